@@ -1,0 +1,49 @@
+/**
+ * Layer rules from ../shared/DESIGN.md: the core (domain, commands, reply, services) never
+ * imports a chat SDK, an Azure SDK, or I/O libraries; domain is pure.
+ */
+const SDKS = "^(node_modules/)?(@slack/|@microsoft/|@azure/|@azure-rest/|botbuilder|botframework|express|pg|better-sqlite3|kysely|pino)";
+module.exports = {
+  forbidden: [
+    {
+      name: "core-no-sdk",
+      severity: "error",
+      comment: "src/domain, src/commands, src/reply and src/services stay free of chat/Azure SDKs and I/O libraries.",
+      from: { path: "^src/(domain|commands|reply|services)/" },
+      to: { path: SDKS, dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "core-no-sdk-types",
+      severity: "error",
+      comment: "Not even types: the core speaks in its own ports.",
+      from: { path: "^src/(domain|commands|reply|services)/" },
+      to: { path: "^(node_modules/)?(@slack/|@microsoft/|@azure/|@azure-rest/|botbuilder)" },
+    },
+    {
+      name: "core-no-adapters",
+      severity: "error",
+      comment: "The core reaches adapters only through ports (src/services/ports.ts).",
+      from: { path: "^src/(domain|commands|reply|services)/" },
+      to: { path: "^src/(azure|chat|store|telemetry|fake-azure|jobs|render)/|^src/(app|server|cli)\\.ts$" },
+    },
+    {
+      name: "domain-is-pure",
+      severity: "error",
+      comment: "src/domain does no I/O.",
+      from: { path: "^src/domain/" },
+      to: { path: "^(node:)?(fs|net|http|https|child_process|dgram|dns|tls)$", dependencyTypes: ["core"] },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".js", ".json"] },
+  },
+};

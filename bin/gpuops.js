@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The sources are TypeScript run directly by Node >= 22.18 (type stripping), so there is no build
+// step. On an older Node, re-run under Node 24 fetched by scripts/node24.sh.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  const script = fileURLToPath(new URL("../scripts/node24.sh", import.meta.url));
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync("bash", [script, "node", self, ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+const { main } = await import("../src/cli.ts");
+process.exitCode = await main(process.argv.slice(2));

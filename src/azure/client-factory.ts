@@ -1,0 +1,290 @@
+/**
+ * The one place that builds Azure SDK clients. Every client gets the same credential, endpoint,
+ * retry (Retry-After honoured, capped), per-host concurrency limit and per-API call counters,
+ * so live Azure, Azure Stack Hub, sovereign clouds and the fake Azure all go through one path.
+ */
+import { Agent } from "node:https";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { DefaultAzureCredential } from "@azure/identity";
+import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
+
+export interface ApiCounter {
+  calls: number;
+  errors: number;
+  throttled: number;
+  retries: number;
+}
+
+export interface AzureAccessOptions {
+  cloud: AzureCloud;
+  /** Any ARM-compatible endpoint (Azure Stack Hub, the fake); needs `token`. */
+  url?: string | undefined;
+  token?: string | undefined;
+  concurrency: number;
+  maxRetries: number;
+  /** Longest Retry-After we wait out inside a request; longer ones fail fast as throttled. */
+  maxRetryWaitSeconds: number;
+  /** PEM of a CA trusted for loopback hosts only (the fake Azure's certificate). */
+  loopbackCa?: string | undefined;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Options accepted by both the classic and the modular ARM clients. */
+export interface SdkClientOptions {
+  endpoint: string;
+  credentials: { scopes: string[] };
+  credentialScopes: string[];
+  retryOptions: { maxRetries: number };
+  additionalPolicies: Array<{ policy: PipelinePolicy; position: "perCall" | "perRetry" }>;
+  userAgentOptions: { userAgentPrefix: string };
+}
+
+export interface AzureAccess {
+  readonly endpoint: string;
+  readonly credential: TokenCredential;
+  /** Options for any ARM SDK client constructor. */
+  clientOptions(): SdkClientOptions;
+  /** A client built once per key and reused (connection reuse, shared limits). */
+  client<T>(key: string, make: (credential: TokenCredential, options: SdkClientOptions) => T): T;
+  compute(subscriptionId: string): ComputeManagementClient;
+  counters(): Record<string, ApiCounter>;
+  totalCalls(): number;
+  resetCounters(): void;
+}
+
+/** A fixed bearer token: the fake Azure, Azure Stack Hub test rigs, CI. */
+export class StaticTokenCredential implements TokenCredential {
+  readonly #token: string;
+  constructor(token: string) {
+    this.#token = token;
+  }
+  async getToken(): Promise<AccessToken> {
+    return { token: this.#token, expiresOnTimestamp: Date.now() + 3600_000 };
+  }
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** "Microsoft.Compute/usages", "Microsoft.CostManagement/query": the counter key for a request. */
+export function apiName(url: string): string {
+  const { pathname, hostname } = new URL(url);
+  const m = /\/providers\/([^/]+)\/.*?([^/]+)$/i.exec(pathname);
+  if (m) return `${m[1]}/${m[2]}`;
+  if (pathname.includes("metrics:getBatch")) return "Monitor/metrics:getBatch";
+  return `${hostname}${pathname.split("/").slice(0, 3).join("/")}`;
+}
+
+const RETRY_AFTER_SECONDS_HEADERS = [
+  "retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after",
+];
+
+/** The longest wait any throttling header asks for, in ms; undefined when none is present. */
+export function retryAfterMs(headers: { get(name: string): string | undefined }, now = Date.now()): number | undefined {
+  let wait: number | undefined;
+  const take = (ms: number) => {
+    if (Number.isFinite(ms) && ms >= 0) wait = Math.max(wait ?? 0, ms);
+  };
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const v = headers.get(name);
+    if (v !== undefined && v.trim() !== "") take(Number(v));
+  }
+  for (const name of RETRY_AFTER_SECONDS_HEADERS) {
+    const v = headers.get(name)?.trim();
+    if (!v) continue;
+    if (/^\d+(\.\d+)?$/.test(v)) take(Number(v) * 1000);
+    else if (name === "retry-after") {
+      const at = Date.parse(v);
+      if (Number.isFinite(at)) take(Math.max(0, at - now));
+    }
+  }
+  return wait;
+}
+
+/** Reads never change anything; these POSTs are reads too (queries), so they may be re-sent. */
+function isSafeToRetry(request: PipelineRequest): boolean {
+  if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return true;
+  if (request.method !== "POST") return false;
+  const path = new URL(request.url).pathname;
+  return /\/(query|resources)$/i.test(path) || path.includes("metrics:getBatch");
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
+  const cloud = AZURE_CLOUDS[opts.cloud];
+  const endpoint = (opts.url ?? cloud.arm).replace(/\/+$/, "");
+  const credential: TokenCredential = opts.token ? new StaticTokenCredential(opts.token) : new DefaultAzureCredential({ authorityHost: cloud.login });
+  const sleep = opts.sleep ?? defaultSleep;
+  const counters = new Map<string, ApiCounter>();
+  const counter = (url: string): ApiCounter => {
+    const key = apiName(url);
+    let c = counters.get(key);
+    if (!c) {
+      c = { calls: 0, errors: 0, throttled: 0, retries: 0 };
+      counters.set(key, c);
+    }
+    return c;
+  };
+  const limits = new Map<string, Semaphore>();
+  const loopbackAgent = opts.loopbackCa ? new Agent({ ca: opts.loopbackCa, keepAlive: true }) : undefined;
+
+  const retryPolicy: PipelinePolicy = {
+    name: "gpuopsRetryPolicy",
+    async sendRequest(request, next) {
+      for (let attempt = 0; ; attempt++) {
+        let response: PipelineResponse | undefined;
+        let error: unknown;
+        try {
+          response = await next(request);
+        } catch (err) {
+          error = err;
+        }
+        const transient = response ? TRANSIENT_STATUS.has(response.status) : isTransportError(error);
+        if (!transient || attempt >= opts.maxRetries || !isSafeToRetry(request)) {
+          if (response) return response;
+          throw error;
+        }
+        const asked = response ? retryAfterMs(response.headers) : undefined;
+        const wait = asked ?? Math.min(200 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2);
+        // A long Retry-After is the service telling us to go away: report it rather than hang a chat reply.
+        if (asked !== undefined && asked > opts.maxRetryWaitSeconds * 1000) {
+          if (response) return response;
+          throw error;
+        }
+        counter(request.url).retries++;
+        await sleep(wait, request.abortSignal as AbortSignal | undefined);
+      }
+    },
+  };
+
+  const limitPolicy: PipelinePolicy = {
+    name: "gpuopsConcurrencyPolicy",
+    sendRequest(request, next) {
+      const host = new URL(request.url).host;
+      let sem = limits.get(host);
+      if (!sem) {
+        sem = new Semaphore(opts.concurrency);
+        limits.set(host, sem);
+      }
+      return sem.run(() => next(request));
+    },
+  };
+
+  const countPolicy: PipelinePolicy = {
+    name: "gpuopsCounterPolicy",
+    async sendRequest(request, next) {
+      const c = counter(request.url);
+      c.calls++;
+      try {
+        const response = await next(request);
+        if (response.status === 429) c.throttled++;
+        if (response.status >= 400) c.errors++;
+        return response;
+      } catch (err) {
+        c.errors++;
+        throw err;
+      }
+    },
+  };
+
+  // Trust the fake's certificate for loopback hosts only; every other host keeps the system CAs.
+  const loopbackTlsPolicy: PipelinePolicy = {
+    name: "gpuopsLoopbackTlsPolicy",
+    sendRequest(request, next) {
+      if (loopbackAgent && isLoopbackUrl(request.url)) request.agent = loopbackAgent;
+      return next(request);
+    },
+  };
+
+  const clientOptions = (): SdkClientOptions => {
+    const scopes = [`${endpoint}/.default`];
+    return {
+      endpoint,
+      credentials: { scopes },
+      credentialScopes: scopes,
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [
+        { policy: retryPolicy, position: "perCall" },
+        { policy: limitPolicy, position: "perRetry" },
+        { policy: countPolicy, position: "perRetry" },
+        { policy: loopbackTlsPolicy, position: "perRetry" },
+      ],
+      userAgentOptions: { userAgentPrefix: "gpuops/0.1" },
+    };
+  };
+
+  const clients = new Map<string, unknown>();
+  const client = <T>(key: string, make: (c: TokenCredential, o: SdkClientOptions) => T): T => {
+    let c = clients.get(key) as T | undefined;
+    if (c === undefined) {
+      c = make(credential, clientOptions());
+      clients.set(key, c);
+    }
+    return c;
+  };
+
+  return {
+    endpoint,
+    credential,
+    clientOptions,
+    client,
+    compute: (subscriptionId) => client(`compute:${subscriptionId}`, (cred, o) => new ComputeManagementClient(cred, subscriptionId, o)),
+    counters: () => Object.fromEntries([...counters].map(([k, v]) => [k, { ...v }])),
+    totalCalls: () => [...counters.values()].reduce((n, c) => n + c.calls, 0),
+    resetCounters: () => counters.clear(),
+  };
+}
+
+function isTransportError(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "REQUEST_SEND_ERROR", "UND_ERR_SOCKET", "ENOTFOUND", "EAI_AGAIN"].includes(code);
+}

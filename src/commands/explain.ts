@@ -1,0 +1,89 @@
+/**
+ * `explain <term>` and free questions ("what is a PTU?", "TPM vs RPM", "which VM uses the T4
+ * GPU?"). Glossary answers come from domain/glossary; GPU-model questions from the catalogue.
+ */
+import { type GlossaryTerm, lookupTerm } from "../domain/glossary.ts";
+import { findGpuModels, GPU_SIZES } from "../domain/gpu-catalogue.ts";
+import { facts, type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { gpuMemText, gpuText, shortSize } from "./format.ts";
+import type { Verb } from "./types.ts";
+
+function termParts(t: GlossaryTerm): Part[] {
+  return [
+    text(t.definition),
+    facts([
+      { label: "Why infra cares", value: t.whyInfraCares },
+      { label: "On Azure", value: t.azure },
+    ]),
+  ];
+}
+
+/** "which VM uses the T4 GPU?" → the sizes carrying that GPU, from the catalogue. */
+function gpuModelQuestion(question: string): ReturnType<typeof reply> | undefined {
+  if (!/\b(which|what)\b.*\b(vm|vms|size|sizes|sku|skus|series|machine|machines)\b|\b(vm|vms|sizes?)\b.*\b(with|have|has|use|uses)\b/i.test(question)) return undefined;
+  const words = question
+    .toLowerCase()
+    .replace(/[?!.,]/g, " ")
+    .split(/\s+/)
+    .filter(Boolean);
+  for (let n = 2; n >= 1; n--) {
+    for (let i = 0; i + n <= words.length; i++) {
+      const phrase = words.slice(i, i + n).join(" ");
+      if (phrase.length < 2 || /^(vm|vms|the|gpu|gpus|a|uses|use|which|what|size|sizes)$/.test(phrase)) continue;
+      const models = findGpuModels(phrase);
+      if (models.length === 0) continue;
+      const keys = new Set(models.map((m) => m.key));
+      const sizes = GPU_SIZES.filter((s) => keys.has(s.gpu.key));
+      const rows: Row[] = sizes.map((s) => ({ size: shortSize(s.size), series: s.series, gpu: gpuText(s), mem: gpuMemText(s), use: s.use }));
+      return reply(`Sizes with the ${models.map((m) => m.name).join(" / ")}`, [
+        table(
+          [
+            { key: "size", label: "Size" },
+            { key: "series", label: "Series" },
+            { key: "gpu", label: "GPU" },
+            { key: "mem", label: "GPU memory", align: "right" },
+            { key: "use", label: "Typical use" },
+          ],
+          rows,
+        ),
+        text(`See where they are offered: \`where ${phrase}\`.`),
+      ]);
+    }
+  }
+  return undefined;
+}
+
+export function explain(question: string) {
+  const q = question.trim();
+  if (!q) return userError("missing_term", "Tell me which term to explain.", "explain PTU");
+  const gpuAnswer = gpuModelQuestion(q);
+  if (gpuAnswer) return gpuAnswer;
+  const r = lookupTerm(q);
+  switch (r.kind) {
+    case "term":
+      return reply(r.term.term, [...termParts(r.term), ...(r.related.length ? [text(`Related: ${r.related.map((t) => t.term).join(", ")}`)] : [])]);
+    case "comparison": {
+      const [a, b] = r.terms;
+      return reply(`${a.term} vs ${b.term}`, [text(a.term, "info"), ...termParts(a), text(b.term, "info"), ...termParts(b)]);
+    }
+    case "suggestions":
+      return userError(
+        "unknown_term",
+        `I don't have "${r.query.slice(0, 60)}" in the glossary. Did you mean: ${r.suggestions.map((t) => t.term).join(", ")}?`,
+        `explain ${r.suggestions[0]?.aliases[0] ?? "ptu"}`,
+      );
+    case "none":
+      return userError("unknown_term", `I don't have "${r.query.slice(0, 60)}" in the glossary yet.`, "explain PTU");
+  }
+}
+
+export const explainVerb: Verb = {
+  name: "explain",
+  usesAzure: false,
+  summary: "Plain-words glossary of AI-infrastructure terms (PTU, TPM, ONNX, MIG, InfiniBand, …)",
+  usage: "explain <term>",
+  examples: ["explain PTU", "what is a PTU?", "TPM vs RPM", "which VM uses the T4 GPU?"],
+  async run(args) {
+    return explain(args.join(" "));
+  },
+};

@@ -1,0 +1,48 @@
+/** `help` and `help <verb>`. */
+import { reply, table, text, userError } from "../reply/reply.ts";
+import { nearest } from "./args.ts";
+import type { Verb } from "./types.ts";
+
+export function helpVerb(verbs: () => Verb[]): Verb {
+  return {
+    name: "help",
+    usesAzure: false,
+    summary: "What gpuops can answer, and how to ask",
+    usage: "help [command]",
+    examples: ["help", "help quota"],
+    async run(args) {
+      const all = verbs();
+      if (args.length === 0) {
+        return reply(
+          "gpuops: straight answers about GPUs on Azure",
+          [
+            table(
+              [
+                { key: "usage", label: "Command" },
+                { key: "summary", label: "Answers" },
+              ],
+              all.map((v) => ({ usage: v.usage, summary: v.summary })),
+            ),
+            text('Regions can be written eastus or "East US"; GPUs as a100, H100, h100 nvl, or a size like NC24ads_A100_v4. Free questions work too: "what is a PTU?"'),
+          ],
+          { context: ["`help <command>` shows examples."] },
+        );
+      }
+      const name = (args[0] as string).toLowerCase();
+      const verb = all.find((v) => v.name === name);
+      if (!verb) {
+        const guess = nearest(
+          name,
+          all.map((v) => v.name),
+          2,
+        );
+        return userError("unknown_command", `There is no command "${name.slice(0, 40)}".${guess ? ` Did you mean ${guess}?` : ""}`, `help ${guess ?? "skus"}`);
+      }
+      return reply(`${verb.name}: ${verb.summary}`, [
+        text(`Usage: ${verb.usage}`),
+        ...(verb.details ? [text(verb.details)] : []),
+        text(`Examples:\n${verb.examples.map((e) => `• ${e}`).join("\n")}`),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** `skus [region] [gpu|family|size]`: the GPU sizes a region offers this subscription. */
+import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
+import { type Row, reply, table, text, userError } from "../reply/reply.ts";
+import type { SizeFilter } from "./args.ts";
+import { gpuMemText, gpuText, regionLabel, shortSize, statusText } from "./format.ts";
+import { gather, partialNotes } from "./partial.ts";
+import { parseRegionAndFilter } from "./region-and-filter.ts";
+import type { Verb } from "./types.ts";
+
+export const skusVerb: Verb = {
+  name: "skus",
+  summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions",
+  usage: "skus [region] [gpu|family|size]",
+  examples: ["skus swedencentral a100", 'skus "East US" h100', "skus eastus", "skus t4"],
+  details: "Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words.",
+  async run(args, _req, ctx) {
+    const parsed = parseRegionAndFilter(args, "skus", ctx.settings.regions);
+    if ("reply" in parsed) return parsed.reply;
+    const { regions, filter } = parsed;
+    const [sub] = await ctx.services.scope.subscriptions();
+    if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
+    const g = await gather(regions, (r) => ctx.services.skus.listVmSkus(sub.id, r));
+    const rows: Row[] = [];
+    for (const { key: region, value } of g.ok) {
+      const offers = value.map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
+      offers.sort((a, b) => (a.info.gpu?.name ?? "").localeCompare(b.info.gpu?.name ?? "") || a.info.vcpus - b.info.vcpus);
+      for (const o of offers) {
+        rows.push({
+          region,
+          size: shortSize(o.info.size),
+          gpu: gpuText(o.info),
+          gpuMem: gpuMemText(o.info),
+          vcpus: String(o.info.vcpus),
+          ram: `${o.info.memoryGib} GiB`,
+          zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
+          availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
+          status: statusText(o.info, ctx.now()),
+        });
+      }
+    }
+    const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
+    const what = filter ? `${filter.label} sizes` : "GPU sizes";
+    const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
+    const title = `${what} ${where}`;
+    const context = [`Subscription ${sub.name} (${sub.id}).`, ...notes];
+    if (rows.length === 0) {
+      const none = outcome === "azure_error" ? "Azure did not answer for any region." : `No ${what} are offered ${where} to this subscription.`;
+      const hint =
+        filter && outcome !== "azure_error"
+          ? text(`Try \`where ${filter.kind === "size" ? shortSize(filter.sizeName) : args[args.length - 1]}\` to find regions that offer it.`)
+          : text("Try another region, e.g. `skus swedencentral`.");
+      return reply(title, [text(none, outcome === "azure_error" ? "error" : "info"), hint], {
+        context,
+        outcome,
+        ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
+      });
+    }
+    const columns = [
+      ...(regions.length > 1 ? [{ key: "region", label: "Region" }] : []),
+      { key: "size", label: "Size" },
+      { key: "gpu", label: "GPU" },
+      { key: "gpuMem", label: "GPU memory", align: "right" as const },
+      { key: "vcpus", label: "vCPUs", align: "right" as const },
+      { key: "ram", label: "RAM", align: "right" as const },
+      { key: "zones", label: "Zones" },
+      { key: "availability", label: "Availability" },
+      { key: "status", label: "Status" },
+    ];
+    return reply(title, [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })], { context, outcome });
+  },
+};
+
+function matches(o: SkuOffer, filter: SizeFilter | undefined): boolean {
+  if (!filter) return true;
+  const name = o.info.size.toLowerCase();
+  return filter.sizes.some((s) => s.size.toLowerCase() === name);
+}

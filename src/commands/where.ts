@@ -1,0 +1,125 @@
+/** `where <gpu|size> [count]`: which regions offer it to this subscription, and how much fits. */
+import { type Fraction, formatFraction, multiply, toNumber } from "../domain/fraction.ts";
+import { normaliseFamily } from "../domain/gpu-catalogue.ts";
+import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
+import { toOffer } from "../domain/sku-offer.ts";
+import { type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { filterVocabulary, nearest, resolveSizeFilter } from "./args.ts";
+import { regionLabel, shortSize } from "./format.ts";
+import { gather, partialNotes } from "./partial.ts";
+import { REGIONAL_CAP } from "./quota.ts";
+import type { Verb } from "./types.ts";
+
+interface Candidate {
+  row: Row;
+  rank: [number, number, number];
+}
+
+export const whereVerb: Verb = {
+  name: "where",
+  summary: "Regions that offer a GPU or size to this subscription, with restrictions and quota headroom, best first",
+  usage: "where <gpu|size> [count]",
+  examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2"],
+  details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS.",
+  async run(args, _req, ctx) {
+    if (args.length === 0) return userError("missing_gpu", "Tell me which GPU or size to look for.", "where a100 8");
+    let count: number | undefined;
+    const last = args[args.length - 1] as string;
+    let words = args;
+    if (/^\d{1,5}$/.test(last) && args.length > 1) {
+      count = Number(last);
+      words = args.slice(0, -1);
+      if (count < 1) return userError("bad_count", "The count must be at least 1.", "where a100 8");
+    }
+    const phrase = words.join(" ");
+    const filter = resolveSizeFilter(phrase);
+    if (!filter) {
+      const guess = nearest(phrase.replace(/\s+/g, ""), filterVocabulary(), 3);
+      return userError(
+        "unknown_gpu",
+        `I don't know the GPU or size "${phrase.slice(0, 60)}".${guess ? ` Did you mean ${guess}?` : ""}`,
+        `where ${guess ?? "a100"}${count ? ` ${count}` : ""}`,
+      );
+    }
+    const [sub] = await ctx.services.scope.subscriptions();
+    if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
+    const regions = ctx.settings.regions;
+    const g = await gather(regions, async (region) => {
+      const [skus, usages] = await Promise.all([ctx.services.skus.listVmSkus(sub.id, region), ctx.services.usages.listUsages(sub.id, region)]);
+      return { skus, usages };
+    });
+    const wanted = new Set(filter.sizes.map((s) => s.size.toLowerCase()));
+    const candidates: Candidate[] = [];
+    for (const { key: region, value } of g.ok) {
+      const regional = value.usages.find((u) => u.name === REGIONAL_CAP);
+      for (const sku of value.skus) {
+        if (!wanted.has(sku.name.toLowerCase())) continue;
+        const offer = toOffer(sku);
+        if (!offer) continue;
+        const fam = value.usages.find((u) => normaliseFamily(u.name) === normaliseFamily(sku.family)) ?? { current: 0, limit: 0, name: sku.family, localizedName: sku.family };
+        const h = headroom(fam, regional, { vcpus: offer.info.vcpus, gpus: offer.info.gpus });
+        // count means GPUs for a GPU model, VMs for a size.
+        const vmsWanted = count === undefined ? 1 : filter.kind === "size" || !offer.info.gpus ? count : Math.ceil(count / toNumber(offer.info.gpus));
+        const fit = fitsQuota(vmsWanted, offer.info.vcpus, fam, regional);
+        const gpus: Fraction | null = h.gpus;
+        candidates.push({
+          row: {
+            region,
+            size: shortSize(offer.info.size),
+            zones: offer.zones.length ? offer.zones.join(", ") : offer.available ? "regional" : "—",
+            availability: offer.restrictions.length ? offer.restrictions.join("; ") : "available",
+            headroom: `${h.vms} VMs (= ${gpus ? formatFraction(gpus) : "?"} GPUs)`,
+            fit: !offer.available
+              ? "not offered"
+              : count === undefined
+                ? h.vms > 0
+                  ? "yes"
+                  : "needs quota"
+                : fit.fits
+                  ? `fits ${vmsWanted} VM${vmsWanted === 1 ? "" : "s"}`
+                  : `needs +${fit.shortBy} vCPUs (${fit.binding} quota)`,
+          },
+          rank: [offer.available ? 0 : 1, (count === undefined ? h.vms > 0 : fit.fits) ? 0 : 1, -(gpus ? toNumber(gpus) : 0)],
+        });
+      }
+    }
+    candidates.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2] || (a.row.region ?? "").localeCompare(b.row.region ?? ""));
+    const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
+    const title = `Where to get ${count ? `${count} × ` : ""}${filter.label}`;
+    const context = [`Searched ${regions.length} regions for subscription ${sub.name}; best first: offered, fits quota, most headroom.`, ...notes];
+    if (candidates.length === 0) {
+      return reply(
+        title,
+        [
+          text(
+            outcome === "azure_error" ? "Azure did not answer for any region." : `None of the ${regions.length} regions searched offers ${filter.label} to this subscription.`,
+            outcome === "azure_error" ? "error" : "info",
+          ),
+        ],
+        {
+          context,
+          outcome,
+        },
+      );
+    }
+    const perVm = filter.kind === "size" && filter.sizes[0]?.gpus ? ` (${formatFraction(multiply(filter.sizes[0].gpus, 1))} GPU per VM)` : "";
+    return reply(
+      title,
+      [
+        table(
+          [
+            { key: "region", label: "Region" },
+            { key: "size", label: "Size" },
+            { key: "zones", label: "Zones" },
+            { key: "availability", label: "Availability" },
+            { key: "headroom", label: "Quota headroom", align: "right" },
+            { key: "fit", label: count ? `For ${count}${perVm}` : "Can start now" },
+          ],
+          candidates.map((c) => c.row),
+          { narrowHint: "where <size> <count>" },
+        ),
+      ],
+      { context, outcome },
+    );
+  },
+};

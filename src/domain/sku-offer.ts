@@ -1,0 +1,54 @@
+/**
+ * What a region offers a subscription, in plain words: a Resource SKU joined with the GPU
+ * catalogue, its restrictions turned into sentences a person understands.
+ */
+import { describeSku, type SizeInfo } from "./gpu-catalogue.ts";
+
+export interface SkuRestrictionInput {
+  type: "Location" | "Zone";
+  reasonCode: string;
+  zones: string[];
+}
+
+export interface SkuInput {
+  name: string;
+  family: string;
+  zones: string[];
+  restrictions: SkuRestrictionInput[];
+  capabilities: Array<{ name: string; value: string }>;
+}
+
+export interface SkuOffer {
+  info: SizeInfo;
+  /** False when a Location restriction blocks the whole region for this subscription. */
+  available: boolean;
+  /** Zones still usable after Zone restrictions. */
+  zones: string[];
+  restrictions: string[];
+}
+
+function reasonWords(code: string): string {
+  if (code === "NotAvailableForSubscription") return "not offered to this subscription";
+  if (code === "QuotaId") return "not available for this subscription's offer type";
+  return `restricted (${code})`;
+}
+
+export function describeRestriction(r: SkuRestrictionInput): string {
+  if (r.type === "Location") return `${reasonWords(r.reasonCode)} in this region`;
+  const zones = [...r.zones].sort();
+  return `${reasonWords(r.reasonCode)} in zone${zones.length === 1 ? "" : "s"} ${zones.join(", ")}`;
+}
+
+/** Undefined for SKUs that are not GPU sizes. */
+export function toOffer(sku: SkuInput): SkuOffer | undefined {
+  const info = describeSku({ name: sku.name, family: sku.family, capabilities: sku.capabilities });
+  if (!info) return undefined;
+  const blocked = sku.restrictions.some((r) => r.type === "Location");
+  const restrictedZones = new Set(sku.restrictions.filter((r) => r.type === "Zone").flatMap((r) => r.zones));
+  return {
+    info,
+    available: !blocked,
+    zones: blocked ? [] : sku.zones.filter((z) => !restrictedZones.has(z)),
+    restrictions: sku.restrictions.map(describeRestriction),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The platform-neutral answer every command returns. Renderers (render/) turn it into Slack
+ * blocks, an Adaptive Card, plain text or JSON; nothing here knows about a surface.
+ *
+ * @example
+ * reply("A100 sizes in swedencentral", [table(cols, rows)], { notices: [demoNotice] })
+ */
+
+export type Tone = "info" | "success" | "warning" | "error";
+
+export interface TextPart {
+  kind: "text";
+  text: string;
+  tone?: Tone;
+}
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+export interface FactsPart {
+  kind: "facts";
+  facts: Fact[];
+}
+
+export interface Column {
+  key: string;
+  label: string;
+  align?: "left" | "right";
+}
+
+export type Row = Record<string, string>;
+
+export interface TablePart {
+  kind: "table";
+  title?: string;
+  columns: Column[];
+  rows: Row[];
+  /** Shown when a renderer has to cut rows: "N more — narrow with <narrowHint>". */
+  narrowHint?: string;
+}
+
+export interface ImagePart {
+  kind: "image";
+  alt: string;
+  /** Id of a PNG held by the image store; renderers turn it into a URL or an upload. */
+  imageId?: string;
+  url?: string;
+}
+
+/** A button. `payload` carries ids, never free text, so it can be validated on the way back. */
+export interface Action {
+  verb: string;
+  label: string;
+  style?: "primary" | "danger";
+  payload: Record<string, string | number>;
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+export interface ActionsPart {
+  kind: "actions";
+  actions: Action[];
+}
+
+export type Part = TextPart | FactsPart | TablePart | ImagePart | ActionsPart;
+
+/** Severity of the whole answer: user errors and Azure errors map to CLI exit codes 1 and 2. */
+export type Outcome = "ok" | "partial" | "user_error" | "azure_error";
+
+export interface Reply {
+  title: string;
+  parts: Part[];
+  /** Small print: data freshness, demo-data notice, partial-result warnings. */
+  context: string[];
+  outcome: Outcome;
+  /** Stable code for errors (bad_command, unknown_region, azure_throttled, ...). */
+  code?: string;
+}
+
+export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {
+  const r: Reply = { title, parts, context: opts.context ?? [], outcome: opts.outcome ?? "ok" };
+  if (opts.code !== undefined) r.code = opts.code;
+  return r;
+}
+
+export const text = (t: string, tone?: Tone): TextPart => (tone ? { kind: "text", text: t, tone } : { kind: "text", text: t });
+export const facts = (f: Fact[]): FactsPart => ({ kind: "facts", facts: f });
+export function table(columns: Column[], rows: Row[], opts: { title?: string; narrowHint?: string } = {}): TablePart {
+  const t: TablePart = { kind: "table", columns, rows };
+  if (opts.title !== undefined) t.title = opts.title;
+  if (opts.narrowHint !== undefined) t.narrowHint = opts.narrowHint;
+  return t;
+}
+export const actions = (a: Action[]): ActionsPart => ({ kind: "actions", actions: a });
+
+/** A user-facing error: what was wrong, and an example of the right form. */
+export function userError(code: string, problem: string, example?: string, extra: Part[] = []): Reply {
+  const parts: Part[] = [text(problem, "error")];
+  if (example) parts.push(text(`Try: ${example}`));
+  return reply("That didn't work", [...parts, ...extra], { outcome: "user_error", code });
+}

@@ -1,0 +1,113 @@
+/**
+ * The store: Kysely over SQLite (better-sqlite3, WAL, a file in the data dir) by default, or
+ * PostgreSQL when DATABASE_URL is set. Same queries on both; migrations run at open.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type MigrationProvider, Migrator } from "kysely/migration";
+import pg from "pg";
+import { GpuopsError } from "../errors.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  /** SQLite file folder; ":memory:" for a throwaway store. */
+  dataDir?: string;
+}
+
+export interface Claim {
+  job: string;
+  periodKey: string;
+  owner: string;
+}
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: "sqlite" | "postgres";
+  /**
+   * Claims one unit of scheduled work. Inserting the row is the claim: the unique key means
+   * exactly one caller (process, replica) gets true for a given job + period.
+   */
+  claimJob(claim: Claim, now: Date): Promise<boolean>;
+  finishJob(claim: Omit<Claim, "owner">, status: "done" | "failed" | "skipped", detail: string | null, now: Date): Promise<void>;
+  cacheGet(key: string, now: Date): Promise<string | undefined>;
+  cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+  close(): Promise<void>;
+}
+
+class Provider implements MigrationProvider {
+  async getMigrations() {
+    return MIGRATIONS;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let dialect: Dialect;
+  let engine: Store["engine"];
+  if (opts.databaseUrl) {
+    engine = "postgres";
+    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) });
+  } else {
+    engine = "sqlite";
+    const dir = opts.dataDir ?? "./data";
+    let file = ":memory:";
+    if (dir !== ":memory:") {
+      mkdirSync(dir, { recursive: true });
+      file = join(dir, "gpuops.db");
+    }
+    const sqlite = new BetterSqlite3(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    dialect = new SqliteDialect({ database: sqlite });
+  }
+  const db = new Kysely<Database>({ dialect });
+  const migrator = new Migrator({ db, provider: new Provider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r: { status: string }) => r.status === "Error")?.migrationName;
+    throw new GpuopsError("store_error", `Store migration ${failed ?? ""} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+
+  return {
+    db,
+    engine,
+    async claimJob(claim, now) {
+      try {
+        await db
+          .insertInto("job_run")
+          .values({ job: claim.job, period_key: claim.periodKey, claimed_by: claim.owner, claimed_at: now.toISOString(), finished_at: null, status: "claimed", detail: null })
+          .execute();
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw new GpuopsError("store_error", "Could not claim a job run", { cause: err });
+      }
+    },
+    async finishJob(claim, status, detail, now) {
+      await db.updateTable("job_run").set({ status, detail, finished_at: now.toISOString() }).where("job", "=", claim.job).where("period_key", "=", claim.periodKey).execute();
+    },
+    async cacheGet(key, now) {
+      const row = await db.selectFrom("cache_entry").select(["value", "expires_at"]).where("key", "=", key).executeTakeFirst();
+      return row && row.expires_at > now.toISOString() ? row.value : undefined;
+    },
+    async cachePut(key, value, ttlSeconds, now) {
+      const row = { key, value, fetched_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+      await db
+        .insertInto("cache_entry")
+        .values(row)
+        .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, fetched_at: row.fetched_at, expires_at: row.expires_at }))
+        .execute();
+    },
+    close: () => db.destroy(),
+  };
+}
