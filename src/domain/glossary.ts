@@ -2,9 +2,9 @@
  * Glossary lookup behind `explain <term>` and free questions ("what is a PTU?", "TPM vs RPM").
  *
  * Pipeline: strip question phrasing → exact alias/id match (incl. simple plurals) → "X vs Y"
- * comparison → fuzzy match (fuse.js finds candidates; a bounded edit distance decides whether the
- * match is confident enough to answer) → suggestions (terms named inside the question, then the
- * closest fuzzy candidates) → none.
+ * comparison → confident typo match (whole-string edit distance within a length-scaled budget,
+ * and no other term equally close) → suggestions (terms named inside the question, near misses,
+ * then fuse.js candidates filtered for relevance; at most 3) → none.
  *
  * Never throws: input is capped before any work, and the public functions are wrapped.
  *
@@ -28,8 +28,11 @@ export type GlossaryResult =
 const RAW_CAP = 1000;
 /** The cleaned query is cut to this many characters. */
 const QUERY_CAP = 200;
-/** Fuzzy matching only runs on queries up to this length (no alias is longer). */
+/** Edit-distance matching only runs on queries up to this length (no alias is longer). */
 const FUZZY_CAP = 64;
+/** Fuse only runs on queries up to this length: longer patterns are split into 32-char bitap chunks
+ *  and get slow (~15 ms each) while rarely producing a useful suggestion. */
+const FUSE_CAP = 32;
 /** Fuse candidates scoring worse than this are not offered as suggestions. */
 const SUGGEST_MAX_SCORE = 0.3;
 const MAX_SUGGESTIONS = 3;
@@ -253,14 +256,18 @@ function getIndex(): Index {
       if (compact.length >= 4) add(compact, t.id);
     }
   }
-  const fuse = new Fuse(entries, {
-    keys: ["key"],
-    includeScore: true,
-    threshold: 0.4,
-    ignoreLocation: true,
-    minMatchCharLength: 2,
-    shouldSort: true,
-  });
+  const aliasKeys = new Set(GLOSSARY.flatMap((t) => t.aliases.map(normalizeKey)));
+  const fuse = new Fuse(
+    entries.filter((e) => aliasKeys.has(e.key)),
+    {
+      keys: ["key"],
+      includeScore: true,
+      threshold: 0.4,
+      ignoreLocation: true,
+      minMatchCharLength: 2,
+      shouldSort: true,
+    },
+  );
   index = { byId, exact, entries, fuse };
   return index;
 }
@@ -281,27 +288,43 @@ function exactMatch(q: string): string | undefined {
   return undefined;
 }
 
-/** Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions), capped. */
+/** Reused rows for editDistance (queries are capped, so these stay small). */
+let rowA = new Int32Array(0);
+let rowB = new Int32Array(0);
+let rowC = new Int32Array(0);
+
+/** Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions), capped:
+ *  returns max + 1 as soon as the distance must exceed max. */
 function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2: number[] = [];
-  let prev: number[] = Array.from({ length: n + 1 }, (_, j) => j);
+  if (rowA.length < n + 1) {
+    rowA = new Int32Array(n + 1);
+    rowB = new Int32Array(n + 1);
+    rowC = new Int32Array(n + 1);
+  }
+  let prev2 = rowA;
+  let prev = rowB;
+  let cur = rowC;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur: number[] = [i];
+    cur[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+      const cb = b.charCodeAt(j - 1);
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (ca === cb ? 0 : 1));
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
         v = Math.min(v, (prev2[j - 2] ?? 0) + 1);
       }
-      cur.push(v);
+      cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    const t = prev2;
     prev2 = prev;
     prev = cur;
+    cur = t;
   }
   return prev[n] ?? max + 1;
 }
@@ -333,62 +356,88 @@ interface FuzzyOutcome {
   candidates: string[];
 }
 
+/** Memo for nearTerms: comparisons and phrase scans ask about the same fragments repeatedly. */
+const nearCache = new Map<string, ReadonlyArray<[string, number]>>();
+const NEAR_CACHE_MAX = 2000;
+
+/** Term ids within the allowed edit distance of q, closest first (one entry per term). */
+function nearTerms(q: string): ReadonlyArray<[string, number]> {
+  const cached = nearCache.get(q);
+  if (cached) return cached;
+  const result = computeNearTerms(q);
+  if (nearCache.size >= NEAR_CACHE_MAX) nearCache.clear();
+  nearCache.set(q, result);
+  return result;
+}
+
+function computeNearTerms(q: string): Array<[string, number]> {
+  const allowed = allowedEdits(q.length);
+  if (allowed === 0 || q.length > FUZZY_CAP) return [];
+  const { entries } = getIndex();
+  const bestDistance = new Map<string, number>();
+  for (const { key, id } of entries) {
+    if (key.length < 4 || Math.abs(key.length - q.length) > allowed) continue;
+    // Short words must at least start with the same letter ("onxx" → onnx, but "ramp" ↛ vram).
+    if (q.length <= 5 && key[0] !== q[0]) continue;
+    const d = editDistance(q, key, allowed);
+    if (d <= allowed && d < (bestDistance.get(id) ?? Number.POSITIVE_INFINITY)) bestDistance.set(id, d);
+  }
+  return [...bestDistance].sort((a, b) => a[1] - b[1]);
+}
+
+/**
+ * A confident fuzzy answer: a whole-string match within a few edits (transpositions count once,
+ * so "cdua" → cuda) and no other term equally close.
+ */
+function confidentFuzzy(near: ReadonlyArray<[string, number]>): string | undefined {
+  const first = near[0];
+  const second = near[1];
+  return first !== undefined && (second === undefined || second[1] > first[1]) ? first[0] : undefined;
+}
+
 function fuzzyMatch(q: string): FuzzyOutcome {
   if (q.length < 2 || q.length > FUZZY_CAP) return { confident: undefined, candidates: [] };
-  const { fuse } = getIndex();
-  const results = fuse.search(q, { limit: 40 });
+
+  // The edit-distance check decides whether one term is a confident answer …
+  const near = nearTerms(q);
+  const confident = confidentFuzzy(near);
+  if (confident) return { confident, candidates: [confident] };
+
+  // … otherwise Fuse ranks candidates (substring-tolerant, good for suggestions).
   const candidates: string[] = [];
-  const allowed = allowedEdits(q.length);
-  const bestDistance = new Map<string, number>();
   const words = q.split(" ").filter((w) => w.length >= 4);
   const suggestLimit = Math.max(1, Math.floor(q.length * 0.4));
+  const results = q.length <= FUSE_CAP ? getIndex().fuse.search(q, { limit: 40 }) : [];
   for (const r of results) {
     const { key, id } = r.item;
     if ((r.score ?? 1) <= SUGGEST_MAX_SCORE && !candidates.includes(id) && looksRelated(q, words, key, suggestLimit)) {
       candidates.push(id);
     }
-    if (allowed === 0 || key.length < 4) continue;
-    // Short words must at least start with the same letter ("onxx" → onnx, but "ramp" ↛ amp).
-    if (q.length <= 5 && key[0] !== q[0]) continue;
-    const d = editDistance(q, key, allowed);
-    if (d <= allowed && d < (bestDistance.get(id) ?? Number.POSITIVE_INFINITY)) bestDistance.set(id, d);
   }
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  let tie = false;
-  for (const [id, d] of bestDistance) {
-    if (d < bestD) {
-      best = id;
-      bestD = d;
-      tie = false;
-    } else if (d === bestD) {
-      tie = true;
-    }
-  }
-  const confident = best !== undefined && !tie ? best : undefined;
-  if (confident) {
-    const i = candidates.indexOf(confident);
-    if (i > 0) candidates.splice(i, 1);
-    if (i !== 0) candidates.unshift(confident);
-  }
-  return { confident, candidates };
+  // Close-but-ambiguous matches are the best suggestions; put them first.
+  const nearIds = near.map(([id]) => id);
+  return { confident: undefined, candidates: [...nearIds, ...candidates.filter((id) => !nearIds.includes(id))] };
 }
+
+/** Longest alias, in words; comparison sides longer than this can't be a single term. */
+const MAX_SIDE_WORDS = 7;
 
 /** A single confidently identified term: exact, or an unambiguous small typo. */
 function resolveConfident(q: string): string | undefined {
   const cleaned = stripFillers(q);
-  if (!cleaned) return undefined;
-  return exactMatch(cleaned) ?? fuzzyMatch(cleaned).confident;
+  if (!cleaned || cleaned.split(" ").length > MAX_SIDE_WORDS) return undefined;
+  return exactMatch(cleaned) ?? confidentFuzzy(nearTerms(cleaned));
 }
 
 const COMPARISON_SEPARATORS: ReadonlyArray<readonly string[]> = [["vs"], ["versus"], ["v"], ["compared", "to"], ["compared", "with"], ["against"], ["or"], ["and"]];
 
 function resolveComparison(q: string, resolve: (side: string) => string | undefined = resolveConfident): [string, string] | undefined {
   const words = q.split(" ");
-  if (words.length < 3 || words.length > 30) return undefined;
+  if (words.length < 3 || words.length > 2 * MAX_SIDE_WORDS + 2) return undefined;
   for (const sep of COMPARISON_SEPARATORS) {
     for (let i = 1; i + sep.length < words.length; i++) {
       if (!sep.every((w, k) => words[i + k] === w)) continue;
+      if (i > MAX_SIDE_WORDS || words.length - i - sep.length > MAX_SIDE_WORDS) continue;
       const left = resolve(words.slice(0, i).join(" "));
       if (!left) continue;
       const right = resolve(words.slice(i + sep.length).join(" "));
@@ -403,24 +452,35 @@ function resolveExact(q: string): string | undefined {
   return exactMatch(stripFillers(q));
 }
 
-/** Term ids named anywhere in the question, longest phrases first, no overlaps. */
+/**
+ * Term ids named anywhere in the question ("ptu pricing", "infinband switch"), longest phrases
+ * first, no overlaps. Exact phrases first, then single typo-tolerant phrases.
+ */
 function mentionedTerms(q: string): string[] {
   const words = q.split(" ").filter(Boolean).slice(0, 40);
   const { exact } = getIndex();
   const used = new Array<boolean>(words.length).fill(false);
   const found: string[] = [];
-  for (let n = Math.min(5, words.length); n >= 1; n--) {
-    for (let i = 0; i + n <= words.length; i++) {
-      if (used.slice(i, i + n).some(Boolean)) continue;
-      const phrase = words.slice(i, i + n).join(" ");
-      // Two-letter aliases ("nd", "ib", "az") are too noisy inside a sentence.
-      if (n === 1 && phrase.length < 3) continue;
-      const id = exact.get(phrase) ?? (n === 1 && phrase.length > 3 && phrase.endsWith("s") ? exact.get(phrase.slice(0, -1)) : undefined);
-      if (!id) continue;
-      for (let k = i; k < i + n; k++) used[k] = true;
-      if (!found.includes(id)) found.push(id);
+  const scan = (maxN: number, limitWords: number, match: (phrase: string, n: number) => string | undefined): void => {
+    const count = Math.min(words.length, limitWords);
+    for (let n = Math.min(maxN, count); n >= 1; n--) {
+      for (let i = 0; i + n <= count; i++) {
+        if (used.slice(i, i + n).some(Boolean)) continue;
+        const id = match(words.slice(i, i + n).join(" "), n);
+        if (!id) continue;
+        for (let k = i; k < i + n; k++) used[k] = true;
+        if (!found.includes(id)) found.push(id);
+      }
     }
-  }
+  };
+  scan(5, words.length, (phrase, n) => {
+    // Two-letter aliases ("nd", "ib", "az") are too noisy inside a sentence.
+    if (n === 1 && phrase.length < 3) return undefined;
+    const singular = n === 1 && phrase.length > 3 && phrase.endsWith("s") ? phrase.slice(0, -1) : undefined;
+    return exact.get(phrase) ?? (singular === undefined ? undefined : exact.get(singular));
+  });
+  // Typos inside a sentence: only phrases long enough for the distance check to mean something.
+  scan(3, 20, (phrase) => (phrase.length >= 6 ? confidentFuzzy(nearTerms(phrase)) : undefined));
   return found;
 }
 
