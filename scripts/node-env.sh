@@ -15,9 +15,14 @@ if [ "$(gpuops_node_major)" -lt 22 ]; then
   export PATH="$gpuops_node_home/package/bin:$PATH"
   export npm_config_nodedir="$gpuops_node_home/package"
 fi
-gpuops_abi="$(node -p 'process.versions.modules')"
-gpuops_stamp="$gpuops_root/node_modules/.gpuops-abi"
-if [ "${GPUOPS_SKIP_INSTALL:-}" != "1" ] && { [ ! -f "$gpuops_stamp" ] || [ "$(cat "$gpuops_stamp")" != "$gpuops_abi" ] || [ "$gpuops_root/package-lock.json" -nt "$gpuops_stamp" ]; }; then
-  echo "gpuops: installing dependencies for Node $(node --version)..." >&2
-  (cd "$gpuops_root" && npm ci --no-audit --no-fund >&2) && echo "$gpuops_abi" > "$gpuops_stamp"
+# Install only when node_modules is missing; if it exists but its native modules were built for
+# another Node (e.g. npm install under Node 20), rebuild them rather than wiping the folder.
+if [ "${GPUOPS_SKIP_INSTALL:-}" != "1" ]; then
+  if [ ! -d "$gpuops_root/node_modules" ]; then
+    echo "gpuops: installing dependencies for Node $(node --version)..." >&2
+    (cd "$gpuops_root" && npm ci --no-audit --no-fund >&2)
+  elif ! (cd "$gpuops_root" && node -e "new (require('better-sqlite3'))(':memory:')" >/dev/null 2>&1); then
+    echo "gpuops: rebuilding native modules for Node $(node --version)..." >&2
+    (cd "$gpuops_root" && npm rebuild better-sqlite3 >&2)
+  fi
 fi

@@ -5,7 +5,7 @@ import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
 import { toOffer } from "../domain/sku-offer.ts";
 import { type Row, reply, table, text, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, resolveSizeFilter } from "./args.ts";
-import { regionLabel, shortSize } from "./format.ts";
+import { plural, regionLabel, shortSize } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
 import { REGIONAL_CAP } from "./quota.ts";
 import type { Verb } from "./types.ts";
@@ -68,7 +68,7 @@ export const whereVerb: Verb = {
             size: shortSize(offer.info.size),
             zones: offer.zones.length ? offer.zones.join(", ") : offer.available ? "regional" : "—",
             availability: offer.restrictions.length ? offer.restrictions.join("; ") : "available",
-            headroom: `${h.vms} VMs (= ${gpus ? formatFraction(gpus) : "?"} GPUs)`,
+            headroom: `${plural(h.vms, "VM")} (= ${gpus ? formatFraction(gpus) : "?"} GPU${gpus && formatFraction(gpus) === "1" ? "" : "s"})`,
             fit: !offer.available
               ? "not offered"
               : count === undefined
