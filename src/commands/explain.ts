@@ -53,6 +53,11 @@ function gpuModelQuestion(question: string): ReturnType<typeof reply> | undefine
   return undefined;
 }
 
+/** True for free questions about which sizes carry a GPU model, so the router sends them here. */
+export function isGpuModelQuestion(question: string): boolean {
+  return gpuModelQuestion(question.slice(0, 500)) !== undefined;
+}
+
 export function explain(question: string) {
   const q = question.trim();
   if (!q) return userError("missing_term", "Tell me which term to explain.", "explain PTU");

@@ -7,10 +7,16 @@ import { isGlossaryQuestion } from "../domain/glossary.ts";
 import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
 import { nearest, tokenize } from "./args.ts";
-import { explain, explainVerb } from "./explain.ts";
+import { costVerb } from "./cost.ts";
+import { digestVerb } from "./digest.ts";
+import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
+import { idleVerb } from "./idle.ts";
 import { quotaVerb } from "./quota.ts";
+import { runningVerb } from "./running.ts";
 import { skusVerb } from "./skus.ts";
+import { statusVerb } from "./status.ts";
+import { subscribeVerb, subscriptionsVerb, unsubscribeVerb } from "./subscribe.ts";
 import type { CommandContext, CommandRequest, Verb } from "./types.ts";
 import { whereVerb } from "./where.ts";
 
@@ -18,7 +24,9 @@ const VERBS: Verb[] = [];
 export const registerVerb = (v: Verb) => {
   if (!VERBS.some((x) => x.name === v.name)) VERBS.push(v);
 };
-[skusVerb, whereVerb, quotaVerb, explainVerb].forEach(registerVerb);
+[skusVerb, whereVerb, quotaVerb, costVerb, runningVerb, explainVerb].forEach(registerVerb);
+[subscribeVerb, unsubscribeVerb, subscriptionsVerb, digestVerb, statusVerb].forEach(registerVerb);
+registerVerb(idleVerb);
 registerVerb(helpVerb(() => VERBS));
 
 export const verbs = (): readonly Verb[] => VERBS;
@@ -37,7 +45,7 @@ export function stripPrefix(text: string): string {
 
 export async function runCommand(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const { reply, usesAzure } = await dispatch(request, ctx);
-  if (ctx.settings.demo && usesAzure && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
+  if (ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
   return reply;
 }
 
@@ -64,7 +72,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   const verb = VERBS.find((v) => v.name === name);
   try {
     if (verb) return await verb.run(tokens.slice(1), request, ctx);
-    if (isGlossaryQuestion(text)) return explain(text);
+    if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     const guess = nearest(
       head,
       VERBS.map((v) => v.name),

@@ -44,6 +44,38 @@ class Provider implements MigrationProvider {
   }
 }
 
+/**
+ * better-sqlite3 12 on Node 24 aborts the process ("Assertion failed: (env) != nullptr" in
+ * Statement::~Statement) when a Statement that became garbage is finalised after Node tore its
+ * environment down, i.e. at exit. Kysely prepares a fresh Statement per query and drops it, so
+ * they pile up as garbage. Reusing one Statement per SQL text and keeping every Statement (and the
+ * connection) reachable for the life of the process means none is left for that late finaliser;
+ * Node's own cleanup hooks free them while the environment still exists. The set is bounded by
+ * the distinct SQL texts (Kysely binds values as parameters). Fixed upstream in better-sqlite3 13.
+ */
+const PINNED: unknown[] = [];
+function pinStatements(db: BetterSqlite3.Database): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  PINNED.push(db, statements);
+  const prepare = db.prepare.bind(db);
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "prepare") {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (sql: string) => {
+        const cached = statements.get(sql);
+        if (cached && !cached.busy) return cached;
+        const fresh = prepare(sql);
+        if (cached) PINNED.push(fresh);
+        else statements.set(sql, fresh);
+        return fresh;
+      };
+    },
+  });
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
@@ -67,7 +99,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
-    dialect = new SqliteDialect({ database: sqlite });
+    dialect = new SqliteDialect({ database: pinStatements(sqlite) });
   }
   const db = new Kysely<Database>({ dialect });
   const migrator = new Migrator({ db, provider: new Provider() });

@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
+import { idColumn } from "./id-column.ts";
 
 /** Job claims (the unique key is the exactly-once guarantee) and a small shared cache. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("job_run")
-    .addColumn("id", "integer", (c) => c.primaryKey().generatedByDefaultAsIdentity())
+    .addColumn("id", "integer", idColumn(db))
     .addColumn("job", "varchar(200)", (c) => c.notNull())
     .addColumn("period_key", "varchar(100)", (c) => c.notNull())
     .addColumn("claimed_by", "varchar(200)", (c) => c.notNull())

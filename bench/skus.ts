@@ -1,0 +1,104 @@
+/**
+ * `skus <region>` through runCommand on a fresh demo app (real SDK client, fake Azure on loopback):
+ * ARM calls cold (must be 1: one filtered Resource SKUs page) and warm (must be 0: the per-region
+ * cache), warm latency, and the parse+index time of the largest Resource SKU list in the seed
+ * fixtures (JSON.parse plus toOffer/describeSku over every SKU).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createApp } from "../src/app.ts";
+import { runCommand } from "../src/commands/registry.ts";
+import type { CommandRequest } from "../src/commands/types.ts";
+import { loadConfig } from "../src/config.ts";
+import { toOffer } from "../src/domain/sku-offer.ts";
+import { createDemoTenant, type RawSku } from "../src/fake-azure/demo-tenant.ts";
+import { type BenchScenario, ms, quantile, timeRuns } from "./harness.ts";
+
+const REGION = process.env.BENCH_SKUS_REGION ?? "swedencentral";
+const WARM_RUNS = Number(process.env.BENCH_SKUS_RUNS ?? 500);
+const PARSE_RUNS = 200;
+const SEED_DIR = fileURLToPath(new URL("../src/fake-azure/seed/", import.meta.url));
+
+const request = (text: string): CommandRequest => ({ text, actor: { id: "bench" }, channel: { id: "bench", platform: "cli" }, surface: "cli" });
+
+/** The biggest resource-skus*.json the project carries (the az CLI / ARM shapes: an array or { value }). */
+function largestSkuFixture(): { file: string; bytes: number } {
+  const files = readdirSync(SEED_DIR)
+    .filter((f) => /^resource-skus.*\.json$/.test(f))
+    .map((f) => ({ file: join(SEED_DIR, f), bytes: statSync(join(SEED_DIR, f)).size }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const biggest = files[0];
+  if (!biggest) throw new Error(`no resource-skus*.json under ${SEED_DIR}`);
+  return biggest;
+}
+
+/** What the adapter and the skus verb do with a list: parse, then join every VM SKU with the catalogue. */
+function parseAndIndex(text: string): { skus: number; gpuSizes: number } {
+  const parsed = JSON.parse(text) as RawSku[] | { value: RawSku[] };
+  const list = Array.isArray(parsed) ? parsed : parsed.value;
+  let gpuSizes = 0;
+  for (const sku of list) {
+    if (sku.resourceType !== "virtualMachines") continue;
+    const offer = toOffer({
+      name: sku.name,
+      family: sku.family ?? "",
+      zones: sku.locationInfo[0]?.zones ?? [],
+      restrictions: sku.restrictions.map((r) => ({ type: r.type === "Zone" ? "Zone" : "Location", reasonCode: r.reasonCode, zones: r.restrictionInfo.zones ?? [] })),
+      capabilities: sku.capabilities,
+    });
+    if (offer) gpuSizes++;
+  }
+  return { skus: list.length, gpuSizes };
+}
+
+export const skusScenario: BenchScenario = {
+  name: `skus ${REGION}`,
+  async run() {
+    const config = loadConfig({ GPUOPS_DEMO: "true", GPUOPS_DATA_DIR: ":memory:", GPUOPS_LOG_LEVEL: "silent" }, { cwd: fileURLToPath(new URL(".", import.meta.url)) });
+    const app = await createApp(config);
+    try {
+      const text = `skus ${REGION}`;
+      app.azure.resetCounters();
+      const t0 = performance.now();
+      const cold = await runCommand(request(text), app.context());
+      const coldMs = performance.now() - t0;
+      const coldCalls = app.azure.totalCalls();
+      if (cold.outcome !== "ok") throw new Error(`cold ${text} answered ${cold.outcome}: ${cold.context.join(" ")}`);
+      const rows = cold.parts.find((p) => p.kind === "table");
+
+      app.azure.resetCounters();
+      const warm = await timeRuns(WARM_RUNS, () => runCommand(request(text), app.context()));
+      const warmCalls = app.azure.totalCalls();
+
+      const fixture = largestSkuFixture();
+      const raw = readFileSync(fixture.file, "utf8");
+      const indexed = parseAndIndex(raw);
+      const parse = await timeRuns(PARSE_RUNS, () => parseAndIndex(raw));
+      // For scale: every region of the demo tenant in one list (the recordings plus generated regions).
+      const tenant = createDemoTenant();
+      const allRaw = JSON.stringify(tenant.regions.flatMap((r) => tenant.skus(r)));
+      const all = parseAndIndex(allRaw);
+      const parseAll = await timeRuns(PARSE_RUNS, () => parseAndIndex(allRaw));
+
+      if (coldCalls !== 1 || warmCalls !== 0) {
+        throw new Error(`ARM calls: cold ${coldCalls} (must be 1), warm ${warmCalls} over ${WARM_RUNS} runs (must be 0)`);
+      }
+      return {
+        "GPU sizes listed": rows?.kind === "table" ? rows.rows.length : 0,
+        "ARM calls cold": coldCalls,
+        [`ARM calls warm (${WARM_RUNS} runs)`]: warmCalls,
+        "cold latency (ms)": ms(coldMs),
+        "warm p50 (ms)": ms(quantile(warm, 0.5)),
+        "warm p99 (ms)": ms(quantile(warm, 0.99)),
+        "warm max (ms)": ms(Math.max(...warm)),
+        "largest SKU fixture": `${fixture.file.slice(SEED_DIR.length)} (${Math.round(fixture.bytes / 1024)} KiB, ${indexed.skus} SKUs, ${indexed.gpuSizes} GPU sizes)`,
+        "parse+index p50 (ms)": ms(quantile(parse, 0.5)),
+        "parse+index p99 (ms)": ms(quantile(parse, 0.99)),
+        [`parse+index all demo regions, ${all.skus} SKUs, p50 (ms)`]: ms(quantile(parseAll, 0.5)),
+      };
+    } finally {
+      await app.close();
+    }
+  },
+};
