@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseDurationSeconds } from "./domain/idle-rule.ts";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION = /^[a-z][a-z0-9]{2,39}$/;
@@ -32,6 +33,7 @@ export const ENV_KEYS = {
   GPUOPS_AZURE_MAX_RETRY_WAIT: { path: "azure.maxRetryWaitSeconds", example: "10" },
   GPUOPS_AZURE_MAX_RETRIES: { path: "azure.maxRetries", example: "3" },
   GPUOPS_SKU_CACHE_TTL: { path: "azure.skuCacheTtlSeconds", example: "21600" },
+  GPUOPS_PRICES_URL: { path: "azure.pricesUrl", example: "https://prices.azure.com" },
   GPUOPS_REGIONS: { path: "regions", example: "eastus,swedencentral,westus", list: true },
   GPUOPS_CURRENCY: { path: "currency", example: "USD" },
   GPUOPS_TIMEZONE: { path: "timezone", example: "Europe/Berlin" },
@@ -40,10 +42,90 @@ export const ENV_KEYS = {
   GPUOPS_DEMO: { path: "demo", example: "auto (or true, false)" },
   PORT: { path: "server.port", example: "3978" },
   GPUOPS_HOST: { path: "server.host", example: "127.0.0.1" },
+  GPUOPS_PUBLIC_URL: { path: "server.publicUrl", example: "https://gpuops.contoso.com" },
   GPUOPS_LOG_LEVEL: { path: "logLevel", example: "info" },
+  PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)" },
+  PROMETHEUS_TOKEN: { path: "telemetry.prometheusToken", example: "<bearer token>", secret: true },
+  GPUOPS_PROMETHEUS_AUTH: { path: "telemetry.prometheusAuth", example: "auto (token when PROMETHEUS_TOKEN is set), none, or entra (Azure Monitor managed Prometheus)" },
+  GPUOPS_PROMETHEUS_HOST_LABELS: { path: "telemetry.hostLabels", example: "Hostname,node,instance", list: true },
+  GPUOPS_MONITOR_METRICS: { path: "telemetry.monitorMetrics", example: "true (or false: no Azure Monitor nvidia_smi metrics)" },
+  GPUOPS_MONITOR_METRICS_URL: { path: "telemetry.monitorMetricsUrl", example: "https://eastus.metrics.monitor.azure.com (default: each VM's regional host)" },
+  GPUOPS_TELEMETRY_STEP: { path: "telemetry.step", example: "60s" },
+  GPUOPS_IDLE_THRESHOLD: { path: "telemetry.idleThreshold", example: "5 (percent GPU utilisation)" },
+  GPUOPS_IDLE_ENGINE_THRESHOLD: { path: "telemetry.idleEngineThreshold", example: "0.05 (DCGM_FI_PROF_GR_ENGINE_ACTIVE ratio)" },
+  GPUOPS_IDLE_WINDOW: { path: "telemetry.idleWindow", example: "60m" },
+  GPUOPS_IDLE_PARKED_MEMORY_MIB: { path: "telemetry.parkedMemoryMib", example: "4096" },
+  GPUOPS_IDLE_STALE_AFTER: { path: "telemetry.staleAfter", example: "10m" },
+  GPUOPS_IDLE_LOOKBACK: { path: "telemetry.lookback", example: "26h" },
+  GPUOPS_IDLE_SCAN_EVERY: { path: "telemetry.scanEvery", example: "15m" },
+  GPUOPS_SCHEDULER: { path: "scheduler.enabled", example: "true (or false: this replica runs no scheduled jobs)" },
+  GPUOPS_DIGEST_AT: { path: "digest.defaultAt", example: "09:00" },
+  GPUOPS_DIGEST_GROUP_BY: { path: "digest.groupBy", example: "rg (or size, subscription, tag:team)" },
+  GPUOPS_SLACK_APPROVERS: { path: "approvals.slack.approvers", example: "U0123ABCD,S0456EFGH (user ids; S… are user groups)", list: true },
+  GPUOPS_SLACK_ESCALATION: { path: "approvals.slack.escalation", example: "U0999ZZZZ", list: true },
+  GPUOPS_SLACK_APPROVAL_CHANNEL: { path: "approvals.slack.channel", example: "C0123GPUAPPROVALS" },
+  GPUOPS_TEAMS_APPROVERS: { path: "approvals.teams.approvers", example: "<Entra object id>,group:<Entra group id>", list: true },
+  GPUOPS_TEAMS_ESCALATION: { path: "approvals.teams.escalation", example: "<Entra object id>", list: true },
+  GPUOPS_TEAMS_APPROVAL_CHANNEL: { path: "approvals.teams.channel", example: "19:abc…@thread.tacv2 (a conversation the bot is installed in)" },
+  GPUOPS_CONSOLE_APPROVERS: { path: "approvals.console.approvers", example: "sam,lee", list: true },
+  GPUOPS_APPROVAL_ACTION: { path: "approvals.action", example: "none (or start-vms, scale-nodepool, quota-request)" },
+  GPUOPS_APPROVAL_REMINDER_HOURS: { path: "approvals.reminderAfterHours", example: "4" },
+  GPUOPS_APPROVAL_EXPIRY_HOURS: { path: "approvals.undecidedExpiryHours", example: "72" },
+  GPUOPS_TWO_APPROVALS_ABOVE_GPUS: { path: "approvals.twoApprovalsAboveGpus", example: "8" },
+  GPUOPS_MAX_LEASE_DAYS: { path: "approvals.maxLeaseDays", example: "14" },
+  GPUOPS_REQUEST_SUBSCRIPTION: { path: "approvals.subscriptionId", example: "00000000-0000-0000-0000-000000000000" },
+  GPUOPS_POOL_TAG: { path: "approvals.poolTag", example: "gpuops-pool" },
+  GPUOPS_NODEPOOL: { path: "approvals.nodePool", example: "rg-aks/aks-gpu/gpupool (resource group/cluster/pool)" },
+  GPUOPS_CONSOLE: { path: "console.mode", example: "auto (or on, off)" },
+  GPUOPS_CONSOLE_TOKEN: { path: "console.token", example: "<at least 24 random characters, e.g. from: openssl rand -hex 24>", secret: true },
+  SLACK_SIGNING_SECRET: { path: "slack.signingSecret", example: "<Signing Secret from the app's Basic Information page>", secret: true },
+  SLACK_BOT_TOKEN: { path: "slack.botToken", example: "xoxb-<bot token>", secret: true },
+  SLACK_APP_TOKEN: { path: "slack.appToken", example: "xapp-<app-level token with connections:write>", secret: true },
+  SLACK_API_URL: { path: "slack.apiUrl", example: "https://slack.com/api/" },
+  SLACK_BOT_ID: { path: "slack.botId", example: "B0123456789" },
+  SLACK_BOT_USER_ID: { path: "slack.botUserId", example: "U0123456789" },
+  GPUOPS_SLACK_ACK_DEADLINE_MS: { path: "slack.ackDeadlineMs", example: "2000" },
+  // Teams: the Microsoft 365 Agents SDK's own variable names (its loadAuthConfigFromEnv reads the same ones).
+  clientId: { path: "teams.appId", example: "00000000-0000-0000-0000-000000000000 (the bot's Microsoft Entra app id)" },
+  clientSecret: { path: "teams.appPassword", example: "<client secret of that app registration>", secret: true },
+  tenantId: { path: "teams.tenantId", example: "00000000-0000-0000-0000-000000000000 (single-tenant bots)" },
+  authType: { path: "teams.authType", example: "ClientSecret (or UserManagedIdentity, SystemManagedIdentity, FederatedCredentials, WorkloadIdentity, EntraAuthSideCar)" },
+  authorityEndpoint: { path: "teams.authority", example: "https://login.microsoftonline.com (https://login.microsoftonline.us for US Gov)" },
+  sidecarBaseUrl: { path: "teams.sidecarUrl", example: "http://localhost:5178" },
+  GPUOPS_TEAMS_SLOW_REPLY_MS: { path: "teams.slowReplyMs", example: "2000" },
 } as const satisfies Record<string, { path: string; example: string; list?: boolean; secret?: boolean }>;
 
 const intFromString = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A duration such as "90s", "15m", "1h", "2h30m" (a bare number is minutes), as seconds. */
+const durationSeconds = (min: number, max: number) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const secs = typeof v === "number" ? v * 60 : parseDurationSeconds(v);
+    if (secs === undefined || secs < min || secs > max) {
+      ctx.addIssue({ code: "custom", message: `must be a duration from ${min} s to ${max / 3600} h, such as 60m or 1h` });
+      return z.NEVER;
+    }
+    return secs;
+  });
+
+/** Per-subscription idle overrides (gpuops.yaml `telemetry.overrides.<subscription id>`). */
+const idleOverrideSchema = z
+  .object({
+    idleThreshold: z.coerce.number().min(0).max(100).optional(),
+    idleEngineThreshold: z.coerce.number().min(0).max(1).optional(),
+    idleWindow: durationSeconds(60, 7 * 86400).optional(),
+    parkedMemoryMib: intFromString(0, 1_000_000).optional(),
+  })
+  .strict();
+
+/** Approvers of one platform: user ids and group ids ("group:<id>", or Slack "S…" user groups), an escalation list and the channel requests go to. */
+const approverListSchema = z
+  .object({
+    approvers: z.array(z.string().regex(/^[A-Za-z0-9:._@-]{1,120}$/, "must be a user or group id")).default([]),
+    escalation: z.array(z.string().regex(/^[A-Za-z0-9:._@-]{1,120}$/, "must be a user or group id")).default([]),
+    channel: z.string().min(1).max(300).optional(),
+  })
+  .prefault({});
 
 export const configSchema = z
   .object({
@@ -61,6 +143,8 @@ export const configSchema = z
         maxRetryWaitSeconds: intFromString(0, 120).default(10),
         maxRetries: intFromString(0, 10).default(3),
         skuCacheTtlSeconds: intFromString(0, 7 * 24 * 3600).default(6 * 3600),
+        /** Azure Retail Prices API base URL (public, no auth). */
+        pricesUrl: z.string().url().startsWith("https://", "must be an https:// URL").default("https://prices.azure.com"),
       })
       .prefault({}),
     regions: z
@@ -95,9 +179,147 @@ export const configSchema = z
       .object({
         port: intFromString(0, 65535).default(3978),
         host: z.string().min(1).default("127.0.0.1"),
+        /** Base URL people's chat clients reach gpuops at (chart images are served under it). */
+        publicUrl: z
+          .string()
+          .url()
+          .regex(/^https?:\/\//, "must be an http(s):// URL")
+          .optional(),
       })
       .prefault({}),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** GPU utilisation sources and the idle rule (issue 7). */
+    telemetry: z
+      .object({
+        prometheusUrl: z
+          .string()
+          .url()
+          .regex(/^https?:\/\//, "must be an http(s):// URL")
+          .optional(),
+        prometheusToken: z.string().min(1).optional(),
+        prometheusAuth: z.enum(["auto", "none", "entra"]).default("auto"),
+        hostLabels: z
+          .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, "must be a Prometheus label name"))
+          .min(1)
+          .default(["Hostname"]),
+        monitorMetrics: z.enum(["true", "false"]).default("true"),
+        monitorMetricsUrl: z.string().url().startsWith("https://", "must be an https:// URL").optional(),
+        step: durationSeconds(1, 3600).prefault("60s"),
+        idleThreshold: z.coerce.number().min(0).max(100).default(5),
+        idleEngineThreshold: z.coerce.number().min(0).max(1).default(0.05),
+        idleWindow: durationSeconds(60, 7 * 86400).prefault("60m"),
+        parkedMemoryMib: intFromString(0, 1_000_000).default(4096),
+        staleAfter: durationSeconds(60, 86400).prefault("10m"),
+        lookback: durationSeconds(3600, 14 * 86400).prefault("26h"),
+        scanEvery: durationSeconds(60, 86400).prefault("15m"),
+        overrides: z.record(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a subscription GUID"), idleOverrideSchema).default({}),
+      })
+      .prefault({}),
+    /** Scheduled jobs (digests, idle scans, lease checks); every replica may run it, claims keep runs exactly-once. */
+    scheduler: z
+      .object({
+        enabled: z
+          .enum(["true", "false"])
+          .default("true")
+          .transform((v) => v === "true"),
+      })
+      .prefault({}),
+    /** The daily digest's defaults: the time a new subscription gets, and how spend is split. */
+    digest: z
+      .object({
+        defaultAt: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour HH:MM time")
+          .default("09:00"),
+        groupBy: z
+          .string()
+          .regex(/^(rg|size|subscription|tag:[A-Za-z][A-Za-z0-9_.:-]{0,63})$/, "must be rg, size, subscription or tag:<key>")
+          .default("rg"),
+      })
+      .prefault({}),
+    /** GPU requests (issue 8): who approves on each platform, where requests go, the policy and the action on approval. */
+    approvals: z
+      .object({
+        slack: approverListSchema,
+        teams: approverListSchema,
+        console: approverListSchema,
+        action: z.enum(["none", "start-vms", "scale-nodepool", "quota-request"]).default("none"),
+        reminderAfterHours: intFromString(1, 24 * 14).default(4),
+        undecidedExpiryHours: intFromString(1, 24 * 30).default(72),
+        twoApprovalsAboveGpus: intFromString(0, 100_000).default(8),
+        maxLeaseDays: intFromString(1, 90).default(14),
+        subscriptionId: z.string().regex(GUID, "must be a subscription GUID").optional(),
+        /** Tag key marking pre-provisioned VMs `start-vms` may start (its value names the pool). */
+        poolTag: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a tag key")
+          .default("gpuops-pool"),
+        /** `scale-nodepool` target as "resourceGroup/cluster/pool". */
+        nodePool: z
+          .string()
+          .regex(/^[A-Za-z0-9._()-]{1,90}\/[A-Za-z0-9_-]{1,63}\/[a-z0-9]{1,12}$/, "must be resourceGroup/cluster/pool")
+          .optional(),
+      })
+      .prefault({}),
+    /** The local web console: auto = on in demo mode on a loopback host; exposing it needs on + a token. */
+    console: z
+      .object({
+        mode: z.enum(["auto", "on", "off"]).default("auto"),
+        token: z.string().min(24, "must be at least 24 characters").optional(),
+      })
+      .prefault({}),
+    /** The Slack door: on when a bot token and a signing secret (HTTP) or app token (Socket Mode) are set. */
+    slack: z
+      .object({
+        signingSecret: z.string().min(1).optional(),
+        botToken: z
+          .string()
+          .regex(/^xoxb-/, "must be a bot token (xoxb-…)")
+          .optional(),
+        appToken: z
+          .string()
+          .regex(/^xapp-/, "must be an app-level token (xapp-…)")
+          .optional(),
+        apiUrl: z
+          .string()
+          .url()
+          .regex(/^https?:\/\//, "must be an http(s) URL")
+          .transform((u) => (u.endsWith("/") ? u : `${u}/`))
+          .default("https://slack.com/api/"),
+        botId: z
+          .string()
+          .regex(/^B[A-Z0-9]{2,}$/, "must be a bot id such as B0123456789")
+          .optional(),
+        botUserId: z
+          .string()
+          .regex(/^[UW][A-Z0-9]{2,}$/, "must be a user id such as U0123456789")
+          .optional(),
+        /** How long a slash command may take before the ack says "working on it…" (Slack allows 3 s). */
+        ackDeadlineMs: intFromString(50, 2500).default(2000),
+      })
+      .prefault({}),
+    /** The Teams door (/api/messages): authenticated when an app id is set, local (anonymous) mode otherwise. */
+    teams: z
+      .object({
+        appId: z.string().regex(GUID, "must be the bot's Microsoft Entra app (client) id, a GUID").optional(),
+        appPassword: z.string().min(1).optional(),
+        tenantId: z
+          .string()
+          .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+|common|organizations)$/i, "must be a tenant GUID or domain")
+          .optional(),
+        authType: z
+          .enum(["ClientSecret", "Certificate", "UserManagedIdentity", "SystemManagedIdentity", "FederatedCredentials", "WorkloadIdentity", "EntraAuthSideCar"])
+          .optional(),
+        authority: z
+          .string()
+          .url()
+          .regex(/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$))/, "must be an https:// URL (http only on loopback)")
+          .optional(),
+        sidecarUrl: z.string().url().optional(),
+        /** How long a command may take before the bot posts "working on it…" and edits it later. */
+        slowReplyMs: intFromString(50, 10_000).default(2000),
+      })
+      .prefault({}),
   })
   .strict();
 
@@ -192,8 +414,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
       "AZURE_SUBSCRIPTION_IDS: GPUOPS_DEMO=false needs an Azure scope (example: AZURE_SUBSCRIPTION_IDS=00000000-0000-0000-0000-000000000000, or AZURE_MANAGEMENT_GROUP=mg-ai-platform)",
     );
   }
+  const { signingSecret, botToken, appToken } = cfg.slack;
+  if ((signingSecret || appToken) && !botToken) {
+    throw new ConfigError(`SLACK_BOT_TOKEN: required when ${signingSecret ? "SLACK_SIGNING_SECRET" : "SLACK_APP_TOKEN"} is set (example: SLACK_BOT_TOKEN=xoxb-<bot token>)`);
+  }
+  if (botToken && !signingSecret && !appToken) {
+    throw new ConfigError(
+      "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN for HTTP mode, or set SLACK_APP_TOKEN for Socket Mode (example: SLACK_SIGNING_SECRET=<Signing Secret>)",
+    );
+  }
+  if (cfg.console.mode === "on" && !cfg.console.token && !isLoopbackHost(cfg.server.host)) {
+    throw new ConfigError(
+      `GPUOPS_CONSOLE_TOKEN: required when GPUOPS_CONSOLE=on and the server listens on ${cfg.server.host}, beyond this machine (example: GPUOPS_CONSOLE_TOKEN=$(openssl rand -hex 24))`,
+    );
+  }
+  const { appId, appPassword, authType } = cfg.teams;
+  if (!appId && (appPassword || authType))
+    throw new ConfigError("clientId: required when clientSecret or authType is set (example: clientId=00000000-0000-0000-0000-000000000000)");
+  if (appId && !appPassword && (authType === undefined || authType === "ClientSecret")) {
+    throw new ConfigError(
+      "clientSecret: required with clientId, or set authType for a secret-less identity (example: clientSecret=<client secret>, or authType=UserManagedIdentity)",
+    );
+  }
   const demo = cfg.demo === "true" || (cfg.demo === "auto" && !hasScope);
   return { ...cfg, demo, sources };
+}
+
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i.test(host.trim());
 }
 
 const SECRET_PATHS = new Set<string>(Object.values(ENV_KEYS).flatMap((s) => ("secret" in s && s.secret ? [s.path] : [])));
@@ -227,6 +476,22 @@ export function summariseConfig(config: Config): string {
     `currency: ${config.currency}, timezone: ${config.timezone}`,
     `store: ${config.store.databaseUrl ? "PostgreSQL (DATABASE_URL: [redacted])" : `SQLite in ${config.store.dataDir}`}`,
     `listening on: ${config.server.host}:${config.server.port}`,
+    `console: ${config.console.mode}${config.console.token ? " (token: [redacted])" : ""}`,
+    `teams: ${config.teams.appId ? `app ${config.teams.appId} (${config.teams.authType ?? "ClientSecret"}${config.teams.appPassword ? ", secret: [redacted]" : ""}) at /api/messages` : "local mode at /api/messages (no clientId: unauthenticated, development only)"}`,
+    `slack: ${!config.slack.botToken ? "off" : config.slack.appToken ? "Socket Mode" : "HTTP at /slack/events"}${config.slack.botToken ? " (tokens: [redacted])" : ""}`,
+    `telemetry: ${describeTelemetry(config)}`,
     `config from: ${config.sources.join(" < ")}`,
   ].join("\n");
+}
+
+/** The telemetry line of the summary: where utilisation comes from (no credentials) and the idle rule. */
+function describeTelemetry(config: Config): string {
+  const t = config.telemetry;
+  let prom = "no Prometheus";
+  if (t.prometheusUrl) {
+    const u = new URL(t.prometheusUrl);
+    prom = `Prometheus ${u.protocol}//${u.host}${t.prometheusToken ? " (token: [redacted])" : t.prometheusAuth === "entra" ? " (Entra ID)" : ""}`;
+  }
+  const monitor = t.monitorMetrics === "true" ? ", Azure Monitor Telegraf/nvidia_smi" : "";
+  return `${prom}${monitor}; idle = every GPU below ${t.idleThreshold} % (${t.idleEngineThreshold} engine active) for ${Math.round(t.idleWindow / 60)} min, scan every ${Math.round(t.scanEvery / 60)} min`;
 }

@@ -4,8 +4,13 @@
  */
 import type { Server } from "node:http";
 import express, { type Express } from "express";
-import { type App, createApp } from "./app.ts";
-import { type Config, ConfigError, loadConfig, summariseConfig } from "./config.ts";
+import { type App, type AppOptions, createApp } from "./app.ts";
+import { chartRoute } from "./charts/chart-route.ts";
+import { type Console, createConsole } from "./chat/console/router.ts";
+import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
+import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
+import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
+import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -14,6 +19,14 @@ export interface RunningServer {
   express: Express;
   url: string;
   log: Logger;
+  /** The Teams door at /api/messages (its mode and proactive posting port). */
+  teams: TeamsDoor;
+  /** The local web console (its posting port, messages and whether it is on). */
+  console: Console;
+  /** Where a person opens the console ("http://localhost:3978/"), when it is on. */
+  consoleUrl: string | undefined;
+  /** The Slack door, when Slack credentials are configured. */
+  slack: SlackDoor | undefined;
   close(): Promise<void>;
 }
 
@@ -29,9 +42,12 @@ export function renderMetrics(app: App): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function startServer(config: Config, opts: { log?: Logger; now?: () => Date } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  opts: { log?: Logger; now?: () => Date; teams?: { retry?: Partial<RetryPolicy> }; jobs?: AppOptions["jobs"] } = {},
+): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const app = await createApp(config, { withStore: true, log, ...(opts.now ? { now: opts.now } : {}) });
+  const app = await createApp(config, { withStore: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const web = express();
   web.disable("x-powered-by");
   web.get("/healthz", (_req, res) => {
@@ -40,6 +56,30 @@ export async function startServer(config: Config, opts: { log?: Logger; now?: ()
   web.get("/metrics", (_req, res) => {
     res.type("text/plain; version=0.0.4").send(renderMetrics(app));
   });
+  web.get("/charts/:file", chartRoute(app.images));
+  // Slack first: Bolt checks the signature on the raw body, so no body parser may run before it.
+  let slack: SlackDoor | undefined;
+  try {
+    slack = await startSlackDoor({ config, app, log, web });
+  } catch (err) {
+    await app.close();
+    throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
+  }
+  const teams = mountTeamsDoor(web, {
+    teams: config.teams,
+    context: app.context,
+    db: app.store?.db,
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
+  });
+  // Digests and alerts post through the doors that are on (Slack and the console register their own).
+  if (teams.posting && !app.posting.get(teams.posting.platform)) app.posting.register(teams.posting);
+  const consoleDoor = createConsole({ app, config, log });
+  if (consoleDoor.access.enabled) {
+    web.use(consoleDoor.router);
+    app.posting.register(consoleDoor.posting);
+  } else log.info({ reason: consoleDoor.access.reason }, "local console off");
 
   const http = await new Promise<Server>((resolve) => {
     const s = web.listen(config.server.port, config.server.host, () => resolve(s));
@@ -47,13 +87,25 @@ export async function startServer(config: Config, opts: { log?: Logger; now?: ()
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${port}`;
+  app.setPublicUrl(url);
+  if (config.scheduler.enabled) await app.scheduler?.start();
+  else log.info({}, "scheduler off on this replica (GPUOPS_SCHEDULER=false)");
+  const consoleHost = isLoopbackHost(config.server.host) ? "localhost" : url.slice("http://".length, url.lastIndexOf(":"));
+  const consoleUrl = consoleDoor.access.enabled ? `http://${consoleHost}:${port}/` : undefined;
   return {
     app,
     http,
     express: web,
     url,
     log,
+    teams,
+    console: consoleDoor,
+    consoleUrl,
+    slack,
     async close() {
+      await app.scheduler?.stop();
+      await slack?.close();
+      await teams.idle();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -77,7 +129,11 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
   const server = await startServer(config, { log });
-  process.stdout.write(`gpuops is running${config.demo ? " on demo data" : ""}: ${server.url}/\n`);
+  process.stdout.write(
+    server.consoleUrl
+      ? `gpuops console${config.demo ? " (demo data)" : ""}: ${server.consoleUrl}\n`
+      : `gpuops is running: ${server.url}/ (console off: ${server.console.access.reason})\n`,
+  );
   const stop = async () => {
     log.info({}, "shutting down");
     await server.close();

@@ -1,0 +1,31 @@
+/**
+ * Reply → the Activity Teams receives: one Adaptive Card attachment (rendered by render/teams.ts)
+ * and a short plain summary for notifications and the chat list.
+ */
+import { type Activity, ActivityTypes } from "@microsoft/agents-activity";
+import { CardFactory, MessageFactory } from "@microsoft/agents-hosting";
+import { type AdaptiveCardJson, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
+import type { Reply } from "../../reply/reply.ts";
+
+/** A message activity carrying `card`; `id` set when it replaces an existing message. */
+export function cardActivity(card: AdaptiveCardJson, summary: string, id?: string): Activity {
+  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+  activity.type = ActivityTypes.Message;
+  activity.summary = summary.slice(0, 200);
+  if (id !== undefined) activity.id = id;
+  return activity;
+}
+
+export function replyActivity(reply: Reply, id?: string): Activity {
+  return cardActivity(renderAdaptiveCard(reply), reply.title, id);
+}
+
+export function noticeActivity(text: string, id?: string): Activity {
+  return cardActivity(renderNoticeCard(text), text, id);
+}
+
+/** One line for places that show text only (the invoke "message" response): title and first text. */
+export function plainSummary(reply: Reply): string {
+  const first = reply.parts.find((p) => p.kind === "text");
+  return [reply.title, first?.kind === "text" ? first.text : undefined].filter(Boolean).join(": ").slice(0, 500);
+}

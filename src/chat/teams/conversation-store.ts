@@ -1,0 +1,118 @@
+/**
+ * Teams conversation references in the store: saved when the app is installed or addressed,
+ * read back for proactive posts (they survive restarts and are shared by replicas), and marked
+ * broken when Teams says the app can no longer post there. `status` lists the broken ones.
+ */
+import type { ConversationReference } from "@microsoft/agents-activity";
+import type { Kysely } from "kysely";
+import type { Database } from "../../store/schema.ts";
+
+/** Teams addresses a channel thread as "<channel id>;messageid=<root id>"; the channel is the base. */
+export function baseConversationId(conversationId: string): string {
+  const i = conversationId.indexOf(";messageid=");
+  return i === -1 ? conversationId : conversationId.slice(0, i);
+}
+
+export function threadConversationId(conversationId: string, threadId: string | undefined): string {
+  return threadId ? `${baseConversationId(conversationId)};messageid=${threadId}` : baseConversationId(conversationId);
+}
+
+export interface StoredConversation {
+  conversationId: string;
+  reference: ConversationReference;
+  conversationType: string | null;
+  teamId: string | null;
+  tenantId: string | null;
+  name: string | null;
+  status: "active" | "broken";
+  brokenReason: string | null;
+  brokenAt: string | null;
+  updatedAt: string;
+}
+
+type Row = Database["teams_conversation"];
+
+function fromRow(row: Row): StoredConversation {
+  return {
+    conversationId: row.conversation_id,
+    reference: JSON.parse(row.reference) as ConversationReference,
+    conversationType: row.conversation_type,
+    teamId: row.team_id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    status: row.status === "broken" ? "broken" : "active",
+    brokenReason: row.broken_reason,
+    brokenAt: row.broken_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Saves (or refreshes) the reference for a conversation and marks it active: hearing from a
+ * conversation proves the app is there. The thread suffix and the triggering activity id are
+ * dropped so the reference addresses the conversation itself.
+ */
+export async function saveConversationReference(
+  db: Kysely<Database>,
+  ref: ConversationReference,
+  meta: { teamId?: string | undefined; name?: string | undefined },
+  now: Date,
+): Promise<string> {
+  const conversationId = baseConversationId(ref.conversation.id);
+  const { activityId: _drop, ...rest } = ref;
+  const reference: ConversationReference = { ...rest, conversation: { ...ref.conversation, id: conversationId } };
+  const at = now.toISOString();
+  const values = {
+    conversation_id: conversationId,
+    service_url: ref.serviceUrl ?? "",
+    tenant_id: ref.conversation.tenantId ?? null,
+    conversation_type: ref.conversation.conversationType ?? null,
+    team_id: meta.teamId ?? null,
+    name: meta.name ?? ref.conversation.name ?? null,
+    reference: JSON.stringify(reference),
+    status: "active",
+    broken_reason: null,
+    broken_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+  await db
+    .insertInto("teams_conversation")
+    .values(values)
+    .onConflict((oc) =>
+      oc.column("conversation_id").doUpdateSet({
+        service_url: values.service_url,
+        tenant_id: values.tenant_id,
+        conversation_type: values.conversation_type,
+        team_id: (eb) => eb.fn.coalesce(eb.val(values.team_id), eb.ref("teams_conversation.team_id")),
+        name: (eb) => eb.fn.coalesce(eb.val(values.name), eb.ref("teams_conversation.name")),
+        reference: values.reference,
+        status: "active",
+        broken_reason: null,
+        broken_at: null,
+        updated_at: at,
+      }),
+    )
+    .execute();
+  return conversationId;
+}
+
+export async function getConversation(db: Kysely<Database>, conversationId: string): Promise<StoredConversation | undefined> {
+  const row = await db.selectFrom("teams_conversation").selectAll().where("conversation_id", "=", baseConversationId(conversationId)).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
+/** Records that the app cannot post to a conversation any more, and why (shown by `status`). */
+export async function markConversationBroken(db: Kysely<Database>, conversationId: string, reason: string, now: Date): Promise<void> {
+  await db
+    .updateTable("teams_conversation")
+    .set({ status: "broken", broken_reason: reason.slice(0, 500), broken_at: now.toISOString(), updated_at: now.toISOString() })
+    .where("conversation_id", "=", baseConversationId(conversationId))
+    .execute();
+}
+
+/** Conversations gpuops can no longer post to, most recent first: what `status` reports. */
+export async function listBrokenConversations(db: Kysely<Database>): Promise<StoredConversation[]> {
+  const rows = await db.selectFrom("teams_conversation").selectAll().where("status", "=", "broken").orderBy("broken_at", "desc").execute();
+  return rows.map(fromRow);
+}

@@ -1,0 +1,183 @@
+/**
+ * Reply → Adaptive Card (schema 1.5, Teams' limit; platform-facts C, T3) by binding the Reply to
+ * the templates in the top-level cards/ folder with adaptivecards-templating. The result is plain
+ * card JSON with no SDK types, so the Teams door sends it and the local console renders the very
+ * same card with the Adaptive Cards JS renderer.
+ *
+ * Safety: every piece of text from the Reply lands in a RichTextBlock TextRun, which Adaptive Cards
+ * never parses as markdown, so user text cannot become a link or a mention; template expressions in
+ * bound data are not re-evaluated by the templating engine. Size: the card is kept under
+ * TEAMS_CARD_MAX_BYTES (the 28 KB design budget, platform-facts "Discrepancies" 1) by cutting
+ * table rows, with "N more — narrow with …" under the cut table.
+ *
+ * @example
+ * const card = renderAdaptiveCard(reply);
+ * activity.attachments = [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }];
+ */
+import { createRequire } from "node:module";
+import actionsTemplate from "../../cards/actions.json" with { type: "json" };
+import envelopeTemplate from "../../cards/envelope.json" with { type: "json" };
+import factsTemplate from "../../cards/facts.json" with { type: "json" };
+import imageTemplate from "../../cards/image.json" with { type: "json" };
+import tableTemplate from "../../cards/table.json" with { type: "json" };
+import textTemplate from "../../cards/text.json" with { type: "json" };
+import type { Action, Part, Reply, TablePart, Tone } from "../reply/reply.ts";
+
+/** An Adaptive Card as JSON: what Teams, Bot Framework and the JS renderer accept. */
+export type AdaptiveCardJson = { type: "AdaptiveCard"; version: string; body: unknown[] } & Record<string, unknown>;
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+export const ADAPTIVE_CARD_VERSION = "1.5";
+/** Card budget in UTF-8 bytes of its JSON: 28 KB, the smallest Teams posting limit on record. */
+export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
+/** What a card button sends back: Action.Execute `data` and its Action.Submit fallback `data`. */
+export interface CardActionData {
+  verb: string;
+  payload: Record<string, string | number>;
+}
+
+interface Template {
+  expand(context: { $root: unknown }): unknown;
+}
+type TemplateCtor = new (payload: unknown) => Template;
+// The templating package ships CommonJS only; createRequire keeps it out of the ESM resolver.
+const { Template: TemplateClass } = createRequire(import.meta.url)("adaptivecards-templating") as { Template: TemplateCtor };
+
+const TEMPLATES = {
+  envelope: new TemplateClass(envelopeTemplate),
+  text: new TemplateClass(textTemplate),
+  facts: new TemplateClass(factsTemplate),
+  table: new TemplateClass(tableTemplate),
+  image: new TemplateClass(imageTemplate),
+  actions: new TemplateClass(actionsTemplate),
+} satisfies Record<Part["kind"] | "envelope", Template>;
+
+/** Longest text run we render; longer text is cut with an ellipsis (cards are answers, not documents). */
+const MAX_TEXT = 4000;
+/** Rows per table even when bytes allow more: long tables are unreadable on a phone. */
+const MAX_ROWS = 60;
+/** Button title length Teams shows without truncating. */
+const MAX_BUTTON_TITLE = 40;
+/** Buttons per ActionSet; Teams renders at most a handful in a row. */
+const MAX_ACTIONS = 6;
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+const TONE = {
+  info: { color: "Default", style: "default", weight: "Default" },
+  success: { color: "Good", style: "good", weight: "Default" },
+  warning: { color: "Warning", style: "warning", weight: "Default" },
+  error: { color: "Attention", style: "attention", weight: "Bolder" },
+} as const satisfies Record<Tone, { color: string; style: string; weight: string }>;
+
+const TITLE_COLOR: Record<Reply["outcome"], string> = { ok: "Default", partial: "Warning", user_error: "Attention", azure_error: "Attention" };
+
+function cutNote(hidden: number, hint: string | undefined): string {
+  const rows = `${hidden} more ${hidden === 1 ? "row" : "rows"}`;
+  return hint ? `${rows} — narrow with: ${hint}` : `${rows} not shown`;
+}
+
+function actionData(a: Action): CardActionData {
+  return { verb: a.verb, payload: a.payload };
+}
+
+/** Expands one part; `rowCap` limits table rows (the size budget lowers it). */
+function expandPart(part: Part, rowCap: number): unknown {
+  switch (part.kind) {
+    case "text": {
+      const tone = TONE[part.tone ?? "info"];
+      const lines = cut(part.text, MAX_TEXT).split(/\r?\n/);
+      return TEMPLATES.text.expand({ $root: { lines, ...tone } });
+    }
+    case "facts":
+      return TEMPLATES.facts.expand({ $root: { facts: part.facts.map((f) => ({ label: cut(f.label, 200), value: cut(f.value, MAX_TEXT) })) } });
+    case "table":
+      return expandTable(part, rowCap);
+    case "image":
+      return TEMPLATES.image.expand({
+        $root: { hasUrl: part.url !== undefined, url: part.url ?? "", alt: cut(part.alt, 500), placeholder: `Chart: ${cut(part.alt, 500)}` },
+      });
+    case "actions":
+      return TEMPLATES.actions.expand({
+        $root: {
+          actions: part.actions.slice(0, MAX_ACTIONS).map((a) => ({
+            label: cut(a.label, MAX_BUTTON_TITLE),
+            verb: a.verb,
+            style: a.style === "danger" ? "destructive" : a.style === "primary" ? "positive" : "default",
+            data: actionData(a),
+          })),
+        },
+      });
+  }
+}
+
+function expandTable(t: TablePart, rowCap: number): unknown {
+  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS));
+  const hidden = t.rows.length - kept.length;
+  return TEMPLATES.table.expand({
+    $root: {
+      hasTitle: t.title !== undefined,
+      title: t.title ?? "",
+      columnDefinitions: t.columns.map((c) => ({ width: 1, horizontalCellContentAlignment: c.align === "right" ? "Right" : "Left" })),
+      headers: t.columns.map((c) => cut(c.label, 200)),
+      rows: kept.map((r) => t.columns.map((c) => cut(r[c.key] ?? "", 1000))),
+      hasCutNote: hidden > 0,
+      cutNote: cutNote(hidden, t.narrowHint),
+    },
+  });
+}
+
+/** Parts with nothing to show are left out rather than drawn as empty boxes. */
+function isEmpty(p: Part): boolean {
+  return (p.kind === "actions" && p.actions.length === 0) || (p.kind === "facts" && p.facts.length === 0) || (p.kind === "table" && p.rows.length === 0);
+}
+
+function expandCard(reply: Reply, rowCap: number): AdaptiveCardJson {
+  const parts = reply.parts.filter((p) => !isEmpty(p)).map((p) => expandPart(p, rowCap));
+  return TEMPLATES.envelope.expand({
+    $root: {
+      title: cut(reply.title, 300),
+      titleColor: TITLE_COLOR[reply.outcome],
+      fallbackText: cut(reply.title, 300),
+      parts,
+      context: reply.context.map((c) => cut(c, 1000)),
+    },
+  }) as AdaptiveCardJson;
+}
+
+/** Size of a card as Teams counts it for the budget: UTF-8 bytes of its JSON. */
+export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.stringify(card), "utf8");
+
+/**
+ * Renders a Reply as an Adaptive Card under `maxBytes`. Tables are cut first (the same cap for
+ * every table, found by binary search); every cut says how many rows it hid and how to narrow.
+ */
+export function renderAdaptiveCard(reply: Reply, opts: { maxBytes?: number } = {}): AdaptiveCardJson {
+  const maxBytes = opts.maxBytes ?? TEAMS_CARD_MAX_BYTES;
+  const longest = Math.max(0, ...reply.parts.map((p) => (p.kind === "table" ? p.rows.length : 0)));
+  const full = expandCard(reply, longest);
+  if (cardBytes(full) <= maxBytes) return full;
+  let lo = 0;
+  let hi = Math.min(longest, MAX_ROWS);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (cardBytes(expandCard(reply, mid)) <= maxBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  const cutCard = expandCard(reply, lo);
+  if (cardBytes(cutCard) <= maxBytes) return cutCard;
+  // Still too big without any table rows (very long texts): say so rather than fail to post.
+  return expandCard(
+    {
+      ...reply,
+      parts: [{ kind: "text", text: "This answer is too long to show in Teams. Narrow the question (add a region, a GPU or a size) and ask again.", tone: "warning" }],
+      context: reply.context.slice(0, 3),
+    },
+    0,
+  );
+}
+
+/** A one-line card, e.g. "Working on it…" while a slow answer is prepared. */
+export function renderNoticeCard(text: string): AdaptiveCardJson {
+  return renderAdaptiveCard({ title: text, parts: [], context: [], outcome: "ok" });
+}
