@@ -3,14 +3,29 @@
  * client factory, adapters behind the ports, the store). Doors (server, CLI, jobs) start here.
  */
 import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
+import { createCostAdapter } from "./azure/cost.ts";
+import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
+import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
+import { createPriceAdapter } from "./azure/retail-prices.ts";
 import { createScope } from "./azure/scope.ts";
 import { createSkuAdapter } from "./azure/skus.ts";
 import { createUsageAdapter } from "./azure/usages.ts";
+import { createChartService } from "./charts/chart-service.ts";
+import { createImageStore, type ImageStore } from "./charts/image-store.ts";
 import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
+import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
+import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
+import { bindIdleActions, createVmPower } from "./jobs/idle-actions.ts";
+import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
+import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
+import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
+import { createStatusPort } from "./jobs/status-report.ts";
 import type { Services } from "./services/ports.ts";
 import { openStore, type Store } from "./store/store.ts";
+import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
+import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
 
 export interface App {
   config: Config;
@@ -18,6 +33,18 @@ export interface App {
   services: Services;
   store: Store | undefined;
   fake: FakeAzure | undefined;
+  /** Rendered charts, served at /charts/<id>.png (or uploaded by a renderer). */
+  images: ImageStore;
+  /** Tells the chart links where gpuops is reachable when GPUOPS_PUBLIC_URL is not set (the server's own URL). */
+  setPublicUrl(url: string): void;
+  /** Posting ports by platform: doors register theirs; digests and alerts look them up. */
+  posting: PostingRegistry;
+  /** Channel subscriptions (with the store). */
+  subscriptions: SubscriptionStore | undefined;
+  /** The job scheduler (with the store); the server starts it unless GPUOPS_SCHEDULER=false. Others add jobs with `every`. */
+  scheduler: Scheduler | undefined;
+  /** GPU requests: the port the commands use, the side-effect runner and the lease clock (with the store). */
+  requests: RequestsRuntime | undefined;
   context(): CommandContext;
   close(): Promise<void>;
 }
@@ -29,6 +56,12 @@ export interface AppOptions {
   now?: () => Date;
   /** Use this already-running fake instead of starting one (tests). */
   fake?: FakeAzure;
+  /** Write chart PNGs into this folder and link their paths (the CLI) instead of serving them. */
+  chartDir?: string;
+  /** The Cost Management QPU budget's windows (tests that simulate weeks of digests in seconds widen them). */
+  costBudget?: QpuBudgetOptions;
+  /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
+  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string };
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -44,27 +77,94 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const scope = fake
     ? createScope({ subscriptionIds: fake.tenant.subscriptions.map((s) => s.id), names: Object.fromEntries(fake.tenant.subscriptions.map((s) => [s.id, s.name])) })
-    : createScope({ subscriptionIds: config.azure.subscriptionIds, managementGroup: config.azure.managementGroup });
+    : createScope({
+        subscriptionIds: config.azure.subscriptionIds,
+        managementGroup: config.azure.managementGroup,
+        resolveManagementGroup: (group) => resolveManagementGroupSubscriptions(azure, group),
+      });
+  const store = opts.withStore ? await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
+  const clock = opts.jobs?.clock;
+  const now = opts.now ?? (clock ? () => clock.now() : () => new Date());
+  const images = createImageStore({ store, now });
+  let publicUrl = config.server.publicUrl;
   const services: Services = {
     scope,
     skus: createSkuAdapter(azure, { ttlSeconds: config.azure.skuCacheTtlSeconds }),
     usages: createUsageAdapter(azure),
+    fleet: createFleetAdapter(azure, { now }),
+    prices: createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now }),
+    cost: createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }),
+    charts: createChartService({ images, publicUrl: () => publicUrl, fileDir: opts.chartDir }),
+    // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
+    utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
   };
-  const store = opts.withStore ? await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
-  const now = opts.now ?? (() => new Date());
+  const settings = {
+    regions: config.regions,
+    currency: config.currency,
+    timezone: config.timezone,
+    demo: config.demo,
+    idle: idleSettingsFrom(config),
+    digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
+  };
+  const context = (): CommandContext => ({ services, settings, now, ...(opts.log ? { log: opts.log } : {}) });
+  const posting = createPostingRegistry();
+  let scheduler: Scheduler | undefined;
+  const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
+  if (store && subscriptions) {
+    const j = opts.jobs ?? {};
+    scheduler = createScheduler({
+      store,
+      ...(clock ? { clock } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
+      ...(j.owner ? { owner: j.owner } : {}),
+    });
+    scheduler.source(
+      "digests",
+      digestJobs({ subscriptions, posting, context, now, ...(opts.log ? { log: opts.log } : {}), ...(j.retry ? { retry: j.retry } : {}), ...(j.sleep ? { sleep: j.sleep } : {}) }),
+    );
+    services.subscriptions = subscriptions;
+    services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (scheduler?.isRunning() ? scheduler : undefined), azure, demo: config.demo, now });
+    // Idle alerts (issue 7): the scan every 15 min (claimed once per slot) and the alert buttons.
+    scheduler.every(IDLE_SCAN_JOB, settings.idle.scanEverySeconds * 1000, idleScanJob({ store, posting, context, ...(opts.log ? { log: opts.log } : {}) }));
+    bindIdleActions(services, { store, posting, power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }), ...(opts.log ? { log: opts.log } : {}) });
+  }
+  let requests: RequestsRuntime | undefined;
+  if (store) {
+    requests = createRequestsRuntime({
+      config,
+      store,
+      azure,
+      posting: (platform) => posting.get(platform),
+      now,
+      log: opts.log,
+      crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
+    });
+    services.requests = requests.port;
+    const runtime = requests;
+    // Reminders, escalations and lease ends are checked every minute; open side effects resume here too.
+    scheduler?.every("gpu-requests", "* * * * *", async (run) => {
+      await runtime.runLeaseJobs(run.scheduledAt);
+    });
+  }
   return {
     config,
     azure,
     services,
     store,
     fake,
-    context: () => ({
-      services,
-      settings: { regions: config.regions, currency: config.currency, timezone: config.timezone, demo: config.demo },
-      now,
-      ...(opts.log ? { log: opts.log } : {}),
-    }),
+    images,
+    posting,
+    subscriptions,
+    scheduler,
+    requests,
+    setPublicUrl(url) {
+      publicUrl = config.server.publicUrl ?? url;
+    },
+    context,
     async close() {
+      await scheduler?.stop();
+      await requests?.drain();
       await store?.close();
       if (fake && !opts.fake) await fake.close();
     },

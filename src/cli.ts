@@ -2,6 +2,8 @@
  * `gpuops <command…>`: the same commands as Slack and Teams, answered in the terminal.
  * Exit codes: 0 answered, 1 user error (bad command or config), 2 Azure error or partial answer.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { runCommand, verbs } from "./commands/registry.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
@@ -33,7 +35,9 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
-  const flags = new Set(argv.filter((a) => /^--?[a-z]/i.test(a) && !a.includes(" ")));
+  // A verb's own options (digest --dry-run) travel with its words; the rest are the CLI's.
+  const verbOptions = verbs().find((v) => v.name === argv.find((a) => !a.startsWith("-"))?.toLowerCase())?.cliOptions ?? [];
+  const flags = new Set(argv.filter((a) => /^--?[a-z]/i.test(a) && !a.includes(" ") && !verbOptions.includes(a.toLowerCase())));
   const words = argv.filter((a) => !flags.has(a));
   if (flags.has("--help") || flags.has("-h")) {
     out(usage());
@@ -55,7 +59,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     throw err;
   }
   const log = createLogger(env.GPUOPS_LOG_LEVEL ?? "warn", process.stderr);
-  const app = await createApp(config, { log });
+  // Charts become PNG files in the temp folder; the answer prints their path.
+  const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts") });
   try {
     const reply = await runCommand(
       { text: words.join(" "), actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" }, surface: "cli" },

@@ -102,7 +102,7 @@ const durationSeconds = (min: number, max: number) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
     const secs = typeof v === "number" ? v * 60 : parseDurationSeconds(v);
     if (secs === undefined || secs < min || secs > max) {
-      ctx.addIssue({ code: "custom", message: `must be a duration from ${min} s to ${max / 3600} h, such as 60m or 1h` });
+      ctx.addIssue({ code: "custom", message: `must be a duration from ${min} s to ${max / 3600} h, such as 60m, 1h or 90s` });
       return z.NEVER;
     }
     return secs;
@@ -113,7 +113,7 @@ const idleOverrideSchema = z
   .object({
     idleThreshold: z.coerce.number().min(0).max(100).optional(),
     idleEngineThreshold: z.coerce.number().min(0).max(1).optional(),
-    idleWindow: durationSeconds(60, 7 * 86400).optional(),
+    idleWindow: durationSeconds(5, 7 * 86400).optional(),
     parkedMemoryMib: intFromString(0, 1_000_000).optional(),
   })
   .strict();
@@ -207,10 +207,10 @@ export const configSchema = z
         step: durationSeconds(1, 3600).prefault("60s"),
         idleThreshold: z.coerce.number().min(0).max(100).default(5),
         idleEngineThreshold: z.coerce.number().min(0).max(1).default(0.05),
-        idleWindow: durationSeconds(60, 7 * 86400).prefault("60m"),
+        idleWindow: durationSeconds(5, 7 * 86400).prefault("60m"),
         parkedMemoryMib: intFromString(0, 1_000_000).default(4096),
-        staleAfter: durationSeconds(60, 86400).prefault("10m"),
-        lookback: durationSeconds(3600, 14 * 86400).prefault("26h"),
+        staleAfter: durationSeconds(2, 86400).prefault("10m"),
+        lookback: durationSeconds(60, 14 * 86400).prefault("26h"),
         scanEvery: durationSeconds(60, 86400).prefault("15m"),
         overrides: z.record(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a subscription GUID"), idleOverrideSchema).default({}),
       })

@@ -7,6 +7,7 @@ import express, { type Express } from "express";
 import { type App, type AppOptions, createApp } from "./app.ts";
 import { chartRoute } from "./charts/chart-route.ts";
 import { type Console, createConsole } from "./chat/console/router.ts";
+import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
@@ -64,6 +65,11 @@ export async function startServer(
   } catch (err) {
     await app.close();
     throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
+  }
+  if (slack) {
+    // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
+    registerSlackRequestForms(slack);
+    app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
   }
   const teams = mountTeamsDoor(web, {
     teams: config.teams,

@@ -112,6 +112,9 @@ export function retryAfterMs(headers: { get(name: string): string | undefined },
       if (Number.isFinite(at)) take(Math.max(0, at - now));
     }
   }
+  // Resource Graph throttling says when the user quota resets ("00:00:05") instead of Retry-After.
+  const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(headers.get("x-ms-user-quota-resets-after")?.trim() ?? "");
+  if (wait === undefined && resets) take((Number(resets[1]) * 3600 + Number(resets[2]) * 60 + Number(resets[3])) * 1000);
   return wait;
 }
 
@@ -187,12 +190,15 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
         } catch (err) {
           error = err;
         }
-        const transient = response ? TRANSIENT_STATUS.has(response.status) : isTransportError(error);
+        // Classic (core-client) SDK clients deserialise below this policy and throw a RestError
+        // carrying the response for an error status; treat it like the response itself.
+        const failed = response ?? (error as { statusCode?: number; response?: PipelineResponse } | undefined)?.response;
+        const transient = failed ? TRANSIENT_STATUS.has(failed.status) : isTransportError(error);
         if (!transient || attempt >= opts.maxRetries || !isSafeToRetry(request)) {
           if (response) return response;
           throw error;
         }
-        const asked = response ? retryAfterMs(response.headers) : undefined;
+        const asked = failed ? retryAfterMs(failed.headers) : undefined;
         const wait = asked ?? Math.min(200 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2);
         // A long Retry-After is the service telling us to go away: report it rather than hang a chat reply.
         if (asked !== undefined && asked > opts.maxRetryWaitSeconds * 1000) {

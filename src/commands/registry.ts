@@ -13,6 +13,8 @@ import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
 import { quotaVerb } from "./quota.ts";
+import { registerRequestActions, requestVerb } from "./request.ts";
+import { requestsVerb } from "./requests.ts";
 import { runningVerb } from "./running.ts";
 import { skusVerb } from "./skus.ts";
 import { statusVerb } from "./status.ts";
@@ -27,6 +29,8 @@ export const registerVerb = (v: Verb) => {
 [skusVerb, whereVerb, quotaVerb, costVerb, runningVerb, explainVerb].forEach(registerVerb);
 [subscribeVerb, unsubscribeVerb, subscriptionsVerb, digestVerb, statusVerb].forEach(registerVerb);
 registerVerb(idleVerb);
+[requestVerb, requestsVerb].forEach(registerVerb);
+registerRequestActions();
 registerVerb(helpVerb(() => VERBS));
 
 export const verbs = (): readonly Verb[] => VERBS;

@@ -12,8 +12,17 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { generate } from "selfsigned";
+import { createDemoFleet, type DemoFleet } from "./demo-fleet.ts";
+import { createDemoTelemetry, type DemoTelemetry } from "./demo-telemetry.ts";
 import { createDemoTenant, type DemoTenant } from "./demo-tenant.ts";
 import { registerComputeRoutes } from "./routes/compute.ts";
+import { registerComputeVmActionRoutes, type VmActionKnobs } from "./routes/compute-vm-actions.ts";
+import { registerCostManagementRoutes } from "./routes/cost-management.ts";
+import { registerMonitorMetricsRoutes } from "./routes/monitor-metrics.ts";
+import { createProvisioningFake, type ProvisioningFake } from "./routes/provisioning.ts";
+import { registerResourceGraphRoutes } from "./routes/resource-graph.ts";
+import { registerRetailPriceRoutes } from "./routes/retail-prices.ts";
+import { registerVmListRoutes } from "./routes/vm-list.ts";
 import type { FakeResponse, Route } from "./types.ts";
 
 export type { FakeResponse, Route, RouteContext } from "./types.ts";
@@ -48,6 +57,14 @@ export interface FakeAzure {
   ca: string;
   token: string;
   tenant: DemoTenant;
+  /** Fleet, spend and list prices (Resource Graph, Cost Management, Retail Prices), with fault knobs. */
+  fleet: DemoFleet;
+  /** GPU utilisation the fake Azure Monitor serves (idle, parked, busy, no agent), rewritable by tests. */
+  telemetry: DemoTelemetry;
+  /** Pace of VM power operations (deallocate): polls until done, Retry-After. */
+  vmActions: VmActionKnobs;
+  /** VM start, AKS node pools and Microsoft.Quota requests (GPU request actions), with knobs and a call log. */
+  provisioning: ProvisioningFake;
   requests: RecordedRequest[];
   addFault(fault: Fault): void;
   clearFaults(): void;
@@ -59,6 +76,7 @@ export interface FakeAzureOptions {
   port?: number;
   token?: string;
   tenant?: DemoTenant;
+  fleet?: DemoFleet;
   /** Rows per page for list endpoints (small values exercise nextLink paging). */
   pageSize?: number;
 }
@@ -156,13 +174,29 @@ export async function startFakeAzure(opts: FakeAzureOptions = {}): Promise<FakeA
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  routes.push(...registerComputeRoutes());
+  const fleet = opts.fleet ?? createDemoFleet();
+  routes.push(
+    ...registerComputeRoutes(),
+    ...registerResourceGraphRoutes(fleet),
+    ...registerCostManagementRoutes(fleet),
+    ...registerRetailPriceRoutes(fleet),
+    ...registerVmListRoutes(fleet),
+  );
+  const telemetry = createDemoTelemetry(fleet);
+  const vmActions: VmActionKnobs = { pollsUntilDone: 2, retryAfterSeconds: 0 };
+  routes.push(...registerMonitorMetricsRoutes(fleet, telemetry), ...registerComputeVmActionRoutes(fleet, telemetry, vmActions));
+  const provisioning = createProvisioningFake(fleet, tenant);
+  routes.push(...provisioning.routes);
 
   return {
     url: baseUrl,
     ca: pems.cert,
     token,
     tenant,
+    fleet,
+    telemetry,
+    vmActions,
+    provisioning,
     requests,
     addFault: (f) => faults.push({ ...f }),
     clearFaults: () => {

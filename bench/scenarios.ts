@@ -1,0 +1,7 @@
+/** Every `npm run bench` scenario, in the order they run. Add yours to the list. */
+import type { BenchScenario } from "./harness.ts";
+import { inventoryScenario } from "./inventory.ts";
+import { skusScenario } from "./skus.ts";
+import { slackAckScenario } from "./slack-ack.ts";
+
+export const scenarios: BenchScenario[] = [skusScenario, slackAckScenario, inventoryScenario];

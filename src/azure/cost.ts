@@ -1,0 +1,271 @@
+/**
+ * GPU spend from the Cost Management Query API (`@azure/arm-costmanagement`): a Custom time
+ * period, daily rows or totals, grouped by resource group, size (meter), subscription or a tag,
+ * ActualCost by default and AmortizedCost on request. Each query also groups by meter
+ * subcategory so that only GPU compute (the N-series meters of VMs, scale sets and AKS node pools)
+ * is counted; the filter keeps the answer to the "Virtual Machines" meter category.
+ *
+ * Quota: a per-tenant QPU budget (cost-budget.ts) paces queries, and any
+ * `x-ms-ratelimit-microsoft.costmanagement-*-retry-after` on a 429 pauses them all; the client
+ * factory's retry waits the 429 out. A shared cache (TTL + in-flight de-duplication, in the store
+ * when there is one) means many channels asking the same question cost one query.
+ * Per-subscription failures become a partial answer naming the subscription and the role.
+ */
+import { CostManagementClient, type QueryDefinition, type QueryGrouping, type QueryResult } from "@azure/arm-costmanagement";
+import { createHttpHeaders, createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { LRUCache } from "lru-cache";
+import { parseAmount } from "../domain/money.ts";
+import { fromUsageDate, monthsSpanned, range } from "../domain/periods.ts";
+import { TAG_KEY } from "../domain/tags.ts";
+import { GpuopsError } from "../errors.ts";
+import type { CostGrouping, CostPort, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
+import type { Store } from "../store/store.ts";
+import { mapAzureError } from "./azure-errors.ts";
+import { type AzureAccess, retryAfterMs } from "./client-factory.ts";
+import { createQpuBudget, type QpuBudget, type QpuBudgetOptions } from "./cost-budget.ts";
+
+export const COST_ROLE = "Cost Management Reader";
+
+/** Tag keys allowed near a Cost Management query: letters, digits and a few separators. */
+export const SAFE_TAG_KEY = TAG_KEY;
+const SAFE_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAFE_GROUP_ID = /^[A-Za-z0-9._()-]{1,90}$/;
+
+/** GPU compute meters: the N-series subcategories (NC, ND, NG, NV …). */
+export const GPU_METER_SUBCATEGORY = /^N[CDGV]/i;
+
+export interface CostAdapterOptions {
+  store?: Store | undefined;
+  /** How long an answer is reused (Cost Management refreshes about every 4 h). */
+  ttlSeconds?: number;
+  budget?: QpuBudget | QpuBudgetOptions;
+  now?: () => Date;
+  /** Safety stop for a runaway nextLink chain. */
+  maxPages?: number;
+  /** Longest QPU retry-after this adapter waits out itself (after the client's own retries). */
+  maxThrottleWaitMs?: number;
+}
+
+/** The grouping clauses for a split; the meter subcategory always comes first (GPU or not). */
+export function groupingFor(g: CostGrouping): QueryGrouping[] {
+  const meter: QueryGrouping = { type: "Dimension", name: "MeterSubCategory" };
+  switch (g.kind) {
+    case "rg":
+      return [meter, { type: "Dimension", name: "ResourceGroupName" }];
+    case "size":
+      return [meter, { type: "Dimension", name: "Meter" }];
+    case "subscription":
+      return [meter, { type: "Dimension", name: "SubscriptionId" }];
+    case "tag":
+      if (!SAFE_TAG_KEY.test(g.key)) throw new GpuopsError("bad_command", `"${g.key.slice(0, 40)}" is not a tag key gpuops can query.`);
+      return [meter, { type: "TagKey", name: g.key }];
+  }
+}
+
+/** The query body (what the SDK serialises, and what is POSTed again to a nextLink). */
+export function queryDefinition(q: Pick<CostQuery, "from" | "to" | "granularity" | "grouping" | "type">): QueryDefinition {
+  const dataset: QueryDefinition["dataset"] = {
+    aggregation: { totalCost: { name: "Cost", function: "Sum" } },
+    grouping: groupingFor(q.grouping),
+    filter: { dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } },
+  };
+  if (q.granularity === "Daily") dataset.granularity = "Daily";
+  return { type: q.type, timeframe: "Custom", timePeriod: { from: new Date(`${q.from}T00:00:00Z`), to: new Date(`${q.to}T23:59:59Z`) }, dataset };
+}
+
+/** "NC24ads A100 v4" → "NC24ads_A100_v4"; Spot and Low Priority meters keep their suffix. */
+export function sizeFromMeter(meter: string): string {
+  const m = /^(.*?)( Spot| Low Priority)?$/i.exec(meter.trim()) as RegExpExecArray;
+  return `${(m[1] as string).trim().replace(/\s+/g, "_")}${m[2] ?? ""}`;
+}
+
+interface ColumnIndex {
+  cost: number;
+  date: number;
+  currency: number;
+  subCategory: number;
+  group: number;
+}
+
+function indexColumns(columns: QueryResult["columns"] | undefined, g: CostGrouping): ColumnIndex {
+  const names = (columns ?? []).map((c) => (c.name ?? "").toLowerCase());
+  const find = (...candidates: string[]) => names.findIndex((n) => candidates.includes(n));
+  let cost = find("cost", "pretaxcost", "costusd", "pretaxcostusd");
+  if (cost < 0) cost = (columns ?? []).findIndex((c) => c.type === "Number" && (c.name ?? "").toLowerCase() !== "usagedate");
+  const group =
+    g.kind === "rg"
+      ? find("resourcegroupname", "resourcegroup")
+      : g.kind === "size"
+        ? find("meter")
+        : g.kind === "subscription"
+          ? find("subscriptionid", "subscriptionguid")
+          : find("tagvalue");
+  return { cost, date: find("usagedate"), currency: find("currency", "billingcurrency"), subCategory: find("metersubcategory"), group };
+}
+
+/** Rows of one page that are GPU compute, in our words. Non-GPU meters and unreadable rows are skipped. */
+export function gpuRows(result: { columns?: QueryResult["columns"] | undefined; rows?: QueryResult["rows"] | undefined }, g: CostGrouping, daily: boolean): CostRow[] {
+  const ix = indexColumns(result.columns, g);
+  if (ix.cost < 0 || ix.subCategory < 0) throw new GpuopsError("azure_error", "Cost Management answered without the cost or meter columns gpuops asked for.");
+  const out: CostRow[] = [];
+  for (const row of result.rows ?? []) {
+    if (!Array.isArray(row)) continue;
+    const sub = String(row[ix.subCategory] ?? "");
+    if (!GPU_METER_SUBCATEGORY.test(sub)) continue;
+    const amount = parseAmount(row[ix.cost]);
+    if (!Number.isFinite(amount)) continue;
+    const rawGroup = ix.group >= 0 ? String(row[ix.group] ?? "") : "";
+    const r: CostRow = {
+      group: g.kind === "size" && rawGroup ? sizeFromMeter(rawGroup) : g.kind === "subscription" ? rawGroup.toLowerCase() : rawGroup,
+      amount,
+      currency: ix.currency >= 0 ? String(row[ix.currency] ?? "") : "",
+    };
+    if (daily) {
+      const date = fromUsageDate(row[ix.date]);
+      if (!date) continue;
+      r.date = date;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+function scopesOf(q: CostQuery): Array<{ scope: string; subscriptionId?: string }> {
+  if (q.scope.kind === "managementGroup") {
+    if (!SAFE_GROUP_ID.test(q.scope.id)) throw new GpuopsError("bad_config", "The management group id is not valid.");
+    return [{ scope: `providers/Microsoft.Management/managementGroups/${q.scope.id}` }];
+  }
+  return q.scope.subscriptionIds.map((id) => {
+    if (!SAFE_GUID.test(id)) throw new GpuopsError("bad_config", `"${id.slice(0, 40)}" is not a subscription id.`);
+    return { scope: `subscriptions/${id.toLowerCase()}`, subscriptionId: id.toLowerCase() };
+  });
+}
+
+let adapterCount = 0;
+
+export function createCostAdapter(azure: AzureAccess, options: CostAdapterOptions = {}): CostPort {
+  const budget = options.budget && "acquire" in options.budget ? options.budget : createQpuBudget(options.budget ?? {});
+  const now = options.now ?? (() => new Date());
+  const ttlSeconds = options.ttlSeconds ?? 1800;
+  const maxPages = options.maxPages ?? 50;
+  const maxThrottleWaitMs = options.maxThrottleWaitMs ?? 10_000;
+  const clientKey = `costmanagement:${++adapterCount}`;
+
+  // Sees every attempt (including the 429s the retry policy waits out) and pauses the whole tenant.
+  const throttleObserver: PipelinePolicy = {
+    name: "gpuopsQpuObserver",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429) {
+        const wait = retryAfterMs(response.headers);
+        if (wait !== undefined) budget.pause(wait);
+      }
+      return response;
+    },
+  };
+  const client = () =>
+    azure.client(
+      clientKey,
+      (credential, o) => new CostManagementClient(credential, { ...o, additionalPolicies: [...o.additionalPolicies, { policy: throttleObserver, position: "perRetry" }] }),
+    );
+
+  /** One scope's query, every page. */
+  const runScope = async (scope: string, q: CostQuery): Promise<CostRow[]> => {
+    const definition = queryDefinition(q);
+    const qpu = monthsSpanned(range(q.from, q.to));
+    const daily = q.granularity === "Daily";
+    const c = client();
+    const onResponse = (raw: { headers: { get(n: string): string | undefined } }) => {
+      const consumed = Number(raw.headers.get("x-ms-ratelimit-microsoft.costmanagement-qpu-consumed"));
+      if (Number.isFinite(consumed)) budget.reconcile(qpu, consumed);
+    };
+    // Every request takes its QPU from the tenant budget first. A 429 that outlived the client's
+    // own retries pauses the budget and is tried again in turn with everything else.
+    const paced = async <T>(send: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        await budget.acquire(qpu);
+        try {
+          return await send();
+        } catch (err) {
+          const e = err as { statusCode?: number; response?: { headers?: { get(n: string): string | undefined } } };
+          const wait = e.response?.headers ? retryAfterMs(e.response.headers) : undefined;
+          if (e.statusCode !== 429 || attempt >= 4 || (wait ?? 0) > maxThrottleWaitMs) throw err;
+          budget.pause(wait ?? 1000);
+        }
+      }
+    };
+    const first = await paced(() => c.query.usage(scope, definition, { onResponse }));
+    const rows = gpuRows(first, q.grouping, daily);
+    let next = first.nextLink ?? undefined;
+    const origin = new URL(azure.endpoint).origin;
+    for (let page = 1; next && page < maxPages; page++) {
+      // The bearer token goes only where the first request went.
+      if (new URL(next).origin !== origin) throw new GpuopsError("azure_error", "Cost Management sent a next-page link to another host; not following it.");
+      const url = next;
+      const response = await paced(async () => {
+        const res = await c.sendRequest(
+          createPipelineRequest({
+            url,
+            method: "POST",
+            body: JSON.stringify(definition),
+            headers: createHttpHeaders({ "content-type": "application/json; charset=utf-8", accept: "application/json" }),
+          }),
+        );
+        onResponse(res);
+        if (res.status !== 200) throw Object.assign(new Error(`Cost Management answered HTTP ${res.status}`), { statusCode: res.status, response: res });
+        return res;
+      });
+      const body = JSON.parse(response.bodyAsText ?? "{}") as { properties?: { nextLink?: string | null; columns?: QueryResult["columns"]; rows?: QueryResult["rows"] } };
+      rows.push(...gpuRows({ columns: body.properties?.columns, rows: body.properties?.rows }, q.grouping, daily));
+      next = body.properties?.nextLink ?? undefined;
+    }
+    return rows;
+  };
+
+  const cache = new LRUCache<string, CostRow[], { scope: string; query: CostQuery }>({
+    max: 500,
+    ttl: Math.max(1, ttlSeconds) * 1000,
+    fetchMethod: async (key, _stale, { context }) => {
+      const stored = await options.store?.cacheGet(key, now()).catch(() => undefined);
+      if (stored) return JSON.parse(stored) as CostRow[];
+      const rows = await runScope(context.scope, context.query);
+      await options.store?.cachePut(key, JSON.stringify(rows), ttlSeconds, now()).catch(() => undefined);
+      return rows;
+    },
+  });
+
+  const cachedScope = async (scope: string, q: CostQuery): Promise<CostRow[]> => {
+    if (ttlSeconds <= 0) return runScope(scope, q);
+    const key = `cost:v1:${JSON.stringify([scope, q.from, q.to, q.granularity, q.grouping, q.type])}`;
+    return (await cache.fetch(key, { context: { scope, query: q } })) as CostRow[];
+  };
+
+  return {
+    async gpuSpend(q): Promise<CostResult> {
+      const scopes = scopesOf(q);
+      const settled = await Promise.allSettled(scopes.map((s) => cachedScope(s.scope, q)));
+      const rows: CostRow[] = [];
+      const missing: MissingScope[] = [];
+      const errors: GpuopsError[] = [];
+      settled.forEach((s, i) => {
+        const { subscriptionId } = scopes[i] as { subscriptionId?: string };
+        if (s.status === "fulfilled") {
+          rows.push(...s.value);
+          return;
+        }
+        const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });
+        errors.push(e);
+        if (!subscriptionId) return;
+        missing.push({
+          subscriptionId,
+          reason: e.code === "azure_forbidden" ? "Cost Management refused the query (HTTP 403)" : e.message,
+          role: e.code === "azure_forbidden" ? COST_ROLE : "",
+        });
+      });
+      // Nothing answered and it was not a permission problem: that is an error, not an empty answer.
+      if (errors.length === scopes.length && errors.some((e) => e.code !== "azure_forbidden")) throw errors.find((e) => e.code !== "azure_forbidden");
+      if (scopes.length === 1 && errors[0] && !scopes[0]?.subscriptionId) throw errors[0];
+      return { rows, missing };
+    },
+  };
+}

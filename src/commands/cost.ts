@@ -1,0 +1,277 @@
+/**
+ * `cost [today|yesterday|7d|30d|mtd|last-month] [by rg|size|subscription|tag:<key>] [amortized]`:
+ * GPU compute spend from Cost Management with its total, per-group rows, the change against the
+ * previous period of the same length, the currency as returned, the data-freshness line, and a
+ * chart of the daily series (at least the last 14 days).
+ */
+import { formatChange, formatMoney, formatShare, sumMoney, toCents } from "../domain/money.ts";
+import { billedCompleteThrough, chartWindow, covers, datesIn, PERIOD_NAMES, type Period, type PeriodName, resolvePeriod, shortDate } from "../domain/periods.ts";
+import { TAG_KEY } from "../domain/tags.ts";
+import { type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
+import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
+import { nearest } from "./args.ts";
+import type { CommandContext, Verb } from "./types.ts";
+
+export interface CostArgs {
+  period: PeriodName;
+  grouping: CostGrouping;
+  type: CostType;
+}
+
+const PERIOD_ALIASES: Record<string, PeriodName> = {
+  today: "today",
+  yesterday: "yesterday",
+  "7d": "7d",
+  week: "7d",
+  "7days": "7d",
+  "30d": "30d",
+  "30days": "30d",
+  mtd: "mtd",
+  month: "mtd",
+  "this-month": "mtd",
+  "last-month": "last-month",
+  lastmonth: "last-month",
+};
+
+const GROUP_ALIASES: Record<string, CostGrouping["kind"]> = {
+  rg: "rg",
+  "resource-group": "rg",
+  resourcegroup: "rg",
+  "resource-groups": "rg",
+  size: "size",
+  sizes: "size",
+  sku: "size",
+  subscription: "subscription",
+  subscriptions: "subscription",
+  sub: "subscription",
+};
+
+const TYPE_WORDS: Record<string, CostType> = { amortized: "AmortizedCost", amortised: "AmortizedCost", actual: "ActualCost" };
+
+const EXAMPLE = "cost 7d by rg";
+const VOCABULARY = [...Object.keys(PERIOD_ALIASES), ...Object.keys(GROUP_ALIASES), ...Object.keys(TYPE_WORDS), "by", "tag:team"];
+
+export const groupingLabel = (g: CostGrouping): string =>
+  g.kind === "rg" ? "resource group" : g.kind === "size" ? "size" : g.kind === "subscription" ? "subscription" : `tag ${g.key}`;
+
+const groupingWord = (g: CostGrouping): string => (g.kind === "tag" ? `tag:${g.key}` : g.kind);
+
+/** Parses the words after `cost`. Never throws; anything unexpected is a user error with an example. */
+export function parseCostArgs(args: string[]): CostArgs | { error: Reply } {
+  const out: Partial<CostArgs> = {};
+  const tokens = args.filter((a) => a.trim() !== "");
+  const fail = (problem: string) => ({ error: userError("bad_cost_args", problem, EXAMPLE) });
+  for (let i = 0; i < tokens.length; i++) {
+    const raw = tokens[i] as string;
+    let word = raw.toLowerCase();
+    if (word === "by") {
+      const next = tokens[i + 1];
+      if (next === undefined) return fail(`"by" needs what to split by: rg, size, subscription or tag:<key>.`);
+      continue;
+    }
+    if ((word === "last" || word === "this") && tokens[i + 1]?.toLowerCase() === "month") {
+      word = `${word}-month`;
+      i++;
+    }
+    const period = PERIOD_ALIASES[word];
+    if (period) {
+      if (out.period && out.period !== period) return fail(`Pick one period, not both ${out.period} and ${period}.`);
+      out.period = period;
+      continue;
+    }
+    const kind = GROUP_ALIASES[word];
+    const tag = /^tag[:=](.*)$/i.exec(raw);
+    if (kind || tag || (word === "tag" && tokens[i + 1] !== undefined)) {
+      let grouping: CostGrouping;
+      if (kind) grouping = { kind } as CostGrouping;
+      else {
+        const key = tag ? (tag[1] as string) : (tokens[++i] as string);
+        if (!TAG_KEY.test(key)) {
+          return fail(`"${key.slice(0, 40)}" is not a tag key I can split by: use letters, digits, "-", "_", "." or ":" (starting with a letter), e.g. tag:team.`);
+        }
+        grouping = { kind: "tag", key };
+      }
+      if (out.grouping && groupingWord(out.grouping) !== groupingWord(grouping)) return fail("Split by one thing at a time (rg, size, subscription or tag:<key>).");
+      out.grouping = grouping;
+      continue;
+    }
+    const type = TYPE_WORDS[word];
+    if (type) {
+      out.type = type;
+      continue;
+    }
+    const guess = nearest(word, VOCABULARY, 2);
+    return fail(
+      `I don't understand "${raw.slice(0, 40)}" in a cost question.${guess ? ` Did you mean ${guess}?` : ""} Periods: ${PERIOD_NAMES.join(", ")}; split by rg, size, subscription or tag:<key>; add "amortized" to spread reservations.`,
+    );
+  }
+  return { period: out.period ?? "7d", grouping: out.grouping ?? { kind: "size" }, type: out.type ?? "ActualCost" };
+}
+
+interface Totals {
+  /** group → currency → amounts */
+  byGroup: Map<string, Map<string, number[]>>;
+}
+
+function collect(rows: CostRow[], keep: (r: CostRow) => boolean): Totals {
+  const byGroup = new Map<string, Map<string, number[]>>();
+  for (const r of rows) {
+    if (!keep(r)) continue;
+    const perCurrency = byGroup.get(r.group) ?? new Map<string, number[]>();
+    const list = perCurrency.get(r.currency) ?? [];
+    list.push(r.amount);
+    perCurrency.set(r.currency, list);
+    byGroup.set(r.group, perCurrency);
+  }
+  return { byGroup };
+}
+
+const totalOf = (t: Totals, group: string, currency: string) => sumMoney(t.byGroup.get(group)?.get(currency) ?? []);
+
+function grandTotals(t: Totals): Map<string, number> {
+  const amounts = new Map<string, number[]>();
+  for (const perCurrency of t.byGroup.values()) {
+    for (const [currency, list] of perCurrency) amounts.set(currency, [...(amounts.get(currency) ?? []), ...list]);
+  }
+  return new Map([...amounts].map(([c, list]) => [c, sumMoney(list)]));
+}
+
+function missingNotes(missing: MissingScope[], names: Map<string, string>): string[] {
+  return missing.map((m) => {
+    const name = names.get(m.subscriptionId) ?? m.subscriptionId;
+    return m.role
+      ? `Missing subscription ${name} (${m.subscriptionId}): ${m.reason}; give the bot's identity the ${m.role} role there.`
+      : `Missing subscription ${name} (${m.subscriptionId}): ${m.reason}`;
+  });
+}
+
+function labelFor(group: string, g: CostGrouping, names: Map<string, string>): string {
+  if (group === "") return g.kind === "rg" ? "(no resource group)" : g.kind === "tag" ? "(untagged)" : "(none)";
+  if (g.kind === "subscription") return names.get(group) ?? group;
+  return group;
+}
+
+async function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
+  const window = chartWindow(period);
+  const dates = datesIn(window);
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const series = new Map<string, number[]>();
+  for (const r of daily) {
+    const i = r.date === undefined ? undefined : index.get(r.date);
+    if (i === undefined || r.currency !== currency) continue;
+    const label = labelFor(r.group, g, names);
+    const values = series.get(label) ?? dates.map(() => 0);
+    values[i] = (values[i] as number) + r.amount;
+    series.set(label, values);
+  }
+  const title = `GPU spend per day by ${groupingLabel(g)}, ${shortDate(window.from)} – ${shortDate(window.to, true)} (${currency})`;
+  try {
+    const ref = await ctx.services.charts.dailySpend({ title, currency, dates, groups: [...series].map(([label, values]) => ({ label, values })) });
+    const part: ImagePart = { kind: "image", alt: title, imageId: ref.imageId };
+    if (ref.url) part.url = ref.url;
+    return part;
+  } catch (err) {
+    // A chart is a bonus: the numbers still answer the question.
+    ctx.log?.warn({ err }, "chart rendering failed");
+    return undefined;
+  }
+}
+
+export const costVerb: Verb = {
+  name: "cost",
+  summary: "GPU spend from Cost Management: total, per group, change vs the previous period, daily chart",
+  usage: "cost [today|yesterday|7d|30d|mtd|last-month] [by rg|size|subscription|tag:<key>] [amortized]",
+  examples: ["cost 7d by rg", "cost mtd by tag:team", "cost last-month by subscription amortized", "cost yesterday"],
+  details:
+    "Billed GPU compute (N-series meters of VMs, scale sets and AKS node pools). ActualCost by default (charges as billed); `amortized` spreads reservation purchases over the resources that use them. Billed data lags about a day, so the most recent day is partial. Days follow the configured time zone (GPUOPS_TIMEZONE).",
+  async run(args, _req, ctx) {
+    const parsed = parseCostArgs(args);
+    if ("error" in parsed) return parsed.error;
+    const { grouping, type } = parsed;
+    const period = resolvePeriod(parsed.period, ctx.now(), ctx.settings.timezone);
+    const subs = await ctx.services.scope.subscriptions();
+    const names = new Map(subs.map((s) => [s.id.toLowerCase(), s.name]));
+    const scope = { kind: "subscriptions" as const, subscriptionIds: subs.map((s) => s.id) };
+    const window = chartWindow(period);
+
+    const dailyQuery = ctx.services.cost.gpuSpend({ scope, from: window.from, to: window.to, granularity: "Daily", grouping, type });
+    const previousQuery = covers(window, period.previous)
+      ? undefined
+      : ctx.services.cost.gpuSpend({ scope, from: period.previous.from, to: period.previous.to, granularity: "None", grouping, type });
+    const [daily, previous] = await Promise.all([dailyQuery, previousQuery]);
+
+    const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
+    const current = collect(daily.rows, inRange(period.current.from, period.current.to));
+    const before = previous ? collect(previous.rows, () => true) : collect(daily.rows, inRange(period.previous.from, period.previous.to));
+    const currentTotals = grandTotals(current);
+    const previousTotals = grandTotals(before);
+
+    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+    const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
+    const freshness = `Billed data complete through ${shortDate(billedCompleteThrough(ctx.now()), true)} (UTC billing days); the last ~24 h are partial.`;
+    const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
+    const context = [freshness, what];
+    if (missing.length > 0) {
+      context.push(`Partial answer: ${missing.length} of ${subs.length} subscriptions are missing.`, ...missingNotes(missing, names));
+    }
+    const outcome = missing.length === 0 ? "ok" : missing.length >= subs.length ? "azure_error" : "partial";
+    if (outcome === "azure_error") {
+      return reply(title, [text("Cost Management did not answer for any subscription in scope, so there is no spend to show.", "error")], {
+        context,
+        outcome,
+        code: "azure_forbidden",
+      });
+    }
+
+    const currencies = [...new Set([...currentTotals.keys(), ...previousTotals.keys()])].sort(
+      (a, b) => (currentTotals.get(b) ?? 0) - (currentTotals.get(a) ?? 0) || a.localeCompare(b),
+    );
+    if (currencies.length === 0) {
+      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], { context, outcome });
+    }
+    const main = currencies[0] as string;
+    const parts: Part[] = [];
+    const summary = currencies.map((c) => {
+      const now = currentTotals.get(c) ?? 0;
+      const prev = previousTotals.get(c) ?? 0;
+      return `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})`;
+    });
+    parts.push(text(`Total GPU spend ${period.label}: ${summary.join(" + ")}`));
+
+    const rows: Row[] = [];
+    const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
+    const entries = [...groups].flatMap((group) =>
+      currencies
+        .map((c) => ({ group, currency: c, now: totalOf(current, group, c), prev: totalOf(before, group, c) }))
+        .filter((e) => toCents(e.now) !== 0 || toCents(e.prev) !== 0),
+    );
+    entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
+    for (const e of entries) {
+      rows.push({
+        group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
+        spend: formatMoney(e.now, e.currency),
+        share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
+        previous: formatMoney(e.prev, e.currency),
+        change: formatChange(e.now, e.prev),
+      });
+    }
+    const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
+    parts.push(
+      table(
+        [
+          { key: "group", label: groupHeader },
+          { key: "spend", label: "Spend", align: "right" },
+          { key: "share", label: "Share", align: "right" },
+          { key: "previous", label: "Previous", align: "right" },
+          { key: "change", label: "Change", align: "right" },
+        ],
+        rows,
+        { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` },
+      ),
+    );
+    const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);
+    if (chart) parts.push(chart);
+    if (currencies.length > 1) context.push(`Amounts are in the currencies Cost Management returned (${currencies.join(", ")}); the chart shows ${main}.`);
+    return reply(title, parts, { context, outcome });
+  },
+};
