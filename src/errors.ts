@@ -2,7 +2,18 @@
  * Errors that cross layers carry a stable code, the cause, and never a secret. Expected
  * outcomes (unknown region, size not offered, no telemetry) are values, not errors.
  */
-export type ErrorCode = "bad_config" | "bad_command" | "azure_throttled" | "azure_forbidden" | "azure_not_found" | "azure_unavailable" | "azure_error" | "store_error" | "internal";
+export type ErrorCode =
+  | "bad_config"
+  | "bad_command"
+  | "azure_throttled"
+  | "azure_forbidden"
+  | "azure_not_found"
+  | "azure_unavailable"
+  | "azure_error"
+  | "store_error"
+  | "chat_unavailable"
+  | "chat_throttled"
+  | "internal";
 
 export class GpuopsError extends Error {
   readonly code: ErrorCode;

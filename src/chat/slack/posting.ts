@@ -1,0 +1,114 @@
+/**
+ * The Slack PostingPort: chat.postMessage / chat.update for digests, alerts and approvals.
+ * Posts to one channel go out one at a time, about one a second (Slack's chat.postMessage
+ * limit, platform-facts B/S5); a 429 pauses that channel for its Retry-After and tries again,
+ * within a bound; permanent failures (archived channel, app removed) throw at once with a reason.
+ *
+ * @example
+ * const posting = createSlackPosting({ client, log });
+ * const msg = await posting.post("C0123", reply);   // later: posting.update(msg, newerReply)
+ */
+import type { WebClient } from "@slack/web-api";
+import { GpuopsError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { renderSlack, type SlackMessage } from "../../render/slack.ts";
+import type { Reply } from "../../reply/reply.ts";
+import type { PostedMessage, PostingPort } from "../../services/ports.ts";
+import { postingError, retryAfterSeconds } from "./web-client.ts";
+
+export interface SlackPostingOptions {
+  client: WebClient;
+  log: Logger;
+  /** Gap between two posts to the same channel (default 1000 ms). */
+  minIntervalMs?: number;
+  /** Longest Retry-After waited out; longer ones fail with chat_throttled (default 30 s). */
+  maxRetryWaitSeconds?: number;
+  /** 429s tolerated for one message before giving up (default 3). */
+  maxRateLimitRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface SlackPosting extends PostingPort {
+  /** Posts an already-rendered message (the door adds Slack-only context such as "shared by <@U…>"). */
+  postMessage(channelId: string, message: SlackMessage, opts?: { threadId?: string }): Promise<PostedMessage>;
+  /** 429 answers seen, for /metrics and tests. */
+  stats(): { posts: number; updates: number; rateLimited: number };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
+  const minInterval = opts.minIntervalMs ?? 1000;
+  const maxWait = opts.maxRetryWaitSeconds ?? 30;
+  const maxRetries = opts.maxRateLimitRetries ?? 3;
+  const sleep = opts.sleep ?? defaultSleep;
+  const now = opts.now ?? Date.now;
+  const log = opts.log.child({ component: "slack-posting" });
+  const queues = new Map<string, Promise<unknown>>();
+  const nextAt = new Map<string, number>();
+  const counts = { posts: 0, updates: 0, rateLimited: 0 };
+
+  /** Runs `call` in the channel's queue, spaced and retried on 429. */
+  function inChannel<T>(channelId: string, call: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        const wait = (nextAt.get(channelId) ?? 0) - now();
+        if (wait > 0) await sleep(wait);
+        nextAt.set(channelId, now() + minInterval);
+        try {
+          return await call();
+        } catch (err) {
+          const retryAfter = retryAfterSeconds(err);
+          if (retryAfter === undefined) throw postingError(err, channelId);
+          counts.rateLimited += 1;
+          if (retryAfter > maxWait || attempt >= maxRetries) {
+            throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
+              cause: err,
+              context: { channelId, retryAfter },
+            });
+          }
+          log.warn({ channelId, retryAfter, attempt }, "Slack rate limit; waiting before retrying");
+          nextAt.set(channelId, now() + retryAfter * 1000);
+        }
+      }
+    };
+    const previous = queues.get(channelId) ?? Promise.resolve();
+    const result = previous.then(run, run);
+    const settled = result.catch(() => undefined);
+    queues.set(channelId, settled);
+    void settled.then(() => {
+      if (queues.get(channelId) === settled) queues.delete(channelId);
+    });
+    return result;
+  }
+
+  async function postMessage(channelId: string, message: SlackMessage, o: { threadId?: string } = {}): Promise<PostedMessage> {
+    const r = await inChannel(channelId, () =>
+      opts.client.chat.postMessage({
+        channel: channelId,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(o.threadId ? { thread_ts: o.threadId } : {}),
+      }),
+    );
+    counts.posts += 1;
+    const posted: PostedMessage = { platform: "slack", channelId: r.channel ?? channelId, messageId: r.ts ?? "" };
+    if (o.threadId) posted.threadId = o.threadId;
+    return posted;
+  }
+
+  return {
+    platform: "slack",
+    postMessage,
+    post: (channelId, reply: Reply, o = {}) => postMessage(channelId, renderSlack(reply), o),
+    async update(message, reply) {
+      const m = renderSlack(reply);
+      await inChannel(message.channelId, () => opts.client.chat.update({ channel: message.channelId, ts: message.messageId, text: m.text, blocks: m.blocks }));
+      counts.updates += 1;
+    },
+    stats: () => ({ ...counts }),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * `/gpu <command…> [public]`. The ack always goes back inside Slack's 3 s (platform-facts B/S1):
+ * the command runs against a deadline; an answer ready in time is the ack itself, a slower one
+ * acks "working on it…" and replaces it through response_url. Nothing on this path calls the
+ * Slack Web API. Answers are private with a "Share in channel" button unless `public` is said.
+ */
+import type { App, RespondArguments } from "@slack/bolt";
+import { resolveVerbName, runCommand, verbs } from "../../commands/registry.ts";
+import type { CommandRequest } from "../../commands/types.ts";
+import { renderSlack, unescapeSlackText } from "../../render/slack.ts";
+import { type Reply, userError } from "../../reply/reply.ts";
+import type { DoorDeps } from "./door-deps.ts";
+import { shareButton } from "./share-action.ts";
+
+/** Splits a trailing `public` (or `--public`) off the command text. */
+export function parseVisibility(raw: string): { text: string; isPublic: boolean } {
+  const text = raw.trim();
+  const m = /^(.*\S)\s+(?:--)?public$/is.exec(text);
+  if (m?.[1]) return { text: m[1], isPublic: true };
+  return { text, isPublic: false };
+}
+
+/** Resolves with the value if it comes within `ms`, else with undefined (the work goes on). */
+export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** The response body for a command answer (ack or response_url). */
+export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
+  // Re-running a state-changing command (a GPU request) for someone else would repeat it: no Share there.
+  const verb = verbs().find((v) => v.name === resolveVerbName(text));
+  const share = !isPublic && (reply.outcome === "ok" || reply.outcome === "partial") && verb?.shareable !== false ? shareButton(text) : undefined;
+  const m = renderSlack(reply, share ? { extraActions: [share] } : {});
+  // biome-ignore lint/suspicious/noExplicitAny: our block types are Block Kit JSON; Bolt's union type is stricter than needed.
+  return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks as any };
+}
+
+const WORKING = "Working on it… asking Azure; the answer will replace this message.";
+
+export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
+  bolt.command(/^\/[\w-]+$/, async ({ command, ack, respond }) => {
+    const started = deps.now();
+    const { text, isPublic } = parseVisibility(unescapeSlackText(command.text ?? ""));
+    const request: CommandRequest = {
+      text,
+      actor: { id: command.user_id, name: command.user_name },
+      channel: { id: command.channel_id, platform: "slack" },
+      surface: "slack",
+    };
+    const log = deps.log.child({ slack: { user: command.user_id, channel: command.channel_id } });
+    const work = runCommand(request, deps.context()).catch((err: unknown) => {
+      log.error({ err }, "slash command failed");
+      return userError("internal", "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
+    });
+    const timely = await within(work, deps.ackDeadlineMs);
+    if (timely) {
+      await ack(commandResponse(timely, text, isPublic));
+      log.debug({ ms: deps.now() - started, outcome: timely.outcome }, "slash command answered in the ack");
+      return;
+    }
+    await ack({ response_type: isPublic ? "in_channel" : "ephemeral", text: WORKING });
+    deps.track(
+      work.then(async (reply) => {
+        try {
+          await respond({ ...commandResponse(reply, text, isPublic), replace_original: true });
+          log.debug({ ms: deps.now() - started, outcome: reply.outcome }, "slash command answered via response_url");
+        } catch (err) {
+          log.warn({ err }, "could not deliver a slow answer through response_url");
+        }
+      }),
+    );
+  });
+}
