@@ -2,6 +2,8 @@
 # Sourced before the tests: makes sure the services they need run on loopback, installing them
 # from Debian's packages when missing (as root). Exports the URLs the tests read.
 #   PostgreSQL -> GPUOPS_TEST_DATABASE_URL (the store's contract suite runs on SQLite and on this)
+#   Prometheus -> /usr/bin/prometheus (idle tests start it themselves on a free port; no service)
+#   Chromium   -> /usr/bin/chromium (the console's browser tests drive it with playwright-core)
 gpuops_apt_install() {
   if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
     echo "gpuops tests need: $* (install them, or run as root so the test script can)." >&2
@@ -22,3 +24,10 @@ if [ -z "${GPUOPS_TEST_DATABASE_URL:-}" ]; then
   run_as_postgres "psql -p $pg_port -tAc \"SELECT 1 FROM pg_database WHERE datname='gpuops_test'\" | grep -q 1 || createdb -p $pg_port -O gpuops gpuops_test" >&2
   export GPUOPS_TEST_DATABASE_URL="postgres://gpuops:gpuops@127.0.0.1:$pg_port/gpuops_test"
 fi
+
+# The console's browser tests: Debian's Chromium, driven by playwright-core (which downloads nothing).
+if [ ! -x "${GPUOPS_CHROMIUM:-/usr/bin/chromium}" ]; then gpuops_apt_install chromium; fi
+
+# The idle-GPU tests: a real Prometheus binary (Debian's package); the tests run it as a child
+# process with a temporary config, never the packaged systemd service.
+if ! command -v prometheus >/dev/null; then gpuops_apt_install prometheus; fi

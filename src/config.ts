@@ -44,7 +44,8 @@ export const ENV_KEYS = {
   GPUOPS_HOST: { path: "server.host", example: "127.0.0.1" },
   GPUOPS_PUBLIC_URL: { path: "server.publicUrl", example: "https://gpuops.contoso.com" },
   GPUOPS_LOG_LEVEL: { path: "logLevel", example: "info" },
-  PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)" },
+  // Marked secret like DATABASE_URL: it may carry user:password; the summary shows its host only.
+  PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)", secret: true },
   PROMETHEUS_TOKEN: { path: "telemetry.prometheusToken", example: "<bearer token>", secret: true },
   GPUOPS_PROMETHEUS_AUTH: { path: "telemetry.prometheusAuth", example: "auto (token when PROMETHEUS_TOKEN is set), none, or entra (Azure Monitor managed Prometheus)" },
   GPUOPS_PROMETHEUS_HOST_LABELS: { path: "telemetry.hostLabels", example: "Hostname,node,instance", list: true },

@@ -96,6 +96,8 @@ export async function startServer(
   app.setPublicUrl(url);
   if (config.scheduler.enabled) await app.scheduler?.start();
   else log.info({}, "scheduler off on this replica (GPUOPS_SCHEDULER=false)");
+  // GPU request actions cut short by a crash or a restart resume now (their claims keep them exactly-once).
+  void app.requests?.runEffects().catch((err: unknown) => log.error({ err }, "could not resume GPU request actions"));
   const consoleHost = isLoopbackHost(config.server.host) ? "localhost" : url.slice("http://".length, url.lastIndexOf(":"));
   const consoleUrl = consoleDoor.access.enabled ? `http://${consoleHost}:${port}/` : undefined;
   return {

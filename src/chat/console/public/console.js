@@ -1,0 +1,250 @@
+// gpuops console page: sends commands and button clicks to /console/api and renders every answer
+// with the official Adaptive Cards renderer (window.AdaptiveCards), exactly the card Teams gets.
+// Messages arrive from the API responses and from the server-sent event stream; each has an id
+// and a revision, so a click that updates a card (here or in another tab) replaces it in place.
+
+(() => {
+  const AC = window.AdaptiveCards;
+  const $ = (id) => document.getElementById(id);
+  const state = { actor: "", identities: [], views: new Map(), seq: 0 };
+  const HISTORY_KEY = "gpuops.console.history";
+  const ACTOR_KEY = "gpuops.console.actor";
+
+  const hostConfig = new AC.HostConfig({
+    fontFamily: '"Segoe UI", system-ui, -apple-system, sans-serif',
+    spacing: { small: 4, default: 8, medium: 16, large: 20, extraLarge: 28, padding: 12 },
+    actions: { maxActions: 6, spacing: "default", buttonSpacing: 8, showCard: { actionMode: "inline" }, actionsOrientation: "horizontal", actionAlignment: "left" },
+  });
+
+  async function api(path, body) {
+    const init = { credentials: "same-origin", headers: { accept: "application/json" } };
+    if (body !== undefined) {
+      init.method = "POST";
+      init.headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(`/console/api/${path}`, init);
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.message || `The console API answered ${res.status}.`);
+    return data;
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------
+
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function identityName(id) {
+    return state.identities.find((i) => i.id === id)?.name ?? id;
+  }
+
+  function renderCard(view) {
+    const card = new AC.AdaptiveCard();
+    card.hostConfig = hostConfig;
+    card.onExecuteAction = (action) => onCardAction(view.id, action);
+    const context = new AC.SerializationContext();
+    card.parse(view.card, context);
+    for (let i = 0; i < context.eventCount; i++) console.warn("card parse:", context.getEventAt(i).message);
+    const el = card.render();
+    const box = document.createElement("div");
+    box.className = "card";
+    if (el) box.appendChild(el);
+    return box;
+  }
+
+  function buildMessage(view) {
+    const li = document.createElement("li");
+    li.className = `message ${view.from}`;
+    li.dataset.messageId = view.id;
+    li.dataset.rev = String(view.rev);
+    li.dataset.order = String(view.order);
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    if (view.from === "user") {
+      meta.textContent = `${view.actor?.name ?? view.actor?.id ?? "someone"} · ${time(view.at)}`;
+      const bubble = document.createElement("div");
+      bubble.className = "bubble";
+      bubble.textContent = view.text ?? "";
+      li.append(meta, bubble);
+      return li;
+    }
+    li.dataset.title = view.reply?.title ?? "";
+    li.dataset.outcome = view.reply?.outcome ?? "";
+    if (view.ephemeralFor) {
+      li.classList.add("ephemeral");
+      li.dataset.ephemeralFor = view.ephemeralFor;
+    }
+    if (view.threadId) {
+      li.classList.add("thread");
+      li.dataset.threadId = view.threadId;
+    }
+    const parts = ["gpuops", time(view.at)];
+    if (view.threadId) parts.push("reply in thread");
+    if (view.rev > 1) parts.push("updated");
+    if (view.ephemeralFor) parts.push(`only ${identityName(view.ephemeralFor)} can see this`);
+    meta.textContent = parts.join(" · ");
+    li.append(meta, renderCard(view));
+    applyVisibility(li);
+    return li;
+  }
+
+  function applyVisibility(li) {
+    const only = li.dataset.ephemeralFor;
+    li.classList.toggle("hidden", Boolean(only) && only !== state.actor);
+  }
+
+  function logFor(pane) {
+    return pane === "channel" ? $("channel-log") : $("chat-log");
+  }
+
+  /** Adds or replaces a message; older revisions than the one shown are ignored. */
+  function upsert(view) {
+    if (!view?.id) return;
+    state.seq = Math.max(state.seq, view.seq ?? 0);
+    const prev = state.views.get(view.id);
+    if (prev && prev.rev >= view.rev) return;
+    state.views.set(view.id, view);
+    const el = buildMessage(view);
+    const log = logFor(view.pane);
+    const existing = log.querySelector(`li[data-message-id="${CSS.escape(view.id)}"]`);
+    if (existing) {
+      el.classList.add("updated");
+      existing.replaceWith(el);
+      return;
+    }
+    const after = [...log.querySelectorAll("li.message")].find((li) => Number(li.dataset.order) > view.order);
+    const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    log.insertBefore(el, after ?? null);
+    if (stick || view.pane === "chat") log.scrollTop = log.scrollHeight;
+  }
+
+  function systemLine(pane, text) {
+    const li = document.createElement("li");
+    li.className = "system";
+    li.textContent = text;
+    logFor(pane).appendChild(li);
+    logFor(pane).scrollTop = logFor(pane).scrollHeight;
+  }
+
+  // ---- buttons ---------------------------------------------------------------------------------
+
+  /** Action.Execute (and its Action.Submit fallback) carry {verb, payload}, read as the Teams door reads them. */
+  async function onCardAction(messageId, action) {
+    const data = action.data && typeof action.data === "object" ? action.data : {};
+    const verb = typeof action.verb === "string" && action.verb ? action.verb : data.verb;
+    if (typeof verb !== "string") return;
+    const body = { verb, payload: data.payload ?? {}, actor: state.actor, messageId };
+    const li = document.querySelector(`li[data-message-id="${CSS.escape(messageId)}"] .card`);
+    li?.classList.add("busy");
+    try {
+      const result = await api("action", body);
+      for (const v of result.updated ?? []) upsert(v);
+      for (const v of result.posted ?? []) upsert(v);
+      if (result.ephemeral) upsert(result.ephemeral);
+    } catch (err) {
+      systemLine("chat", err.message);
+    } finally {
+      li?.classList.remove("busy");
+    }
+  }
+
+  // ---- commands --------------------------------------------------------------------------------
+
+  function history() {
+    try {
+      return JSON.parse(localStorage.getItem(HISTORY_KEY) ?? "[]");
+    } catch {
+      return [];
+    }
+  }
+  let historyAt = -1;
+
+  async function send(text) {
+    const input = $("command");
+    const button = $("send");
+    const h = history().filter((t) => t !== text);
+    h.unshift(text);
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(h.slice(0, 50)));
+    historyAt = -1;
+    input.value = "";
+    button.disabled = true;
+    const typing = document.createElement("li");
+    typing.className = "typing";
+    typing.textContent = "gpuops is working on it…";
+    $("chat-log").appendChild(typing);
+    try {
+      const result = await api("command", { text, actor: state.actor });
+      upsert(result.asked);
+      upsert(result.message);
+    } catch (err) {
+      systemLine("chat", err.message);
+    } finally {
+      typing.remove();
+      button.disabled = false;
+      input.focus();
+    }
+  }
+
+  $("composer").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = $("command").value.trim();
+    if (text) void send(text);
+  });
+  $("command").addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+    const h = history();
+    if (h.length === 0) return;
+    e.preventDefault();
+    historyAt = e.key === "ArrowUp" ? Math.min(historyAt + 1, h.length - 1) : Math.max(historyAt - 1, -1);
+    $("command").value = historyAt < 0 ? "" : h[historyAt];
+  });
+  for (const b of document.querySelectorAll("button.example")) {
+    b.addEventListener("click", () => void send(b.textContent.trim()));
+  }
+
+  // ---- identities, history, live updates --------------------------------------------------------
+
+  $("actor").addEventListener("change", () => {
+    state.actor = $("actor").value;
+    localStorage.setItem(ACTOR_KEY, state.actor);
+    for (const li of document.querySelectorAll("li.message.bot")) applyVisibility(li);
+  });
+
+  async function catchUp() {
+    const [chat, channel] = await Promise.all([api(`chat?after=${state.seq}`), api(`channel?after=${state.seq}`)]);
+    for (const v of chat.messages) upsert(v);
+    for (const v of channel.messages) upsert(v);
+  }
+
+  function listen() {
+    const events = new EventSource("/console/api/events");
+    events.addEventListener("message", (e) => upsert(JSON.parse(e.data)));
+    // After a reconnect, fetch whatever changed while the stream was down.
+    events.addEventListener("hello", () => void catchUp().catch((err) => systemLine("chat", err.message)));
+  }
+
+  async function start() {
+    try {
+      const who = await api("identities");
+      state.identities = who.identities;
+      $("demo-label").hidden = !who.demo;
+      const saved = localStorage.getItem(ACTOR_KEY);
+      state.actor = who.identities.some((i) => i.id === saved) ? saved : who.defaultActor;
+      for (const i of who.identities) {
+        const opt = document.createElement("option");
+        opt.value = i.id;
+        opt.textContent = `${i.name} (${i.role})`;
+        $("actor").appendChild(opt);
+      }
+      $("actor").value = state.actor;
+      await catchUp();
+      listen();
+      document.body.dataset.ready = "true";
+    } catch (err) {
+      systemLine("chat", `The console could not start: ${err.message}`);
+    }
+  }
+
+  void start();
+})();
