@@ -134,7 +134,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  // Logs go to stderr so stdout carries only the one line a person needs: where the console is.
+  const log = createLogger(config.logLevel, process.stderr);
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
   const server = await startServer(config, { log });
   process.stdout.write(
