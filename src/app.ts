@@ -16,11 +16,11 @@ import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
-import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
 import { bindIdleActions, createVmPower } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
-import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
+import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
 import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
+import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import type { Services } from "./services/ports.ts";
 import { openStore, type Store } from "./store/store.ts";
@@ -61,7 +61,7 @@ export interface AppOptions {
   /** The Cost Management QPU budget's windows (tests that simulate weeks of digests in seconds widen them). */
   costBudget?: QpuBudgetOptions;
   /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
-  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string };
+  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string; only?: (job: string) => boolean };
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -118,6 +118,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(opts.log ? { log: opts.log } : {}),
       ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
       ...(j.owner ? { owner: j.owner } : {}),
+      ...(j.only ? { only: j.only } : {}),
     });
     scheduler.source(
       "digests",
@@ -139,6 +140,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       now,
       log: opts.log,
       crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
+      // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
+      ...(fake ? { pollIntervalMs: 50 } : {}),
     });
     services.requests = requests.port;
     const runtime = requests;

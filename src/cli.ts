@@ -5,7 +5,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { runCommand, verbs } from "./commands/registry.ts";
+import { resolveVerbName, runCommand, verbs } from "./commands/registry.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { renderJson, renderText } from "./render/text.ts";
@@ -60,13 +60,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const log = createLogger(env.GPUOPS_LOG_LEVEL ?? "warn", process.stderr);
   // Charts become PNG files in the temp folder; the answer prints their path.
-  const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts") });
+  // Verbs that keep state (GPU requests) read the same store the server uses.
+  const usesStore = verbs().find((v) => v.name === resolveVerbName(words.join(" ")))?.usesStore === true;
+  const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts"), withStore: usesStore });
   try {
     const reply = await runCommand(
       { text: words.join(" "), actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" }, surface: "cli" },
       app.context(),
     );
-    out(flags.has("--json") ? renderJson(reply) : renderText(reply));
+    out(flags.has("--json") ? renderJson(reply) : reply.attachment ? reply.attachment.content.trimEnd() : renderText(reply));
     return reply.outcome === "ok" ? 0 : reply.outcome === "user_error" ? 1 : 2;
   } finally {
     await app.close();

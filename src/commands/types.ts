@@ -2,6 +2,7 @@
  * What every door hands the core, and what the core needs to answer. Doors (Slack, Teams,
  * console, CLI, jobs) build a CommandRequest; handlers return a Reply; nobody here knows a surface.
  */
+import type { IdleSettings } from "../domain/idle-rule.ts";
 import type { Reply } from "../reply/reply.ts";
 import type { Services } from "../services/ports.ts";
 
@@ -30,6 +31,10 @@ export interface CommandSettings {
   currency: string;
   timezone: string;
   demo: boolean;
+  /** Digest defaults from config: a new subscription's time, and how spend is split ("rg", "size", "subscription", "tag:<key>"). */
+  digest?: { defaultAt: string; groupBy: string };
+  /** The idle rule, look back and Deallocate approvers (`idle`, idle alerts); defaults when absent. */
+  idle?: IdleSettings;
 }
 
 /** The slice of a logger the core uses (pino satisfies it). */
@@ -54,7 +59,13 @@ export interface Verb {
   examples: string[];
   /** Longer help for `help <verb>`. */
   details?: string;
+  /** `--flags` the CLI passes through to this verb instead of refusing them (e.g. "--dry-run"). */
+  cliOptions?: string[];
   /** False for verbs that never touch Azure (help, explain): no demo-data notice. */
   usesAzure?: boolean;
+  /** False for verbs that change state (a GPU request): doors must not offer to re-run them for someone else ("Share in channel"). */
+  shareable?: boolean;
+  /** True for verbs that read or write the store (GPU requests): the one-shot CLI opens it for them. */
+  usesStore?: boolean;
   run(args: string[], request: CommandRequest, ctx: CommandContext): Promise<Reply>;
 }

@@ -76,6 +76,8 @@ export interface Reply {
   outcome: Outcome;
   /** Stable code for errors (bad_command, unknown_region, azure_throttled, ...). */
   code?: string;
+  /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
+  attachment?: { filename: string; mimeType: string; content: string };
 }
 
 export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {

@@ -50,7 +50,9 @@ describe("request grammar", () => {
   });
 
   const sizes = GPU_SIZES.filter((s) => s.status.kind !== "retired");
-  const regionArb = fc.constantFrom("swedencentral", "eastus", "westus2", "japaneast").chain((r) => fc.constantFrom(r, regionDisplayName(r), regionDisplayName(r).toUpperCase()).map((text) => ({ r, text })));
+  const regionArb = fc
+    .constantFrom("swedencentral", "eastus", "westus2", "japaneast")
+    .chain((r) => fc.constantFrom(r, regionDisplayName(r), regionDisplayName(r).toUpperCase()).map((text) => ({ r, text })));
   const hoursArb = fc.integer({ min: 1, max: 336 });
   const durationText = (h: number, style: number) => (style === 0 ? compactHours(h) : `"${formatHours(h)}"`);
   const reasonArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ,.'!?()-]{0,80}$/).filter((s) => s.trim().length > 0 && !/(^|\s)(--|—|–)(\s|$)/.test(s));
@@ -86,7 +88,10 @@ describe("request grammar", () => {
 
   it("never throws on any input and always explains a refusal with an example (property)", () => {
     const words = fc.constantFrom("2", "a100", "in", "for", "--", "3d", "eastus", "cc", "x", "—", "h100", "two", "days", '"', "'");
-    const textArb = fc.oneof(fc.string({ maxLength: 120 }), fc.array(words, { maxLength: 14 }).map((w) => w.join(" ")));
+    const textArb = fc.oneof(
+      fc.string({ maxLength: 120 }),
+      fc.array(words, { maxLength: 14 }).map((w) => w.join(" ")),
+    );
     fc.assert(
       fc.property(textArb, (text) => {
         const r = parse(text);

@@ -10,10 +10,10 @@ import {
   type GpuRequest,
   nextDueAt,
   type Person,
+  REQUEST_STATES,
   type RequestEvent,
   type RequestPolicy,
   type RequestSpec,
-  REQUEST_STATES,
   replay,
   TERMINAL_STATES,
   transition,
@@ -120,7 +120,12 @@ describe("GPU request lifecycle", () => {
 
   it("caps the duration and asks for re-approval of an extension above the cap", () => {
     expect(() => fresh({ hours: policy.maxHours + 1 })).toThrow(/longest lease/);
-    let r = apply(pendingRequest({ hours: policy.maxHours }), { type: "approve", at: at(0), actor: bob, isApprover: true }, { type: "act_start", at: at(0) }, { type: "act_done", at: at(0), detail: "ok" });
+    let r = apply(
+      pendingRequest({ hours: policy.maxHours }),
+      { type: "approve", at: at(0), actor: bob, isApprover: true },
+      { type: "act_start", at: at(0) },
+      { type: "act_done", at: at(0), detail: "ok" },
+    );
     r = apply(r, { type: "extend", at: at(1), actor: alice, isApprover: false, hours: 24 });
     expect(r.state).toBe("active");
     expect(r.extension).toMatchObject({ hours: 24 });
@@ -141,7 +146,12 @@ describe("GPU request lifecycle", () => {
     expect(dueEvent(r, at(72), policy, { canEscalate: false })).toEqual({ type: "expire", at: at(72) });
     expect(transition(r, { type: "expire", at: at(71) }, policy)).toMatchObject({ ok: false });
     // A short lease gets only the 1-hour reminder.
-    const short = apply(pendingRequest({ hours: 12 }), { type: "approve", at: T0, actor: bob, isApprover: true }, { type: "act_start", at: T0 }, { type: "act_done", at: T0, detail: "ok" });
+    const short = apply(
+      pendingRequest({ hours: 12 }),
+      { type: "approve", at: T0, actor: bob, isApprover: true },
+      { type: "act_start", at: T0 },
+      { type: "act_done", at: T0, detail: "ok" },
+    );
     expect(dueLeaseReminder(short.lease as NonNullable<GpuRequest["lease"]>, at(1))).toBeUndefined();
     expect(dueLeaseReminder(short.lease as NonNullable<GpuRequest["lease"]>, at(11))).toBe("1h");
   });

@@ -21,12 +21,22 @@ export function clickFromInvoke(value: unknown): ButtonClick | undefined {
   if (!action) return undefined;
   const data = isRecord(action.data) ? action.data : {};
   const verb = verbOf(action.verb) ?? verbOf(data.verb);
-  return verb === undefined ? undefined : { verb, payload: data.payload ?? {} };
+  return verb === undefined ? undefined : { verb, payload: withInputs(data) };
+}
+
+/**
+ * The button's ids plus the card's input values: Teams puts inputs (Input.Text ids) next to the
+ * button's data. Ids win over an input of the same name, so a form cannot rewrite them.
+ */
+function withInputs(data: Record<string, unknown>): unknown {
+  const inputs = Object.fromEntries(Object.entries(data).filter(([k, v]) => k !== "verb" && k !== "payload" && typeof v === "string"));
+  const payload = data.payload ?? {};
+  return isRecord(payload) && Object.keys(inputs).length > 0 ? { ...inputs, ...payload } : payload;
 }
 
 /** From a message's `value` (Action.Submit); undefined for ordinary messages. */
 export function clickFromMessageValue(value: unknown): ButtonClick | undefined {
   if (!isRecord(value)) return undefined;
   const verb = verbOf(value.verb);
-  return verb === undefined ? undefined : { verb, payload: value.payload ?? {} };
+  return verb === undefined ? undefined : { verb, payload: withInputs(value) };
 }

@@ -22,6 +22,7 @@ import { type RetryPolicy, withConnectorRetry } from "./connector-retry.ts";
 import { type BotIdentity, connectorOf, continueConversation } from "./continue-conversation.ts";
 import { baseConversationId, markConversationBroken, saveConversationReference } from "./conversation-store.ts";
 import { commandText, mentionEntities } from "./mention-text.ts";
+import { formCardFor } from "./request-form.ts";
 
 export const WORKING_ON_IT = "Working on it…";
 
@@ -261,6 +262,9 @@ export class TeamsAgent extends ActivityHandler {
     });
     const click = clickFromInvoke(context.activity.value);
     if (!click) return message("That button is not one gpuops knows.");
+    // Buttons that need typed input (a deny reason, the GPU request form) answer with a form card for the clicker.
+    const form = formCardFor(click);
+    if (form) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: form };
     const result = await runAction(this.actionRequest(context, click), this.deps.context());
     const card = await this.applyResult(context, result);
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };

@@ -1,0 +1,105 @@
+/**
+ * The Azure side effects of an approved GPU request, over the official SDK clients built by the
+ * client factory: start / deallocate pre-provisioned pool VMs (Microsoft.Compute), read and scale
+ * an AKS node pool (@azure/arm-containerservice) and file a Microsoft.Quota increase
+ * (@azure/arm-quota; platform-facts D8). Every operation is idempotent: starting a running VM,
+ * setting a pool to the count it has, or asking for a limit already granted changes nothing, so
+ * a run resumed after a crash is safe.
+ */
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { AzureQuotaExtensionAPI } from "@azure/arm-quota";
+import { GpuopsError } from "../errors.ts";
+import type { PoolVm, PowerState, ProvisioningPort } from "../services/ports.ts";
+import { mapAzureError } from "./azure-errors.ts";
+import type { AzureAccess } from "./client-factory.ts";
+
+/** Microsoft.Quota api-version for compute quota (platform-facts D8: 2023-02-01 is the documented stable one). */
+export const QUOTA_API_VERSION = "2023-02-01";
+
+function powerStateOf(statuses: Array<{ code?: string }> | undefined): PowerState {
+  const code = statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
+  const known: PowerState[] = ["running", "starting", "stopping", "stopped", "deallocating", "deallocated"];
+  return known.find((k) => k === code) ?? "unknown";
+}
+
+const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? "";
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, "");
+
+export interface ProvisioningOptions {
+  /** LRO poll interval when Azure sends no Retry-After (tests use a small one). */
+  pollIntervalMs?: number;
+}
+
+export function createProvisioningAdapter(azure: AzureAccess, opts: ProvisioningOptions = {}): ProvisioningPort {
+  const poll = opts.pollIntervalMs !== undefined ? { updateIntervalInMs: opts.pollIntervalMs } : {};
+  const aks = (sub: string) => azure.client(`aks:${sub}`, (cred, o) => new ContainerServiceClient(cred, sub, o));
+  const quota = () => azure.client("quota", (cred, o) => new AzureQuotaExtensionAPI(cred, { ...o, apiVersion: QUOTA_API_VERSION }));
+  const call = async <T>(what: string, sub: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { statusCode?: number; code?: string; message?: string };
+      // A refusal (ContactSupport, OperationNotAllowed, ...) is worth saying in Azure's words.
+      if (e?.statusCode === 400 || e?.statusCode === 409) {
+        throw new GpuopsError("azure_error", `Azure refused to ${what}: ${e.code ?? "BadRequest"}: ${(e.message ?? "").slice(0, 300)}`, {
+          cause: err,
+          context: { subscriptionId: sub },
+        });
+      }
+      throw mapAzureError(err, { api: what, subscriptionId: sub, role: "Virtual Machine Contributor (or Contributor)" });
+    }
+  };
+
+  return {
+    listPoolVms: (sub, region, size, tag) =>
+      call("list pool VMs", sub, async () => {
+        const out: PoolVm[] = [];
+        for await (const vm of azure.compute(sub).virtualMachines.listAll({ statusOnly: "true" })) {
+          if (!vm.id || !vm.name || !vm.tags || !(tag in vm.tags)) continue;
+          if (norm(vm.location ?? "") !== norm(region)) continue;
+          if ((vm.hardwareProfile?.vmSize ?? "").toLowerCase() !== size.toLowerCase()) continue;
+          out.push({
+            id: vm.id,
+            name: vm.name,
+            resourceGroup: resourceGroupOf(vm.id),
+            size: vm.hardwareProfile?.vmSize ?? size,
+            region,
+            powerState: powerStateOf(vm.instanceView?.statuses),
+          });
+        }
+        return out.sort((a, b) => a.name.localeCompare(b.name));
+      }),
+    startVm: (sub, rg, name) =>
+      call(`start VM ${name}`, sub, async () => {
+        await azure.compute(sub).virtualMachines.beginStartAndWait(rg, name, poll);
+      }),
+    deallocateVm: (sub, rg, name) =>
+      call(`deallocate VM ${name}`, sub, async () => {
+        await azure.compute(sub).virtualMachines.beginDeallocateAndWait(rg, name, poll);
+      }),
+    nodePool: (sub, rg, cluster, pool) =>
+      call(`read node pool ${cluster}/${pool}`, sub, async () => {
+        const p = await aks(sub).agentPools.get(rg, cluster, pool);
+        return { count: p.count ?? 0, vmSize: p.vmSize ?? "", region: undefined };
+      }),
+    scaleNodePool: (sub, rg, cluster, pool, count) =>
+      call(`scale node pool ${cluster}/${pool}`, sub, async () => {
+        // PUT replaces the pool: send back what Azure has, with the new count.
+        const current = await aks(sub).agentPools.get(rg, cluster, pool);
+        const { id: _id, name: _name, type: _type, systemData: _sd, eTag: _etag, provisioningState: _ps, ...writable } = current as typeof current & { provisioningState?: string };
+        await aks(sub).agentPools.createOrUpdate(rg, cluster, pool, { ...writable, count }, poll);
+      }),
+    requestQuota: (sub, region, family, limit) =>
+      call(`raise the ${family} quota`, sub, async () => {
+        const scope = `subscriptions/${sub}/providers/Microsoft.Compute/locations/${region}`;
+        const result = await quota().quota.beginCreateOrUpdateAndWait(
+          family,
+          scope,
+          { properties: { limit: { limitObjectType: "LimitValue", value: limit }, name: { value: family }, resourceType: "dedicated" } },
+          poll,
+        );
+        const granted = (result.properties?.limit as { value?: number } | undefined)?.value;
+        return granted !== undefined && granted >= limit ? { state: "Succeeded" } : { state: "Submitted", message: `Azure reports a limit of ${granted ?? "?"}` };
+      }),
+  };
+}
