@@ -1,7 +1,8 @@
 /** Every `npm run bench` scenario, in the order they run. Add yours to the list. */
 import type { BenchScenario } from "./harness.ts";
+import { idleScanScenario } from "./idle-scan.ts";
 import { inventoryScenario } from "./inventory.ts";
 import { skusScenario } from "./skus.ts";
 import { slackAckScenario } from "./slack-ack.ts";
 
-export const scenarios: BenchScenario[] = [skusScenario, slackAckScenario, inventoryScenario];
+export const scenarios: BenchScenario[] = [skusScenario, slackAckScenario, inventoryScenario, idleScanScenario];

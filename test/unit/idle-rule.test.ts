@@ -142,10 +142,9 @@ describe("idle rule properties", () => {
     parkedMemoryMib: fc.integer({ min: 512, max: 16384 }),
     staleSeconds: fc.integer({ min: 60, max: 1800 }),
   });
-  const bucketsArb = fc.array(
-    fc.record({ ageMin: fc.integer({ min: 0, max: 300 }), lenMin: fc.integer({ min: 1, max: 15 }), max: fc.double({ min: 0, max: 100, noNaN: true }) }),
-    { maxLength: 60 },
-  );
+  const bucketsArb = fc.array(fc.record({ ageMin: fc.integer({ min: 0, max: 300 }), lenMin: fc.integer({ min: 1, max: 15 }), max: fc.double({ min: 0, max: 100, noNaN: true }) }), {
+    maxLength: 60,
+  });
   const toBuckets = (raw: Array<{ ageMin: number; lenMin: number; max: number }>) =>
     raw.map((b) => ({ from: NOW - (b.ageMin + b.lenMin) * MIN, to: NOW - b.ageMin * MIN, max: b.max }));
 

@@ -1,0 +1,298 @@
+/**
+ * The buttons on an idle alert: Snooze 4 h / 24 h, Keep (busy on purpose) 7 days, and
+ * Deallocate (ask → confirm), routed through commands/actions.ts with payloads of ids only.
+ *
+ * Deallocate is for configured approvers of the platform, or the person the VM's owner tag
+ * names; anyone else is refused with the reason and nothing is called. The confirmation is a
+ * claim in the store (confirming → running), so two clicks, on two replicas even, make exactly
+ * one `virtualMachines.beginDeallocate` call. Its progress is shown on the message; when it
+ * completes the episode is resolved as deallocated. Every press is recorded (who, when, what).
+ *
+ * The handlers are registered once; each app binds its own store, posting ports and VM power to
+ * its services object, so several apps in one process (tests) never share state.
+ *
+ * @example
+ * bindIdleActions(app.services, { store, posting, power: createVmPower(azure), log });
+ * await settleIdleActions(app.services); // waits for deallocations in flight (shutdown, tests)
+ */
+import { z } from "zod";
+import { mapAzureError } from "../azure/azure-errors.ts";
+import type { AzureAccess } from "../azure/client-factory.ts";
+import { type ActionRequest, type ActionResult, registerAction } from "../commands/actions.ts";
+import { IDLE_ACTIONS, idleAlertReply } from "../commands/idle.ts";
+import type { Actor, CommandContext, CoreLogger } from "../commands/types.ts";
+import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
+import { asGpuopsError, GpuopsError } from "../errors.ts";
+import { type Reply, userError } from "../reply/reply.ts";
+import type { PostingPort, Services } from "../services/ports.ts";
+import type { Store } from "../store/store.ts";
+import { alertById, alertView, recordAlertAction, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
+
+/** Stops a VM and releases its compute (and GPUs), reporting progress as it goes. */
+export interface VmPowerPort {
+  deallocate(resourceId: string, onProgress: (status: string) => void): Promise<void>;
+}
+
+const VM_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([A-Za-z0-9_().-]{1,90})\/providers\/Microsoft\.Compute\/virtualMachines\/([A-Za-z0-9_.-]{1,80})$/i;
+
+/** `virtualMachines.beginDeallocate` from @azure/arm-compute, through the client factory. */
+export function createVmPower(azure: AzureAccess, opts: { pollIntervalMs?: number } = {}): VmPowerPort {
+  return {
+    async deallocate(resourceId, onProgress) {
+      const m = VM_ID.exec(resourceId);
+      if (!m) throw new GpuopsError("bad_command", `not a virtual machine id: ${resourceId.slice(0, 200)}`);
+      const [, sub, rg, name] = m as unknown as [string, string, string, string];
+      try {
+        const poller = await azure.compute(sub).virtualMachines.beginDeallocate(rg, name, { updateIntervalInMs: opts.pollIntervalMs ?? 2000 });
+        poller.onProgress((state) => onProgress(state.status));
+        await poller.pollUntilDone();
+      } catch (err) {
+        throw mapAzureError(err, { api: "virtualMachines.deallocate", subscriptionId: sub, role: "Virtual Machine Contributor" });
+      }
+    },
+  };
+}
+
+export interface IdleActionDeps {
+  store: Store;
+  posting: { get(platform: string): PostingPort | undefined };
+  power: VmPowerPort;
+  log?: CoreLogger;
+}
+
+/**
+ * Who may deallocate: a configured approver of the platform (user ids), or the person the VM's
+ * owner tag names, matched on their user id or their e-mail address (when the door gives it as
+ * their name). Group ids in the approver lists are not resolved here.
+ */
+export function mayDeallocate(
+  actor: Actor,
+  platform: string,
+  approvers: Readonly<Record<string, readonly string[]>>,
+  owner: string | null | undefined,
+): { ok: true; as: "approver" | "owner" } | { ok: false; reason: string } {
+  const id = actor.id.toLowerCase();
+  if ((approvers[platform] ?? []).some((a) => a.toLowerCase() === id)) return { ok: true, as: "approver" };
+  if (owner) {
+    // Only what identifies a person: their platform user id, or an e-mail / UPN the door reports
+    // as their name. A bare display name ("alice") is not proof of owning alice@contoso.com.
+    const o = owner.trim().toLowerCase();
+    const name = actor.name?.trim().toLowerCase();
+    if (o === id || (name?.includes("@") && o === name)) return { ok: true, as: "owner" };
+  }
+  return {
+    ok: false,
+    reason: `Only the configured GPU approvers${owner ? ` or the VM's owner (owner tag: ${owner})` : " (this VM has no owner tag)"} can deallocate it, and you are neither. Ask one of them, or Snooze / Keep it instead.`,
+  };
+}
+
+const alertPayload = z.object({ alert: z.coerce.number().int().positive() });
+const snoozePayload = z.object({ alert: z.coerce.number().int().positive(), hours: z.coerce.number().pipe(z.union([z.literal(4), z.literal(24)])) });
+
+const actorName = (a: Actor) => a.name ?? a.id;
+
+interface Bound extends IdleActionDeps {
+  inflight: Set<Promise<void>>;
+}
+
+const BOUND = new WeakMap<Services, Bound>();
+let registered = false;
+
+/** Binds an app's store, posting ports and VM power to its services; registers the buttons once. */
+export function bindIdleActions(services: Services, deps: IdleActionDeps): void {
+  BOUND.set(services, { ...deps, inflight: new Set() });
+  if (!registered) {
+    registered = true;
+    registerIdleActionHandlers();
+  }
+}
+
+/** Waits for the deallocations this app has in flight (shutdown, tests). */
+export async function settleIdleActions(services: Services): Promise<void> {
+  const b = BOUND.get(services);
+  while (b && b.inflight.size > 0) await Promise.allSettled([...b.inflight]);
+}
+
+const unavailable = (): ActionResult => ({
+  ephemeral: userError("alerts_unavailable", "Idle alert buttons need the gpuops server and its store; this gpuops has none, so nothing was done."),
+});
+
+/** Runs a handler with the deps bound to the context's services. */
+function withDeps<P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: CommandContext) => Promise<ActionResult>) {
+  return (p: P, request: ActionRequest, ctx: CommandContext) => {
+    const deps = BOUND.get(ctx.services);
+    return deps ? fn(deps, p, request, ctx) : Promise.resolve(unavailable());
+  };
+}
+
+function registerIdleActionHandlers(): void {
+  async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {
+    const row = await alertById(deps.store, alertId);
+    return row ? idleAlertReply(await alertView(deps.store, row), ctx.settings.timezone, ctx.now().getTime()) : undefined;
+  }
+
+  /** The message for everyone (this one via the door, the alert's other channels here). */
+  async function updated(deps: Bound, ctx: CommandContext, alertId: number, request: ActionRequest): Promise<ActionResult> {
+    await refreshAlertMessages(deps, alertId, { timezone: ctx.settings.timezone, now: ctx.now(), skip: request.message });
+    const update = await render(deps, ctx, alertId);
+    return update ? { update } : {};
+  }
+
+  const gone = (): ActionResult => ({ ephemeral: userError("alert_gone", "That idle alert is not in gpuops's store any more, so nothing was done.") });
+  const closed = (): ActionResult => ({ ephemeral: userError("alert_closed", "That idle episode is already over (the VM is busy again or deallocated), so nothing was done.") });
+
+  const record = (deps: Bound, alertId: number, action: string, request: ActionRequest, at: Date, detail: string) =>
+    recordAlertAction(deps.store, { alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
+
+  registerAction({
+    verb: IDLE_ACTIONS.snooze,
+    schema: snoozePayload,
+    run: withDeps(async (deps, p: z.infer<typeof snoozePayload>, request, ctx) => {
+      const now = ctx.now();
+      const row = await alertById(deps.store, p.alert);
+      if (!row) return gone();
+      if (row.status !== "open") return closed();
+      const until = new Date(now.getTime() + p.hours * 3_600_000);
+      await deps.store.db.updateTable("alert_state").set({ snoozed_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
+      await record(deps, row.id, "snooze", request, now, `Snoozed ${p.hours} h`);
+      return updated(deps, ctx, row.id, request);
+    }),
+  });
+
+  registerAction({
+    verb: IDLE_ACTIONS.keep,
+    schema: alertPayload,
+    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
+      const now = ctx.now();
+      const row = await alertById(deps.store, p.alert);
+      if (!row) return gone();
+      if (row.status !== "open") return closed();
+      const until = new Date(now.getTime() + 7 * 86_400_000);
+      await deps.store.db.updateTable("alert_state").set({ keep_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
+      await record(deps, row.id, "keep", request, now, "Kept 7 days (busy on purpose)");
+      return updated(deps, ctx, row.id, request);
+    }),
+  });
+
+  /** Checks the alert and the person; a refusal is recorded and answered, and nothing else happens. */
+  async function authorised(deps: Bound, p: { alert: number }, request: ActionRequest, ctx: CommandContext) {
+    const row = await alertById(deps.store, p.alert);
+    if (!row) return { result: gone() };
+    if (row.status !== "open") return { result: closed() };
+    if (row.resource_kind !== "vm") {
+      return { result: { ephemeral: userError("not_a_vm", "gpuops deallocates single VMs only: scale the AKS node pool or the scale set down instead.") } };
+    }
+    const approvers = (ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS).approvers;
+    const who = mayDeallocate(request.actor, request.channel.platform, approvers, row.owner);
+    if (!who.ok) {
+      await record(deps, row.id, "refused", request, ctx.now(), `Deallocate refused: ${who.reason}`);
+      return { result: { ephemeral: userError("not_allowed", who.reason) } };
+    }
+    return { row, as: who.as };
+  }
+
+  registerAction({
+    verb: IDLE_ACTIONS.deallocate,
+    schema: alertPayload,
+    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
+      const a = await authorised(deps, p, request, ctx);
+      if ("result" in a) return a.result;
+      const now = ctx.now();
+      const res = await deps.store.db
+        .updateTable("alert_state")
+        .set({ deallocate_state: "confirming", deallocate_by: actorName(request.actor), deallocate_at: now.toISOString(), deallocate_detail: null })
+        .where("id", "=", a.row.id)
+        .where((eb) => eb.or([eb("deallocate_state", "is", null), eb("deallocate_state", "=", "failed")]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1)
+        return { ephemeral: userError("already_deallocating", `A deallocation of this VM is already asked for or running (by ${a.row.deallocate_by ?? "someone"}).`) };
+      await record(deps, a.row.id, "deallocate", request, now, `Asked to deallocate (as ${a.as})`);
+      return updated(deps, ctx, a.row.id, request);
+    }),
+  });
+
+  registerAction({
+    verb: IDLE_ACTIONS.cancel,
+    schema: alertPayload,
+    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
+      const a = await authorised(deps, p, request, ctx);
+      if ("result" in a) return a.result;
+      const res = await deps.store.db
+        .updateTable("alert_state")
+        .set({ deallocate_state: null, deallocate_by: null, deallocate_at: null })
+        .where("id", "=", a.row.id)
+        .where("deallocate_state", "=", "confirming")
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return { ephemeral: userError("nothing_to_cancel", "There is no deallocation waiting for confirmation on this alert.") };
+      await record(deps, a.row.id, "deallocate_cancelled", request, ctx.now(), "Deallocate cancelled");
+      return updated(deps, ctx, a.row.id, request);
+    }),
+  });
+
+  registerAction({
+    verb: IDLE_ACTIONS.confirm,
+    schema: alertPayload,
+    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
+      const a = await authorised(deps, p, request, ctx);
+      if ("result" in a) return a.result;
+      const now = ctx.now();
+      // The claim: only one confirmation turns "confirming" into "running", so Azure is called once.
+      const res = await deps.store.db
+        .updateTable("alert_state")
+        .set({ deallocate_state: "running", deallocate_by: actorName(request.actor), deallocate_at: now.toISOString(), deallocate_detail: null })
+        .where("id", "=", a.row.id)
+        .where("deallocate_state", "=", "confirming")
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) {
+        const current = await alertById(deps.store, a.row.id);
+        return {
+          ephemeral: userError(
+            "already_deallocating",
+            `Nothing more to do: the deallocation is ${current?.deallocate_state === "running" ? `already running (confirmed by ${current.deallocate_by ?? "someone"})` : "not waiting for confirmation"}.`,
+          ),
+        };
+      }
+      await record(deps, a.row.id, "deallocate_confirmed", request, now, "Deallocate confirmed");
+      const job: Promise<void> = runDeallocation(deps, a.row.id, a.row.resource_id, request, ctx).finally(() => deps.inflight.delete(job));
+      deps.inflight.add(job);
+      return updated(deps, ctx, a.row.id, request);
+    }),
+  });
+
+  async function runDeallocation(deps: Bound, alertId: number, resourceId: string, request: ActionRequest, ctx: CommandContext): Promise<void> {
+    const opts = () => ({ timezone: ctx.settings.timezone, now: ctx.now() });
+    let last = "";
+    const progress: Promise<unknown>[] = [];
+    try {
+      await deps.power.deallocate(resourceId, (status) => {
+        if (status === last) return;
+        last = status;
+        progress.push(
+          deps.store.db
+            .updateTable("alert_state")
+            .set({ deallocate_detail: status })
+            .where("id", "=", alertId)
+            .where("deallocate_state", "=", "running")
+            .execute()
+            .then(() => refreshAlertMessages(deps, alertId, opts())),
+        );
+      });
+      await Promise.allSettled(progress);
+      await deps.store.db.updateTable("alert_state").set({ deallocate_state: "succeeded", deallocate_detail: null }).where("id", "=", alertId).execute();
+      await record(deps, alertId, "deallocate_done", request, ctx.now(), "Deallocated");
+      const row = await alertById(deps.store, alertId);
+      if (row) await resolveAlert(deps, row, "deallocated", opts());
+    } catch (err) {
+      await Promise.allSettled(progress);
+      const e = asGpuopsError(err, "azure_error");
+      deps.log?.warn({ alertId, code: e.code, err: e.message }, "deallocate failed");
+      await deps.store.db
+        .updateTable("alert_state")
+        .set({ deallocate_state: "failed", deallocate_detail: e.message.slice(0, 500) })
+        .where("id", "=", alertId)
+        .execute();
+      await record(deps, alertId, "deallocate_failed", request, ctx.now(), `Deallocate failed: ${e.message.slice(0, 200)}`);
+      await refreshAlertMessages(deps, alertId, opts());
+    }
+  }
+}

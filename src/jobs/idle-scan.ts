@@ -1,0 +1,357 @@
+/**
+ * The idle scan (every 15 min by default, each slot claimed exactly once in the store): reads
+ * which GPU VMs and nodes are idle, and keeps one alert per idle episode per VM in every channel
+ * subscribed with `subscribe idle`: posted once, updated in place while it stays idle, and closed
+ * with a resolution note when the VM is busy again or deallocated. Snooze and Keep silence an
+ * alert until they end; when they end and the VM is still idle, a reminder goes into the thread.
+ *
+ * Nothing here throws for one channel's failure: a failed post is logged and counted.
+ *
+ * @example
+ * scheduler.every("idle-scan", settings.scanEverySeconds * 1000, idleScanJob(deps));
+ * await runIdleScan(deps, new Date()); // standalone: claims the slot itself
+ */
+import {
+  collectIdle,
+  filterFromScope,
+  formatWhen,
+  type IdleAlertSnapshot,
+  type IdleAlertView,
+  type IdleEntry,
+  type IdleReport,
+  idleAlertReply,
+  matchesFilter,
+  snapshotOf,
+} from "../commands/idle.ts";
+import type { CommandContext, CoreLogger } from "../commands/types.ts";
+import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
+import { formatMoney } from "../domain/money.ts";
+import { asGpuopsError } from "../errors.ts";
+import { reply, text } from "../reply/reply.ts";
+import type { ChannelSubscription, PostedMessage, PostingPort } from "../services/ports.ts";
+import type { AlertStateTable } from "../store/schema.ts";
+import type { Store } from "../store/store.ts";
+import type { JobFn, JobOutcome } from "./scheduler.ts";
+
+export const IDLE_SCAN_JOB = "idle-scan";
+
+export interface IdleScanDeps {
+  store: Store;
+  posting: { get(platform: string): PostingPort | undefined };
+  /** Services and settings; the clock comes from the run. */
+  context: () => CommandContext;
+  log?: CoreLogger;
+  /** Name of this process in the claims table. */
+  owner?: string;
+}
+
+export interface IdleScanResult extends JobOutcome {
+  claimed: boolean;
+  opened: number;
+  posted: number;
+  updated: number;
+  resolved: number;
+  reminded: number;
+  failed: number;
+  report?: IdleReport;
+}
+
+type AlertRow = Omit<AlertStateTable, "id"> & { id: number };
+
+/** The claim slot of a scan: the start of its interval, e.g. "2026-03-02T12:15:00.000Z". */
+export function idleScanSlot(now: Date, everySeconds: number): string {
+  const ms = everySeconds * 1000;
+  return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (s: string | null) => (s === null ? undefined : Date.parse(s));
+
+// --- the alert store -----------------------------------------------------------------------
+
+export async function openAlert(store: Store, key: string): Promise<AlertRow | undefined> {
+  return (await store.db.selectFrom("alert_state").selectAll().where("alert_key", "=", key).where("status", "=", "open").executeTakeFirst()) as AlertRow | undefined;
+}
+
+export async function alertById(store: Store, id: number): Promise<AlertRow | undefined> {
+  return (await store.db.selectFrom("alert_state").selectAll().where("id", "=", id).executeTakeFirst()) as AlertRow | undefined;
+}
+
+export async function alertMessages(store: Store, alertId: number) {
+  return store.db.selectFrom("alert_message").selectAll().where("alert_id", "=", alertId).orderBy("id").execute();
+}
+
+export async function recordAlertAction(
+  store: Store,
+  a: { alertId: number; action: string; actorId: string; actorName?: string | undefined; platform: string; at: Date; detail: string },
+): Promise<void> {
+  await store.db
+    .insertInto("alert_action")
+    .values({ alert_id: a.alertId, action: a.action, actor_id: a.actorId, actor_name: a.actorName ?? null, platform: a.platform, at: a.at.toISOString(), detail: a.detail })
+    .execute();
+}
+
+/** An alert as its message shows it: the row, its snapshot, and the actions taken. */
+export async function alertView(store: Store, row: AlertRow): Promise<IdleAlertView> {
+  const log = await store.db.selectFrom("alert_action").selectAll().where("alert_id", "=", row.id).orderBy("id").execute();
+  const view: IdleAlertView = {
+    id: row.id,
+    snapshot: JSON.parse(row.snapshot) as IdleAlertSnapshot,
+    status: row.status === "resolved" ? "resolved" : "open",
+    actions: log.map((l) => ({ action: l.action, actorName: l.actor_name ?? l.actor_id, at: Date.parse(l.at), detail: l.detail })),
+  };
+  if (row.resolution === "busy" || row.resolution === "deallocated") view.resolution = row.resolution;
+  const resolvedAt = ms(row.resolved_at);
+  if (resolvedAt !== undefined) view.resolvedAt = resolvedAt;
+  const snoozed = ms(row.snoozed_until);
+  if (snoozed !== undefined) view.snoozedUntil = snoozed;
+  const keep = ms(row.keep_until);
+  if (keep !== undefined) view.keepUntil = keep;
+  if (row.deallocate_state) {
+    view.deallocate = { state: row.deallocate_state as NonNullable<IdleAlertView["deallocate"]>["state"], by: row.deallocate_by ?? "someone", at: ms(row.deallocate_at) ?? 0 };
+    if (row.deallocate_detail) view.deallocate.detail = row.deallocate_detail;
+  }
+  return view;
+}
+
+/** Re-renders an alert and updates every message of it (except `skip`, which the door updates). */
+export async function refreshAlertMessages(
+  deps: Pick<IdleScanDeps, "store" | "posting" | "log">,
+  alertId: number,
+  opts: { timezone: string; now: Date; skip?: PostedMessage | undefined },
+): Promise<number> {
+  const row = await alertById(deps.store, alertId);
+  if (!row) return 0;
+  const message = idleAlertReply(await alertView(deps.store, row), opts.timezone, opts.now.getTime());
+  let updated = 0;
+  for (const ref of await alertMessages(deps.store, alertId)) {
+    if (opts.skip && opts.skip.platform === ref.platform && opts.skip.channelId === ref.channel_id && opts.skip.messageId === ref.message_id) continue;
+    const port = deps.posting.get(ref.platform);
+    if (!port) continue;
+    try {
+      await port.update(toPosted(ref), message);
+      await deps.store.db.updateTable("alert_message").set({ updated_at: opts.now.toISOString() }).where("id", "=", ref.id).execute();
+      updated++;
+    } catch (err) {
+      deps.log?.warn({ alertId, platform: ref.platform, channelId: ref.channel_id, err: asGpuopsError(err, "internal").message }, "idle alert update failed");
+    }
+  }
+  return updated;
+}
+
+const toPosted = (ref: { platform: string; channel_id: string; message_id: string; thread_id: string | null }): PostedMessage => {
+  const m: PostedMessage = { platform: ref.platform, channelId: ref.channel_id, messageId: ref.message_id };
+  if (ref.thread_id) m.threadId = ref.thread_id;
+  return m;
+};
+
+/** Closes an episode and tells each channel: the message is updated, and a note goes into its thread. */
+export async function resolveAlert(
+  deps: Pick<IdleScanDeps, "store" | "posting" | "log">,
+  row: AlertRow,
+  resolution: "busy" | "deallocated",
+  opts: { timezone: string; now: Date },
+): Promise<boolean> {
+  const res = await deps.store.db
+    .updateTable("alert_state")
+    .set({ status: "resolved", resolution, resolved_at: opts.now.toISOString() })
+    .where("id", "=", row.id)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) return false; // someone else closed it
+  await refreshAlertMessages(deps, row.id, opts);
+  const snap = JSON.parse(row.snapshot) as IdleAlertSnapshot;
+  const burnt = snap.soFar !== undefined && snap.currency ? ` after ${formatMoney(snap.soFar, snap.currency)} burnt at list price` : "";
+  const note = reply(`Resolved: ${snap.name}`, [text(`${snap.name} is ${resolution === "busy" ? "busy again" : "deallocated"}${burnt}.`, "success")]);
+  for (const ref of await alertMessages(deps.store, row.id)) {
+    const port = deps.posting.get(ref.platform);
+    if (!port) continue;
+    try {
+      await port.post(ref.channel_id, note, { threadId: ref.thread_id ?? ref.message_id });
+    } catch (err) {
+      deps.log?.warn({ alertId: row.id, platform: ref.platform, err: asGpuopsError(err, "internal").message }, "idle resolution note failed");
+    }
+  }
+  return true;
+}
+
+// --- the scan ------------------------------------------------------------------------------
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "23505" || /UNIQUE constraint failed/.test(e?.message ?? "") || (e?.code ?? "").startsWith("SQLITE_CONSTRAINT");
+}
+
+/** Opens the episode (or finds the one another replica just opened), carrying Snooze / Keep over from the VM's last episode. */
+async function openEpisode(store: Store, e: IdleEntry, snapshot: IdleAlertSnapshot, now: Date): Promise<{ row: AlertRow; created: boolean }> {
+  const key = e.key.toLowerCase();
+  const existing = await openAlert(store, key);
+  if (existing) return { row: existing, created: false };
+  const last = await store.db.selectFrom("alert_state").select(["snoozed_until", "keep_until"]).where("alert_key", "=", key).orderBy("id", "desc").limit(1).executeTakeFirst();
+  const stillMuted = (until: string | null | undefined) => (until && Date.parse(until) > now.getTime() ? until : null);
+  try {
+    const inserted = await store.db
+      .insertInto("alert_state")
+      .values({
+        alert_key: key,
+        episode_start: iso(e.verdict.idleSince),
+        status: "open",
+        resource_id: e.resource.id,
+        resource_kind: e.resource.kind,
+        host: e.host,
+        subscription_id: e.resource.subscriptionId,
+        owner: e.owner ?? null,
+        snapshot: JSON.stringify(snapshot),
+        first_seen_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        resolved_at: null,
+        resolution: null,
+        snoozed_until: stillMuted(last?.snoozed_until),
+        snooze_reminded: 0,
+        keep_until: stillMuted(last?.keep_until),
+        deallocate_state: null,
+        deallocate_by: null,
+        deallocate_at: null,
+        deallocate_detail: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { row: (await alertById(store, inserted.id)) as AlertRow, created: true };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const raced = await openAlert(store, key);
+    if (!raced) throw err;
+    return { row: raced, created: false };
+  }
+}
+
+const channelWants = (sub: ChannelSubscription, e: IdleEntry, names: ReadonlyMap<string, string>) => matchesFilter(e.resource, filterFromScope(sub.scope), names);
+
+/** One scan, already claimed (the scheduler claims its runs). */
+export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleScanResult> {
+  const base = deps.context();
+  const ctx: CommandContext = { ...base, now: () => now };
+  const tz = ctx.settings.timezone;
+  const out: IdleScanResult = { claimed: true, opened: 0, posted: 0, updated: 0, resolved: 0, reminded: 0, failed: 0 };
+  const channels = (await ctx.services.subscriptions?.list({ kind: "idle" })) ?? [];
+  if (channels.length === 0) return { ...out, status: "skipped", detail: "no channel is subscribed to idle alerts" };
+  const report = await collectIdle(ctx);
+  out.report = report;
+  const names = report.subscriptionNames;
+  const seen = new Set<string>();
+
+  for (const e of report.entries) {
+    const key = e.key.toLowerCase();
+    seen.add(key);
+    const snapshot = snapshotOf(e, now);
+    const { row, created } = await openEpisode(deps.store, e, snapshot, now);
+    if (created) out.opened++;
+    else {
+      // Keep the episode's first start when the look back no longer reaches it.
+      const prev = JSON.parse(row.snapshot) as IdleAlertSnapshot;
+      if (prev.idleSince < snapshot.idleSince) {
+        snapshot.idleSince = prev.idleSince;
+        snapshot.sinceAtLeast = prev.sinceAtLeast;
+        snapshot.idleSeconds = Math.floor((now.getTime() - prev.idleSince) / 1000);
+        if (snapshot.perDay !== undefined) snapshot.soFar = (snapshot.idleSeconds / 86400) * snapshot.perDay;
+      }
+      await deps.store.db
+        .updateTable("alert_state")
+        .set({ snapshot: JSON.stringify(snapshot), last_seen_at: now.toISOString(), owner: e.owner ?? null })
+        .where("id", "=", row.id)
+        .execute();
+    }
+    const mutedUntil = Math.max(ms(row.snoozed_until) ?? 0, ms(row.keep_until) ?? 0);
+    if (mutedUntil > now.getTime()) continue;
+    const remind = mutedUntil > 0 && row.snooze_reminded === 0;
+    const fresh = (await alertById(deps.store, row.id)) as AlertRow;
+    const message = idleAlertReply(await alertView(deps.store, fresh), tz, now.getTime());
+    const refs = await alertMessages(deps.store, row.id);
+    for (const sub of channels.filter((c) => channelWants(c, e, names))) {
+      const port = deps.posting.get(sub.platform);
+      if (!port) {
+        out.failed++;
+        deps.log?.warn({ platform: sub.platform, channelId: sub.channelId }, "idle alert: no posting port for this platform (door off)");
+        continue;
+      }
+      const ref = refs.find((r) => r.platform === sub.platform && r.channel_id === sub.channelId);
+      try {
+        if (!ref) {
+          const posted = await port.post(sub.channelId, message);
+          await deps.store.db
+            .insertInto("alert_message")
+            .values({
+              alert_id: row.id,
+              platform: sub.platform,
+              channel_id: sub.channelId,
+              message_id: posted.messageId,
+              thread_id: posted.threadId ?? null,
+              posted_at: now.toISOString(),
+              updated_at: now.toISOString(),
+            })
+            .execute();
+          out.posted++;
+        } else {
+          await port.update(toPosted(ref), message);
+          await deps.store.db.updateTable("alert_message").set({ updated_at: now.toISOString() }).where("id", "=", ref.id).execute();
+          out.updated++;
+          if (remind) {
+            const m = reply(`Still idle: ${snapshot.name}`, [
+              text(
+                `The ${ms(row.keep_until) === mutedUntil ? "keep" : "snooze"} ended ${formatWhen(mutedUntil, tz, now.getTime())} and ${snapshot.name} is still idle${snapshot.soFar !== undefined && snapshot.currency ? `: ${formatMoney(snapshot.soFar, snapshot.currency)} burnt so far` : ""}.`,
+                "warning",
+              ),
+            ]);
+            await port.post(ref.channel_id, m, { threadId: ref.thread_id ?? ref.message_id });
+            out.reminded++;
+          }
+        }
+      } catch (err) {
+        out.failed++;
+        deps.log?.warn({ platform: sub.platform, channelId: sub.channelId, err: asGpuopsError(err, "internal").message }, "idle alert post failed");
+      }
+    }
+    if (remind) await deps.store.db.updateTable("alert_state").set({ snooze_reminded: 1 }).where("id", "=", row.id).execute();
+  }
+
+  // Episodes that ended: busy again, or no longer running (deallocated, deleted).
+  const unreadable = new Set(report.missing.map((m) => m.subscriptionId.toLowerCase()));
+  const open = (await deps.store.db.selectFrom("alert_state").selectAll().where("status", "=", "open").execute()) as AlertRow[];
+  const verdicts = new Map([...report.verdicts].map(([k, v]) => [k.toLowerCase(), v]));
+  const running = new Set([...report.running].map((id) => id.toLowerCase()));
+  for (const row of open) {
+    if (seen.has(row.alert_key)) continue;
+    let resolution: "busy" | "deallocated" | undefined;
+    if (!running.has(row.resource_id.toLowerCase()) && !unreadable.has(row.subscription_id.toLowerCase())) resolution = "deallocated";
+    else if (verdicts.get(row.alert_key)?.verdict.state === "busy") resolution = "busy";
+    // Unknown (telemetry gone quiet) keeps the episode open: it is not proof of work.
+    if (resolution && (await resolveAlert(deps, row, resolution, { timezone: tz, now }))) out.resolved++;
+  }
+  out.status = "done";
+  out.detail = `${report.entries.length} idle, ${out.opened} new episode(s), ${out.posted} posted, ${out.updated} updated, ${out.resolved} resolved${out.failed ? `, ${out.failed} failed` : ""}`;
+  return out;
+}
+
+/** A standalone scan: claims its slot ("idle-scan" + the 15-minute slot) so replicas run it once. */
+export async function runIdleScan(deps: IdleScanDeps, now: Date): Promise<IdleScanResult> {
+  const every = (deps.context().settings.idle ?? DEFAULT_IDLE_SETTINGS).scanEverySeconds;
+  const claim = { job: IDLE_SCAN_JOB, periodKey: idleScanSlot(now, every) };
+  const won = await deps.store.claimJob({ ...claim, owner: deps.owner ?? `pid-${process.pid}` }, now);
+  if (!won) return { claimed: false, opened: 0, posted: 0, updated: 0, resolved: 0, reminded: 0, failed: 0, status: "skipped", detail: "another replica has this slot" };
+  try {
+    const result = await scanIdleOnce(deps, now);
+    await deps.store.finishJob(claim, result.status ?? "done", result.detail ?? null, now);
+    return result;
+  } catch (err) {
+    await deps.store.finishJob(claim, "failed", asGpuopsError(err, "internal").message.slice(0, 500), now);
+    throw err;
+  }
+}
+
+/** For the scheduler, which claims each slot before calling. */
+export function idleScanJob(deps: IdleScanDeps): JobFn {
+  return async (run) => {
+    const r = await scanIdleOnce(deps, run.startedAt);
+    return { status: r.status ?? "done", detail: r.detail ?? "" };
+  };
+}
