@@ -32,10 +32,7 @@ describe("subscribe grammar", () => {
   it("reads back any valid set of options, in any order and casing", () => {
     fc.assert(
       fc.property(
-        fc.record(
-          { at: time, timezone: fc.constantFrom(...ZONES), scope, noise, updateInPlace: fc.boolean() },
-          { requiredKeys: [] },
-        ),
+        fc.record({ at: time, timezone: fc.constantFrom(...ZONES), scope, noise, updateInPlace: fc.boolean() }, { requiredKeys: [] }),
         fc.integer({ min: 0, max: 5 }),
         fc.boolean(),
         (opts, style, upper) => {
@@ -65,13 +62,23 @@ describe("subscribe grammar", () => {
 
   it("never throws on arbitrary text; a refusal always says what was wrong and gives an example", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.array(fc.constantFrom("digest", "idle", "at", "tz", "scope", "when", ">", "10%", "$5", "rg:x", "Europe/Berlin", "25:00", "update-in-place", "#general", "'; drop"), { maxLength: 8 }).map((a) => a.join(" "))), (text) => {
-        const r = parseSubscribeArgs(tokenize(text), "USD");
-        if (!r.ok) {
-          expect(r.problem.length).toBeGreaterThan(10);
-          expect(r.example).toMatch(/^subscribe /);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc
+            .array(fc.constantFrom("digest", "idle", "at", "tz", "scope", "when", ">", "10%", "$5", "rg:x", "Europe/Berlin", "25:00", "update-in-place", "#general", "'; drop"), {
+              maxLength: 8,
+            })
+            .map((a) => a.join(" ")),
+        ),
+        (text) => {
+          const r = parseSubscribeArgs(tokenize(text), "USD");
+          if (!r.ok) {
+            expect(r.problem.length).toBeGreaterThan(10);
+            expect(r.example).toMatch(/^subscribe /);
+          }
+        },
+      ),
       { numRuns: 800 },
     );
   });

@@ -1,0 +1,184 @@
+/**
+ * The scheduled digest: one job per subscribed channel ("digest:<platform>:<channel>"), run once
+ * per local day at the channel's time. It builds the digest (src/commands/digest.ts), applies the
+ * channel's noise rule, delivers through the platform's posting port (a new message, or an edit of
+ * the channel's one message with update-in-place), retries failures with bounded back-off, and
+ * records the outcome per channel and day, so `status` can say what happened.
+ *
+ * One channel's failure is its own: each channel is its own job, and nothing here throws.
+ *
+ * @example
+ * scheduler.source("digests", digestJobs({ subscriptions, posting, context: app.context }));
+ */
+import { buildDigest, type DigestSources } from "../commands/digest.ts";
+import { describeSubscription } from "../commands/subscribe.ts";
+import type { CommandContext, CoreLogger } from "../commands/types.ts";
+import { decideNoise, type NoiseDecision } from "../domain/digest.ts";
+import { formatMoney } from "../domain/money.ts";
+import { dailyCron } from "../domain/schedule.ts";
+import { asGpuopsError } from "../errors.ts";
+import type { Reply } from "../reply/reply.ts";
+import type { ChannelSubscription, PostedMessage } from "../services/ports.ts";
+import type { DigestPostRecord, SubscriptionStore } from "../store/subscriptions.ts";
+import type { PostingRegistry } from "./posting-registry.ts";
+import type { JobDefinition, JobOutcome, JobRun } from "./scheduler.ts";
+
+export interface RetryPolicy {
+  /** Tries in all, the first included (default 4). */
+  attempts: number;
+  /** First back-off; each next one is 4× longer (default 2 s → 8 s → 32 s). */
+  baseMs: number;
+  /** Longest single wait, Retry-After included (default 60 s). */
+  maxMs: number;
+}
+
+export interface DigestJobDeps {
+  subscriptions: SubscriptionStore;
+  posting: PostingRegistry;
+  /** The command context (services, settings); its clock is not used: runs carry their own time. */
+  context: () => CommandContext;
+  sources?: DigestSources;
+  log?: CoreLogger;
+  retry?: Partial<RetryPolicy>;
+  /** Waits between retries (tests pass one that records and returns at once). */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export const digestJobName = (platform: string, channelId: string) => `digest:${platform}:${channelId}`;
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 2_000, maxMs: 60_000 };
+
+/** Errors retrying cannot fix: the channel is gone or the app was removed (the doors say so with this code). */
+const isPermanent = (code: string) => code === "chat_unavailable";
+
+function backoff(policy: RetryPolicy, attempt: number, err: ReturnType<typeof asGpuopsError>): number {
+  const retryAfter = Number(err.context.retryAfter);
+  const base = policy.baseMs * 4 ** (attempt - 1);
+  const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.max(base, retryAfter * 1000) : base;
+  return Math.min(wait, policy.maxMs);
+}
+
+/** The scheduler's job source: one daily job per digest subscription, re-read on every wake-up. */
+export function digestJobs(deps: DigestJobDeps): () => Promise<JobDefinition[]> {
+  return async () => {
+    const subs = await deps.subscriptions.list({ kind: "digest" });
+    return subs
+      .filter((s) => s.at)
+      .map((sub) => ({
+        name: digestJobName(sub.platform, sub.channelId),
+        schedule: { cron: dailyCron(sub.at as string), timezone: sub.timezone, periodKey: "local-date" as const },
+        since: new Date(sub.activeFrom),
+        platform: sub.platform,
+        channelId: sub.channelId,
+        run: (run: JobRun) => runDigest(deps, sub, run),
+        onMissed: async (run: JobRun) => {
+          await deps.subscriptions.recordPost({
+            platform: sub.platform,
+            channelId: sub.channelId,
+            localDate: run.periodKey,
+            status: "skipped",
+            messageId: null,
+            threadId: null,
+            attempts: 0,
+            reason: `gpuops was not running at ${sub.at} ${sub.timezone} on ${run.periodKey}; a past day's digest is not posted late`,
+            at: run.startedAt.toISOString(),
+          });
+        },
+      }));
+  };
+}
+
+function noiseLine(sub: ChannelSubscription, decision: NoiseDecision): string | undefined {
+  if (sub.noise.kind === "always") return undefined;
+  return `Posted because ${decision.reason}.`;
+}
+
+/**
+ * Builds, filters and delivers one channel's digest for one local day. Never throws: the outcome
+ * (done, failed, with why) is returned for the claims table and written to the delivery record.
+ */
+export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, run: JobRun): Promise<JobOutcome> {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = deps.now ?? (() => new Date());
+  const localDate = run.periodKey;
+  const record = (r: Omit<DigestPostRecord, "platform" | "channelId" | "localDate" | "at">) =>
+    deps.subscriptions.recordPost({ platform: sub.platform, channelId: sub.channelId, localDate, at: now().toISOString(), ...r });
+
+  // A run that took over from a process that died mid-run: what that one finished stands.
+  const before = await deps.subscriptions.getPost(sub.platform, sub.channelId, localDate);
+  if (before && ["posted", "updated", "suppressed"].includes(before.status)) {
+    return { status: "done", detail: `already ${before.status} for ${localDate}${run.takeover ? " before the previous run stopped" : ""}` };
+  }
+
+  let reply: Reply;
+  let decision: NoiseDecision;
+  try {
+    const built = await buildDigest(deps.context(), { scope: sub.scope, timezone: sub.timezone }, run.scheduledAt, deps.sources);
+    reply = built.reply;
+    decision = built.summary ? decideNoise(sub.noise, built.summary, formatMoney) : { post: true, reason: "spend could not be read, so the rule could not hold it back" };
+  } catch (err) {
+    const reason = `could not build the digest: ${asGpuopsError(err, "internal").message.slice(0, 300)}`;
+    deps.log?.error({ job: run.job, err: reason }, "digest failed");
+    await record({ status: "failed", messageId: null, threadId: null, attempts: 0, reason });
+    return { status: "failed", detail: reason };
+  }
+
+  if (!decision.post) {
+    await record({ status: "suppressed", messageId: null, threadId: null, attempts: 0, reason: decision.reason });
+    deps.log?.info({ job: run.job, reason: decision.reason }, "digest held back by the channel's noise rule");
+    return { status: "done", detail: `suppressed: ${decision.reason}` };
+  }
+  const why = noiseLine(sub, decision);
+  if (why) reply.context.push(why);
+  if (run.catchUp) reply.context.push(`Late: gpuops was not running at ${sub.at} ${sub.timezone}.`);
+  reply.context.push(`This channel gets ${describeSubscription(sub)}. \`subscriptions\` to see, \`unsubscribe digest\` to stop.`);
+
+  const port = deps.posting.get(sub.platform);
+  if (!port) {
+    const reason = `no posting port for ${sub.platform}: that door is not switched on in this gpuops`;
+    await record({ status: "failed", messageId: null, threadId: null, attempts: 0, reason });
+    return { status: "failed", detail: reason };
+  }
+
+  // With update-in-place, the channel's one message is edited; if it is gone, a new one is posted.
+  let previous: PostedMessage | undefined;
+  if (sub.updateInPlace) {
+    const last = await deps.subscriptions.lastMessage(sub.platform, sub.channelId, localDate);
+    if (last?.messageId) previous = { platform: sub.platform, channelId: sub.channelId, messageId: last.messageId, ...(last.threadId ? { threadId: last.threadId } : {}) };
+  }
+  await record({ status: "posting", messageId: null, threadId: null, attempts: 0, reason: null });
+
+  let lastError = "";
+  let tries = 0;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    tries = attempt;
+    try {
+      if (previous) {
+        try {
+          await port.update(previous, reply);
+          await record({ status: "updated", messageId: previous.messageId, threadId: previous.threadId ?? null, attempts: attempt, reason: null });
+          return { status: "done", detail: `updated ${previous.messageId}` };
+        } catch (err) {
+          // The old message may be deleted or too old to edit: post a fresh one instead.
+          deps.log?.warn({ job: run.job, err: asGpuopsError(err, "internal").message }, "digest update failed; posting a new message");
+          previous = undefined;
+        }
+      }
+      const posted = await port.post(sub.channelId, reply);
+      await record({ status: "posted", messageId: posted.messageId, threadId: posted.threadId ?? null, attempts: attempt, reason: null });
+      return { status: "done", detail: `posted ${posted.messageId}` };
+    } catch (err) {
+      const e = asGpuopsError(err, "internal");
+      lastError = e.message.slice(0, 500);
+      if (isPermanent(e.code) || attempt === policy.attempts) break;
+      const wait = backoff(policy, attempt, e);
+      deps.log?.warn({ job: run.job, attempt, waitMs: wait, err: lastError }, "digest post failed; retrying");
+      await sleep(wait);
+    }
+  }
+  deps.log?.error({ job: run.job, err: lastError }, "digest post failed; giving up for today");
+  await record({ status: "failed", messageId: null, threadId: null, attempts: tries, reason: lastError });
+  return { status: "failed", detail: lastError };
+}
