@@ -128,6 +128,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (scheduler?.isRunning() ? scheduler : undefined), azure, demo: config.demo, now });
     // Idle alerts (issue 7): the scan every 15 min (claimed once per slot) and the alert buttons.
     scheduler.every(IDLE_SCAN_JOB, settings.idle.scanEverySeconds * 1000, idleScanJob({ store, posting, context, ...(opts.log ? { log: opts.log } : {}) }));
+    // Minute-level jobs leave a claim row per run; keep 30 days of them for `status` and audits.
+    scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
+      await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
+    });
     bindIdleActions(services, { store, posting, power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }), ...(opts.log ? { log: opts.log } : {}) });
   }
   let requests: RequestsRuntime | undefined;

@@ -33,6 +33,8 @@ export interface Store {
    */
   claimJob(claim: Claim, now: Date): Promise<boolean>;
   finishJob(claim: Omit<Claim, "owner">, status: "done" | "failed" | "skipped", detail: string | null, now: Date): Promise<void>;
+  /** Deletes finished claims older than `before` (the unique key only matters while a period can recur). */
+  pruneJobRuns(before: Date): Promise<number>;
   cacheGet(key: string, now: Date): Promise<string | undefined>;
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
   close(): Promise<void>;
@@ -42,38 +44,6 @@ class Provider implements MigrationProvider {
   async getMigrations() {
     return MIGRATIONS;
   }
-}
-
-/**
- * better-sqlite3 12 on Node 24 aborts the process ("Assertion failed: (env) != nullptr" in
- * Statement::~Statement) when a Statement that became garbage is finalised after Node tore its
- * environment down, i.e. at exit. Kysely prepares a fresh Statement per query and drops it, so
- * they pile up as garbage. Reusing one Statement per SQL text and keeping every Statement (and the
- * connection) reachable for the life of the process means none is left for that late finaliser;
- * Node's own cleanup hooks free them while the environment still exists. The set is bounded by
- * the distinct SQL texts (Kysely binds values as parameters). Fixed upstream in better-sqlite3 13.
- */
-const PINNED: unknown[] = [];
-function pinStatements(db: BetterSqlite3.Database): BetterSqlite3.Database {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  PINNED.push(db, statements);
-  const prepare = db.prepare.bind(db);
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== "prepare") {
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (sql: string) => {
-        const cached = statements.get(sql);
-        if (cached && !cached.busy) return cached;
-        const fresh = prepare(sql);
-        if (cached) PINNED.push(fresh);
-        else statements.set(sql, fresh);
-        return fresh;
-      };
-    },
-  });
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -99,7 +69,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
-    dialect = new SqliteDialect({ database: pinStatements(sqlite) });
+    dialect = new SqliteDialect({ database: sqlite });
   }
   const db = new Kysely<Database>({ dialect });
   const migrator = new Migrator({ db, provider: new Provider() });
@@ -127,6 +97,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     },
     async finishJob(claim, status, detail, now) {
       await db.updateTable("job_run").set({ status, detail, finished_at: now.toISOString() }).where("job", "=", claim.job).where("period_key", "=", claim.periodKey).execute();
+    },
+    async pruneJobRuns(before) {
+      const result = await db
+        .deleteFrom("job_run")
+        .where("claimed_at", "<", before.toISOString())
+        .where("status", "in", ["done", "skipped", "failed"])
+        .executeTakeFirst();
+      await db.deleteFrom("cache_entry").where("expires_at", "<", before.toISOString()).execute();
+      return Number(result.numDeletedRows);
     },
     async cacheGet(key, now) {
       const row = await db.selectFrom("cache_entry").select(["value", "expires_at"]).where("key", "=", key).executeTakeFirst();

@@ -135,6 +135,18 @@ describe.each([sqlite(), postgres()])("store contract on $name", (engine) => {
     expect(failed).toMatchObject({ status: "failed", detail: null });
   });
 
+  it("pruneJobRuns deletes old finished claims only, keeping open ones and recent history", async () => {
+    const old = new Date(T0.getTime() - 40 * 86_400_000);
+    await a.claimJob({ job: "prune-test", periodKey: "old-done", owner: "r" }, old);
+    await a.finishJob({ job: "prune-test", periodKey: "old-done" }, "done", null, old);
+    await a.claimJob({ job: "prune-test", periodKey: "old-open", owner: "r" }, old);
+    await a.claimJob({ job: "prune-test", periodKey: "recent-done", owner: "r" }, T0);
+    await a.finishJob({ job: "prune-test", periodKey: "recent-done" }, "done", null, T0);
+    expect(await b.pruneJobRuns(new Date(T0.getTime() - 30 * 86_400_000))).toBe(1);
+    const left = await a.db.selectFrom("job_run").select("period_key").where("job", "=", "prune-test").orderBy("period_key").execute();
+    expect(left.map((r) => r.period_key)).toEqual(["old-open", "recent-done"]);
+  });
+
   it("cache: put, get, overwrite, and expiry at the TTL", async () => {
     expect(await a.cacheGet("prices:eastus", T0)).toBeUndefined();
     await a.cachePut("prices:eastus", '{"usd":3.67}', 60, T0);
