@@ -70,8 +70,11 @@ describe("button clicks", () => {
     expect(clickFromInvoke("nonsense")).toBeUndefined();
   });
 
-  it("reads an Action.Submit message value, and ignores ordinary message values", () => {
-    expect(clickFromMessageValue({ verb: "share", payload: { command: "help" }, someInput: "x" })).toEqual({ verb: "share", payload: { command: "help" } });
+  it("reads an Action.Submit message value with the card's inputs (button ids win), and ignores ordinary message values", () => {
+    // Card inputs (a deny reason, a form field) travel beside the button data; the action's own
+    // schema decides which of them it accepts.
+    expect(clickFromMessageValue({ verb: "share", payload: { command: "help" }, someInput: "x" })).toEqual({ verb: "share", payload: { command: "help", someInput: "x" } });
+    expect(clickFromMessageValue({ verb: "share", payload: { command: "help" }, command: "forged" })).toEqual({ verb: "share", payload: { command: "help" } });
     expect(clickFromMessageValue({ payload: {} })).toBeUndefined();
     expect(clickFromMessageValue({ verb: "x".repeat(65) })).toBeUndefined();
     expect(clickFromMessageValue(undefined)).toBeUndefined();
