@@ -23,7 +23,7 @@ import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-acti
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import type { Services } from "./services/ports.ts";
-import { openStore, type Store } from "./store/store.ts";
+import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
 
@@ -82,7 +82,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         managementGroup: config.azure.managementGroup,
         resolveManagementGroup: (group) => resolveManagementGroupSubscriptions(azure, group),
       });
-  const store = opts.withStore ? await openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
+  // Loaded only with a store: Kysely, its migrations and the database drivers are a large import the one-shot CLI skips.
+  const store = opts.withStore ? await (await import("./store/store.ts")).openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
   const clock = opts.jobs?.clock;
   const now = opts.now ?? (clock ? () => clock.now() : () => new Date());
   const images = createImageStore({ store, now });

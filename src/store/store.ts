@@ -99,11 +99,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await db.updateTable("job_run").set({ status, detail, finished_at: now.toISOString() }).where("job", "=", claim.job).where("period_key", "=", claim.periodKey).execute();
     },
     async pruneJobRuns(before) {
-      const result = await db
-        .deleteFrom("job_run")
-        .where("claimed_at", "<", before.toISOString())
-        .where("status", "in", ["done", "skipped", "failed"])
-        .executeTakeFirst();
+      const result = await db.deleteFrom("job_run").where("claimed_at", "<", before.toISOString()).where("status", "in", ["done", "skipped", "failed"]).executeTakeFirst();
       await db.deleteFrom("cache_entry").where("expires_at", "<", before.toISOString()).execute();
       return Number(result.numDeletedRows);
     },
