@@ -4,11 +4,14 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp } from "./app.ts";
 import { resolveVerbName, runCommand, verbs } from "./commands/registry.ts";
+import type { CommandContext, CoreLogger, Verb } from "./commands/types.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
+import { GpuopsError } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { renderJson, renderText } from "./render/text.ts";
+import type { Reply } from "./reply/reply.ts";
+import type { Services } from "./services/ports.ts";
 
 export function usage(): string {
   const lines = [
@@ -59,18 +62,59 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     throw err;
   }
   const log = createLogger(env.GPUOPS_LOG_LEVEL ?? "warn", process.stderr);
-  // Charts become PNG files in the temp folder; the answer prints their path.
-  // Verbs that keep state (GPU requests) read the same store the server uses.
-  const usesStore = verbs().find((v) => v.name === resolveVerbName(words.join(" ")))?.usesStore === true;
-  const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts"), withStore: usesStore });
-  try {
-    const reply = await runCommand(
-      { text: words.join(" "), actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" }, surface: "cli" },
-      app.context(),
-    );
+  const text = words.join(" ");
+  const request = { text, actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" as const }, surface: "cli" as const };
+  const print = (reply: Reply) => {
     out(flags.has("--json") ? renderJson(reply) : reply.attachment ? reply.attachment.content.trimEnd() : renderText(reply));
     return reply.outcome === "ok" ? 0 : reply.outcome === "user_error" ? 1 : 2;
+  };
+  const verb = verbs().find((v) => v.name === resolveVerbName(text));
+  // help, explain, free questions and unknown words never reach Azure: answer them without
+  // loading the Azure SDKs or starting the demo's fake Azure (most of a one-shot CLI's time).
+  if (answersWithoutAzure(verb)) return print(await runCommand(request, offlineContext(config, log)));
+  // Loaded only now: the composition root pulls in the Azure SDKs, the store and the fake Azure.
+  const { createApp } = await import("./app.ts");
+  // Charts become PNG files in the temp folder; the answer prints their path.
+  // Verbs that keep state (GPU requests) read the same store the server uses.
+  const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts"), withStore: verb?.usesStore === true });
+  try {
+    return print(await runCommand(request, app.context()));
   } finally {
     await app.close();
   }
+}
+
+/** Verbs that declare they never touch Azure nor the store, and text that names no verb at all. */
+export const answersWithoutAzure = (verb: Verb | undefined): boolean => verb === undefined || (verb.usesAzure === false && verb.usesStore !== true);
+
+/**
+ * The context for answers that need no Azure: settings from config, and Azure ports that refuse
+ * loudly, so a verb that wrongly declares `usesAzure: false` fails its tests instead of guessing.
+ */
+function offlineContext(config: Config, log: CoreLogger): CommandContext {
+  const refuse = (port: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_t, prop) =>
+          prop === "then" ? undefined : () => Promise.reject(new GpuopsError("internal", `${port}.${String(prop)} was called by a verb declared usesAzure: false`)),
+      },
+    );
+  const services = {
+    scope: refuse("scope"),
+    skus: refuse("skus"),
+    usages: refuse("usages"),
+    fleet: refuse("fleet"),
+    prices: refuse("prices"),
+    cost: refuse("cost"),
+    charts: refuse("charts"),
+  } as Services;
+  const settings = {
+    regions: config.regions,
+    currency: config.currency,
+    timezone: config.timezone,
+    demo: config.demo,
+    digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
+  };
+  return { services, settings, now: () => new Date(), log };
 }

@@ -43,5 +43,7 @@ export function mapAzureError(err: unknown, what: { api: string; subscriptionId?
   if (status === undefined) {
     return new GpuopsError("azure_unavailable", `Could not reach Azure ${what.api}${where ? ` for ${where}` : ""} (${e.code ?? "network error"}).`, { cause: err, context });
   }
-  return new GpuopsError("azure_error", `Azure ${what.api} answered HTTP ${status}${where ? ` for ${where}` : ""}.`, { cause: err, context });
+  // Azure's error code (e.g. NoRegisteredProviderFound) says what was wrong; only a plain identifier is repeated.
+  const code = typeof e.code === "string" && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(e.code) ? ` (${e.code})` : "";
+  return new GpuopsError("azure_error", `Azure ${what.api} answered HTTP ${status}${code}${where ? ` for ${where}` : ""}.`, { cause: err, context });
 }

@@ -7,7 +7,6 @@ import { Agent } from "node:https";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { DefaultAzureCredential } from "@azure/identity";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
 
 export interface ApiCounter {
@@ -161,10 +160,24 @@ class Semaphore {
   }
 }
 
+/**
+ * DefaultAzureCredential, loaded on the first token request: @azure/identity is a large import
+ * that the demo, the tests and answers that never reach Azure (static token or none) do not need.
+ */
+export function lazyDefaultCredential(authorityHost: string): TokenCredential {
+  let real: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      real ??= import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ authorityHost }));
+      return (await real).getToken(scopes, options);
+    },
+  };
+}
+
 export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
   const cloud = AZURE_CLOUDS[opts.cloud];
   const endpoint = (opts.url ?? cloud.arm).replace(/\/+$/, "");
-  const credential: TokenCredential = opts.token ? new StaticTokenCredential(opts.token) : new DefaultAzureCredential({ authorityHost: cloud.login });
+  const credential: TokenCredential = opts.token ? new StaticTokenCredential(opts.token) : lazyDefaultCredential(cloud.login);
   const sleep = opts.sleep ?? defaultSleep;
   const counters = new Map<string, ApiCounter>();
   const counter = (url: string): ApiCounter => {

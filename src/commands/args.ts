@@ -58,7 +58,8 @@ export function resolveSizeFilter(text: string): SizeFilter | undefined {
   const t = text.trim();
   if (!t || t.length > 80) return undefined;
   const size = findSize(t);
-  if (size) return { kind: "size", label: size.size, sizes: [size], sizeName: size.size };
+  // Labelled as every table writes sizes ("NC24ads_A100_v4"); sizeName keeps the ARM name.
+  if (size) return { kind: "size", label: size.size.replace(/^Standard_/, ""), sizes: [size], sizeName: size.size };
   const models = findGpuModels(t);
   if (models.length > 0) {
     const keys = new Set(models.map((m) => m.key));

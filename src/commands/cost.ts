@@ -5,9 +5,9 @@
  * chart of the daily series (at least the last 14 days).
  */
 import { formatChange, formatMoney, formatShare, sumMoney, toCents } from "../domain/money.ts";
-import { billedCompleteThrough, chartWindow, covers, datesIn, PERIOD_NAMES, type Period, type PeriodName, resolvePeriod, shortDate } from "../domain/periods.ts";
+import { billedCompleteThrough, chartWindow, covers, datesIn, daysBetween, PERIOD_NAMES, type Period, type PeriodName, resolvePeriod, shortDate } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
-import { type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
 import { nearest } from "./args.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -151,6 +151,35 @@ function labelFor(group: string, g: CostGrouping, names: Map<string, string>): s
   return group;
 }
 
+/**
+ * Whether a change against the previous period is a like-for-like trend. Not when the current
+ * period is still running (today so far vs all of yesterday), nor when the previous period has no
+ * spend at all or only from part-way through (data that starts later, e.g. a young tenant or a
+ * new project): then the answer says so instead of printing "▲ 722 %" as if it were a fact.
+ */
+export type TrendBasis = { kind: "comparable" } | { kind: "unfinished" } | { kind: "no-previous" } | { kind: "partial-previous"; from: string; days: number };
+
+export function trendBasis(period: Period, rows: CostRow[]): TrendBasis {
+  if (period.name === "today") return { kind: "unfinished" };
+  const { from, to } = period.previous;
+  let first: string | undefined;
+  for (const r of rows) {
+    // Dust (a VM started and deleted at once: 0.000001) is not data about the period.
+    if (r.date === undefined || r.date < from || r.date > to || toCents(r.amount) === 0) continue;
+    if (first === undefined || r.date < first) first = r.date;
+  }
+  if (first === undefined) return { kind: "no-previous" };
+  if (first > from) return { kind: "partial-previous", from: first, days: daysBetween(first, to) + 1 };
+  return { kind: "comparable" };
+}
+
+/** The sentence that replaces the change when there is no like-for-like trend. */
+function noTrendSentence(basis: Exclude<TrendBasis, { kind: "comparable" }>, period: Period, previous: string): string {
+  if (basis.kind === "unfinished") return `Today is not over and billing lags about a day, so no change against yesterday (${previous}) is shown.`;
+  if (basis.kind === "no-previous") return `No GPU spend is recorded for ${period.previousLabel}, so there is no trend to compare with.`;
+  return `No change is shown: spend data for ${period.previousLabel} starts on ${shortDate(basis.from)} (${basis.days} of ${period.previous.days} days), so it is not a like-for-like comparison (${previous} in those days).`;
+}
+
 async function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
   const window = chartWindow(period);
   const dates = datesIn(window);
@@ -197,18 +226,32 @@ export const costVerb: Verb = {
     const dailyQuery = ctx.services.cost.gpuSpend({ scope, from: window.from, to: window.to, granularity: "Daily", grouping, type });
     const previousQuery = covers(window, period.previous)
       ? undefined
-      : ctx.services.cost.gpuSpend({ scope, from: period.previous.from, to: period.previous.to, granularity: "None", grouping, type });
+      : // Daily, not one total: the trend needs to know whether the previous period has data from its first day.
+        ctx.services.cost.gpuSpend({ scope, from: period.previous.from, to: period.previous.to, granularity: "Daily", grouping, type });
     const [daily, previous] = await Promise.all([dailyQuery, previousQuery]);
 
     const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
     const current = collect(daily.rows, inRange(period.current.from, period.current.to));
-    const before = previous ? collect(previous.rows, () => true) : collect(daily.rows, inRange(period.previous.from, period.previous.to));
+    const previousRows = previous ? previous.rows : daily.rows;
+    const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
+    const basis = trendBasis(period, previousRows);
+    const trend = basis.kind === "comparable";
     const currentTotals = grandTotals(current);
     const previousTotals = grandTotals(before);
 
     const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
     const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
-    const freshness = `Billed data complete through ${shortDate(billedCompleteThrough(ctx.now()), true)} (UTC billing days); the last ~24 h are partial.`;
+    const completeThrough = billedCompleteThrough(ctx.now());
+    // Days of the period after the last complete billing day: its total (and a change) will still grow.
+    const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
+    const grows = `so its total will still grow${trend ? " and the change is provisional" : ""}`;
+    const freshness = `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
+      unbilled === 0
+        ? "the last ~24 h are partial."
+        : period.current.days === 1
+          ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
+          : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
+    }`;
     const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
     const context = [freshness, what];
     if (missing.length > 0) {
@@ -234,9 +277,14 @@ export const costVerb: Verb = {
     const summary = currencies.map((c) => {
       const now = currentTotals.get(c) ?? 0;
       const prev = previousTotals.get(c) ?? 0;
-      return `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})`;
+      return trend ? `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})` : formatMoney(now, c);
     });
-    parts.push(text(`Total GPU spend ${period.label}: ${summary.join(" + ")}`));
+    const previousTotal = currencies.map((c) => formatMoney(previousTotals.get(c) ?? 0, c)).join(" + ");
+    parts.push(
+      text(
+        `Total GPU spend ${period.label}: ${summary.join(" + ")}${trend ? "" : `. ${noTrendSentence(basis as Exclude<TrendBasis, { kind: "comparable" }>, period, previousTotal)}`}`,
+      ),
+    );
 
     const rows: Row[] = [];
     const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
@@ -251,24 +299,21 @@ export const costVerb: Verb = {
         group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
         spend: formatMoney(e.now, e.currency),
         share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
-        previous: formatMoney(e.prev, e.currency),
-        change: formatChange(e.now, e.prev),
+        ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
+        ...(trend ? { change: formatChange(e.now, e.prev) } : {}),
       });
     }
     const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
-    parts.push(
-      table(
-        [
-          { key: "group", label: groupHeader },
-          { key: "spend", label: "Spend", align: "right" },
-          { key: "share", label: "Share", align: "right" },
-          { key: "previous", label: "Previous", align: "right" },
-          { key: "change", label: "Change", align: "right" },
-        ],
-        rows,
-        { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` },
-      ),
-    );
+    // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
+    const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
+    const columns: Column[] = [
+      { key: "group", label: groupHeader },
+      { key: "spend", label: "Spend", align: "right" },
+      { key: "share", label: "Share", align: "right" },
+      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const }]),
+      ...(trend ? [{ key: "change", label: "Change", align: "right" as const }] : []),
+    ];
+    parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);
     if (chart) parts.push(chart);
     if (currencies.length > 1) context.push(`Amounts are in the currencies Cost Management returned (${currencies.join(", ")}); the chart shows ${main}.`);

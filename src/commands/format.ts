@@ -25,6 +25,27 @@ export function gpusOf(f: Fraction | null): string {
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** 1234567 → "1,234,567" (counts and vCPUs in sentences). */
+export const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * How many GPUs, for people: whole numbers as they are ("8 GPUs"), a share of one GPU as the
+ * fraction Azure uses ("1/6 GPU"), more than one GPU in shares as a decimal ("3.5 GPUs",
+ * "≈ 3.33 GPUs") rather than "7/2" or "10/3".
+ */
+export function gpusPhrase(f: Fraction): string {
+  if (f.den === 1) return plural(f.num, "GPU");
+  return `${gpuNumber(f)} ${f.num < f.den ? "GPU" : "GPUs"}`;
+}
+
+/** The number alone, as in gpusPhrase: "8", "1/6", "3.5", "≈ 3.33". */
+export function gpuNumber(f: Fraction): string {
+  if (f.den === 1 || f.num < f.den) return formatFraction(f);
+  const value = f.num / f.den;
+  const rounded = Math.round(value * 100) / 100;
+  return `${Math.abs(rounded - value) < 1e-9 ? "" : "≈ "}${rounded}`;
+}
+
 export function percent(part: number, whole: number): string {
   return whole <= 0 ? "—" : `${Math.round((part / whole) * 100)} %`;
 }

@@ -5,11 +5,14 @@
 import { type Reply, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, nearestRegion, resolveSizeFilter, type SizeFilter, takeRegion } from "./args.ts";
 
-export function parseRegionAndFilter(args: string[], verb: string, defaultRegions: string[]): { regions: string[]; filter: SizeFilter | undefined } | { reply: Reply } {
+/** Regions to ask, the GPU filter, and the words the user wrote for it (for hints such as `where <words>`). */
+export type RegionAndFilter = { regions: string[]; filter: SizeFilter | undefined; filterText?: string };
+
+export function parseRegionAndFilter(args: string[], verb: string, defaultRegions: string[]): RegionAndFilter | { reply: Reply } {
   if (args.length === 0) return { regions: defaultRegions, filter: undefined };
   const whole = args.join(" ");
   const onlyFilter = resolveSizeFilter(whole);
-  if (onlyFilter) return { regions: defaultRegions, filter: onlyFilter };
+  if (onlyFilter) return { regions: defaultRegions, filter: onlyFilter, filterText: whole };
   const taken = takeRegion(args);
   if (!taken) {
     // The first word is neither a region nor a GPU: say which, with the nearest guess.
@@ -38,5 +41,5 @@ export function parseRegionAndFilter(args: string[], verb: string, defaultRegion
       ),
     };
   }
-  return { regions: [taken.region], filter };
+  return { regions: [taken.region], filter, filterText: rest };
 }

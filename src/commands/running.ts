@@ -1,10 +1,10 @@
 /**
- * `running [region] [gpu|size|family] [tag:<key>=<value>]`: GPU VMs (and GPU scale-set instances
+ * `running [region] [gpu|family|size] [tag:<key>=<value>]`: GPU VMs (and GPU scale-set instances
  * and AKS GPU nodes) running now, from the fleet inventory, each with its list price per hour,
  * and the sum: "12 GPU VMs running ≈ $187/h now". Stopped-but-allocated VMs are named too: they
  * still bill.
  */
-import { add, type Fraction, formatFraction, fraction, multiply } from "../domain/fraction.ts";
+import { add, type Fraction, fraction, multiply } from "../domain/fraction.ts";
 import { findSize } from "../domain/gpu-catalogue.ts";
 import { formatHourly, formatMoney, NO_LIST_PRICE, sumMoney } from "../domain/money.ts";
 import { regionDisplayName, resolveRegion } from "../domain/regions.ts";
@@ -12,7 +12,7 @@ import { isTagKey, isTagValue, tagValue } from "../domain/tags.ts";
 import { type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { GpuResource, ListPrice } from "../services/ports.ts";
 import { filterVocabulary, nearest, nearestRegion, resolveSizeFilter, type SizeFilter } from "./args.ts";
-import { plural, shortSize } from "./format.ts";
+import { gpuNumber, plural, shortSize } from "./format.ts";
 import type { Verb } from "./types.ts";
 
 export interface RunningArgs {
@@ -71,13 +71,13 @@ const KIND_LABEL: Record<GpuResource["kind"], string> = { vm: "VM", vmss: "scale
 
 function gpusText(r: GpuResource): string {
   const size = findSize(r.size);
-  return size ? formatFraction(multiply(size.gpus, r.instances)) : "?";
+  return size ? gpuNumber(multiply(size.gpus, r.instances)) : "?";
 }
 
 export const runningVerb: Verb = {
   name: "running",
   summary: "GPU VMs running now with their list price per hour, and the total",
-  usage: "running [region] [gpu|size|family] [tag:<key>=<value>]",
+  usage: "running [region] [gpu|family|size] [tag:<key>=<value>]",
   examples: ["running", "running eastus", "running a100", "running tag:team=research"],
   details:
     "From Azure Resource Graph (one query over every subscription in scope). Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; what you pay may be lower with reservations or savings plans. Scale sets and AKS node pools count each instance.",
@@ -152,7 +152,8 @@ export const runningVerb: Verb = {
           gpus: gpusText(r),
           region: r.region,
           subscription: names.get(r.subscriptionId) ?? r.subscriptionId,
-          owner: r.owner ?? r.team ?? "—",
+          // Without an owner tag the team tag is the next best contact; say which it is.
+          owner: r.owner ?? (r.team ? `team ${r.team}` : "—"),
           price: price.known ? formatHourly(price.perHour * r.instances, price.currency) : NO_LIST_PRICE,
         }));
       parts.push(
@@ -165,7 +166,7 @@ export const runningVerb: Verb = {
             { key: "region", label: "Region" },
             ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
             { key: "owner", label: "Owner" },
-            { key: "price", label: "List $/h", align: "right" as const },
+            { key: "price", label: "List price/h", align: "right" as const },
           ],
           rows,
           { narrowHint: "running <region> <gpu>" },
@@ -179,7 +180,7 @@ export const runningVerb: Verb = {
         .join(", ");
       parts.push(
         text(
-          `${plural(stoppedBilled.length, "GPU VM")} ${stoppedBilled.length === 1 ? "is" : "are"} stopped but still allocated, so still billed: ${shown}${stoppedBilled.length > 5 ? ", …" : ""}. Deallocate ${stoppedBilled.length === 1 ? "it" : "them"} to stop the meter.`,
+          `${plural(stoppedBilled.length, "GPU VM")} ${stoppedBilled.length === 1 ? "is" : "are"} stopped but still allocated, so still billed: ${shown}${stoppedBilled.length > 5 ? ", …" : "."} Deallocate ${stoppedBilled.length === 1 ? "it" : "them"} to stop the meter.`,
           "warning",
         ),
       );

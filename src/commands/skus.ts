@@ -1,6 +1,6 @@
 /** `skus [region] [gpu|family|size]`: the GPU sizes a region offers this subscription. */
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
-import { type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
 import { gpuMemText, gpuText, regionLabel, shortSize, statusText } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
@@ -17,14 +17,17 @@ export const skusVerb: Verb = {
     const parsed = parseRegionAndFilter(args, "skus", ctx.settings.regions);
     if ("reply" in parsed) return parsed.reply;
     const { regions, filter } = parsed;
+    const filterText = parsed.filterText ?? filter?.label ?? "";
     const [sub] = await ctx.services.scope.subscriptions();
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
     const g = await gather(regions, (r) => ctx.services.skus.listVmSkus(sub.id, r));
     const rows: Row[] = [];
+    let offered = 0;
     for (const { key: region, value } of g.ok) {
       const offers = value.map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
       offers.sort((a, b) => (a.info.gpu?.name ?? "").localeCompare(b.info.gpu?.name ?? "") || a.info.vcpus - b.info.vcpus);
       for (const o of offers) {
+        if (o.available) offered += 1;
         rows.push({
           region,
           size: shortSize(o.info.size),
@@ -39,16 +42,26 @@ export const skusVerb: Verb = {
       }
     }
     const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
-    const what = filter ? `${filter.label} sizes` : "GPU sizes";
+    const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
     const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
     const title = `${what} ${where}`;
     const context = [`Subscription ${sub.name} (${sub.id}).`, ...notes];
     if (rows.length === 0) {
-      const none = outcome === "azure_error" ? "Azure did not answer for any region." : `No ${what} are offered ${where} to this subscription.`;
+      const none =
+        outcome === "azure_error"
+          ? "Azure did not answer for any region."
+          : filter?.kind === "size"
+            ? `${what} is not offered ${where} to this subscription.`
+            : `No ${what} are offered ${where} to this subscription.`;
+      // A region gpuops does not watch (GPUOPS_REGIONS) is fine to ask, but `where` will not search it: say so.
+      const unwatched =
+        regions.length === 1 && !ctx.settings.regions.includes(regions[0] as string) ? ` (${regions[0]} is not one of the regions \`where\` searches: GPUOPS_REGIONS)` : "";
       const hint =
-        filter && outcome !== "azure_error"
-          ? text(`Try \`where ${filter.kind === "size" ? shortSize(filter.sizeName) : args[args.length - 1]}\` to find regions that offer it.`)
-          : text("Try another region, e.g. `skus swedencentral`.");
+        outcome === "azure_error"
+          ? text("Try again in a minute, or `status`.")
+          : filter
+            ? text(`Try \`where ${filterText}\` to find regions that offer it${unwatched}.`)
+            : text(`Try \`skus ${ctx.settings.regions[0] ?? "eastus"}\`, or \`where <gpu>\` (e.g. \`where a100\`) to find regions that offer a GPU${unwatched}.`);
       return reply(title, [text(none, outcome === "azure_error" ? "error" : "info"), hint], {
         context,
         outcome,
@@ -66,7 +79,17 @@ export const skusVerb: Verb = {
       { key: "availability", label: "Availability" },
       { key: "status", label: "Status" },
     ];
-    return reply(title, [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })], { context, outcome });
+    const parts: Part[] = [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
+    // Listed but blocked everywhere asked: point at the regions that do offer it.
+    if (filter && offered === 0) {
+      parts.push(
+        text(
+          `${filter.kind === "size" ? `${filter.label} is` : "These sizes are"} not offered ${where} to this subscription. Try \`where ${filterText}\` to find regions that offer it.`,
+          "warning",
+        ),
+      );
+    }
+    return reply(title, parts, { context, outcome });
   },
 };
 

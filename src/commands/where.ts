@@ -5,7 +5,7 @@ import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
 import { toOffer } from "../domain/sku-offer.ts";
 import { type Row, reply, table, text, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, resolveSizeFilter } from "./args.ts";
-import { plural, regionLabel, shortSize } from "./format.ts";
+import { count as countText, gpusPhrase, plural, regionLabel, shortSize } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
 import { REGIONAL_CAP } from "./quota.ts";
 import type { Verb } from "./types.ts";
@@ -68,7 +68,8 @@ export const whereVerb: Verb = {
             size: shortSize(offer.info.size),
             zones: offer.zones.length ? offer.zones.join(", ") : offer.available ? "regional" : "—",
             availability: offer.restrictions.length ? offer.restrictions.join("; ") : "available",
-            headroom: `${plural(h.vms, "VM")} (= ${gpus ? formatFraction(gpus) : "?"} GPU${gpus && formatFraction(gpus) === "1" ? "" : "s"})`,
+            // Quota for a size the region does not offer is beside the point.
+            headroom: offer.available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
             fit: !offer.available
               ? "not offered"
               : count === undefined
@@ -77,7 +78,7 @@ export const whereVerb: Verb = {
                   : "needs quota"
                 : fit.fits
                   ? `fits ${vmsWanted} VM${vmsWanted === 1 ? "" : "s"}`
-                  : `needs +${fit.shortBy} vCPUs (${fit.binding} quota)`,
+                  : `needs +${countText(fit.shortBy)} vCPUs (${fit.binding === "regional" ? "regional cap" : "family quota"})`,
           },
           rank: [offer.available ? 0 : 1, (count === undefined ? h.vms > 0 : fit.fits) ? 0 : 1, -(gpus ? toNumber(gpus) : 0)],
         });
@@ -113,7 +114,10 @@ export const whereVerb: Verb = {
             { key: "zones", label: "Zones" },
             { key: "availability", label: "Availability" },
             { key: "headroom", label: "Quota headroom", align: "right" },
-            { key: "fit", label: count ? `For ${count}${perVm}` : "Can start now" },
+            {
+              key: "fit",
+              label: count ? `For ${countText(count)} ${filter.kind === "size" ? (count === 1 ? "VM" : "VMs") : count === 1 ? "GPU" : "GPUs"}${perVm}` : "Can start now",
+            },
           ],
           candidates.map((c) => c.row),
           { narrowHint: "where <size> <count>" },

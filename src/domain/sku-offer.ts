@@ -49,6 +49,7 @@ export function toOffer(sku: SkuInput): SkuOffer | undefined {
     info,
     available: !blocked,
     zones: blocked ? [] : sku.zones.filter((z) => !restrictedZones.has(z)),
-    restrictions: sku.restrictions.map(describeRestriction),
+    // Blocked in the whole region: its zones are blocked too, so saying so again is noise.
+    restrictions: (blocked ? sku.restrictions.filter((r) => r.type === "Location") : sku.restrictions).map(describeRestriction),
   };
 }

@@ -5,7 +5,7 @@
  * the fake Cost Management aggregates into rows and columns, and Retail Prices items.
  *
  * Deterministic: a seeded generator, so tests and screenshots are stable. Spend is computed per
- * UTC day from each resource's history, relative to the fleet's clock, for the last 60 days.
+ * UTC day from each resource's history, relative to the fleet's clock, for the last 100 days.
  * Sizes, counts and prices are demo values (illustrative, not Azure's price list); field shapes
  * follow the recordings in seed/ (see seed/SOURCES.md).
  *
@@ -96,7 +96,7 @@ export interface DemoFleet {
   resources: ArmResource[];
   prices: RetailPriceItem[];
   now(): Date;
-  /** Cost records of one UTC day (empty outside the 60-day history). */
+  /** Cost records of one UTC day (empty outside the 100-day history). */
   costRecords(date: string): CostRecord[];
   /** Fault knobs and limits, mutable by tests. */
   knobs: FleetKnobs;
@@ -123,7 +123,8 @@ export interface FleetKnobs {
 }
 
 const DAY_MS = 86_400_000;
-const HISTORY_DAYS = 60;
+// Enough history that every period's previous period is covered: last-month's previous month starts up to 92 days back.
+const HISTORY_DAYS = 100;
 
 /** mulberry32: small, seeded, good enough for demo data. */
 function rng(seed: number): () => number {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { GPU_SIZES, type GpuSize } from "../domain/gpu-catalogue.ts";
-import { regionDisplayName } from "../domain/regions.ts";
+import { isKnownRegion, regionDisplayName } from "../domain/regions.ts";
 
 /** The raw Resource SKU record, as the API (and az CLI) spells it. */
 export interface RawSku {
@@ -138,8 +138,14 @@ export function createDemoTenant(): DemoTenant {
     const key = `${subscriptionId}/${region}`;
     const cached = usageCache.get(key);
     if (cached) return cached;
-    if (!DEMO_SUBSCRIPTIONS.some((s) => s.id === subscriptionId) || !DEMO_REGIONS.includes(region)) return undefined;
+    if (!DEMO_SUBSCRIPTIONS.some((s) => s.id === subscriptionId) || !isKnownRegion(region)) return undefined;
     const rows: RawUsage[] = westusUsages.map((u) => ({ ...u, name: { ...u.name } }));
+    // A real region the demo does not seed answers as Azure does for a subscription with nothing
+    // there: the recorded list as is (regional cap, GPU families mostly at limit 0), not an error.
+    if (!DEMO_REGIONS.includes(region)) {
+      usageCache.set(key, rows);
+      return rows;
+    }
     // One family row per GPU family offered here; the limit fits a few of the largest size.
     const families = new Map<string, { min: number; max: number }>();
     for (const sku of skus(region)) {

@@ -111,6 +111,15 @@ function expandPart(part: Part, rowCap: number): unknown {
   }
 }
 
+/**
+ * A column's relative width (1–5) from its longest cell and the longest word of its header, so a
+ * column of sentences ("You can still start") gets room and "Used" does not take a fifth of the card.
+ */
+export function columnWeight(label: string, cells: string[]): number {
+  const longest = Math.max(...label.split(/\s+/).map((w) => w.length), ...cells.map((c) => Math.min(c.length, 60)));
+  return Math.min(5, Math.max(1, Math.ceil(longest / 10)));
+}
+
 function expandTable(t: TablePart, rowCap: number): unknown {
   const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS));
   const hidden = t.rows.length - kept.length;
@@ -118,7 +127,13 @@ function expandTable(t: TablePart, rowCap: number): unknown {
     $root: {
       hasTitle: t.title !== undefined,
       title: t.title ?? "",
-      columnDefinitions: t.columns.map((c) => ({ width: 1, horizontalCellContentAlignment: c.align === "right" ? "Right" : "Left" })),
+      columnDefinitions: t.columns.map((c) => ({
+        width: columnWeight(
+          c.label,
+          kept.map((r) => r[c.key] ?? ""),
+        ),
+        horizontalCellContentAlignment: c.align === "right" ? "Right" : "Left",
+      })),
       headers: t.columns.map((c) => cut(c.label, 200)),
       rows: kept.map((r) => t.columns.map((c) => cut(r[c.key] ?? "", 1000))),
       hasCutNote: hidden > 0,

@@ -194,6 +194,32 @@ describe("faults", () => {
     expect(JSON.stringify(r.parts)).toContain("Azure did not answer");
   });
 
+  it("a 400 names Azure's error code, so the reader knows what was wrong", async () => {
+    const h = await demo({ env: { GPUOPS_REGIONS: "eastus,swedencentral", GPUOPS_AZURE_MAX_RETRIES: "0" } });
+    h.fake.addFault({
+      match: /\/locations\/eastus\/usages/,
+      status: 400,
+      body: { error: { code: "NoRegisteredProviderFound", message: "No registered resource provider found for location 'eastus'." } },
+    });
+    const r = await runCommand(cliRequest("quota a100"), h.app.context());
+    expect(r.outcome).toBe("partial");
+    expect(
+      r.context.filter((c) => c.startsWith("Missing ") && c.includes("in eastus: Azure Compute usages answered HTTP 400 (NoRegisteredProviderFound) for subscription")),
+    ).toHaveLength(3);
+  });
+
+  it("a real region the demo does not seed answers like an empty subscription there, not with an error", async () => {
+    const h = await demo();
+    const r = await runCommand(cliRequest("quota brazilsouth"), h.app.context());
+    expect(r.outcome).toBe("ok");
+    const caps = r.parts.flatMap((p) => (p.kind === "facts" ? p.facts : []));
+    expect(caps.map((f) => f.label)).toContain("ai-platform-prod · brazilsouth regional cap");
+    const skus = await runCommand(cliRequest("skus brazilsouth"), h.app.context());
+    expect(skus.outcome).toBe("ok");
+    expect(JSON.stringify(skus.parts)).toContain("No GPU sizes are offered in brazilsouth (Brazil South) to this subscription.");
+    expect(JSON.stringify(skus.parts)).toContain("brazilsouth is not one of the regions `where` searches");
+  });
+
   it("a dropped connection on a GET is retried", async () => {
     const h = await demo();
     h.fake.addFault({ match: "/usages", drop: true, times: 1 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answersWithoutAzure, main } from "../../src/cli.ts";
 import { verbs } from "../../src/commands/registry.ts";
 import { ENV_KEYS } from "../../src/config.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
@@ -59,7 +60,9 @@ describe("gpuops CLI on the demo tenant", { timeout: 90_000 }, () => {
     expect(r.stdout).toContain("GPU quota in westus (West US)");
     expect(r.stdout).toMatch(/regional cap: \d+ \/ \d+ vCPUs used/);
     expect(r.stdout).toContain("You can still start");
-    expect(r.stdout).toMatch(/\d+ × NV6ads_A10_v5 \(= [\d/]+ GPUs?\)/);
+    // Shares of one GPU stay fractions (1/3 GPU); several GPUs' worth read as a decimal (3.5 GPUs), never "7/2".
+    expect(r.stdout).toMatch(/\d+ × NV6ads_A10_v5 \((\d+\/\d+ GPU|(≈ )?\d+(\.\d+)? GPUs?)\)/);
+    expect(r.stdout).not.toMatch(/\(\d+\/\d+ GPUs\)|\(= \d+\/\d+/);
   });
 
   it('`explain "what is a PTU"` answers (demo is the default with no Azure scope)', async () => {
@@ -113,6 +116,25 @@ describe("gpuops CLI on the demo tenant", { timeout: 90_000 }, () => {
     expect(r.stdout).toContain("PORT");
   });
 
+  it("verbs that declare no Azure answer every example without it (their Azure ports refuse if touched)", async () => {
+    const offline = verbs().filter((v) => answersWithoutAzure(v));
+    expect(offline.map((v) => v.name)).toEqual(expect.arrayContaining(["help", "explain"]));
+    expect(offline.map((v) => v.name)).not.toContain("skus");
+    expect(offline.map((v) => v.name)).not.toContain("requests");
+    expect(answersWithoutAzure(undefined)).toBe(true);
+    const texts = [...offline.flatMap((v) => v.examples), "what is a PTU?", "frobnicate"];
+    for (const text of texts) {
+      let printed = "";
+      const code = await main([...text.split(" "), "--json"], { GPUOPS_DEMO: "true", GPUOPS_DATA_DIR: join(work, "data") }, (s) => {
+        printed += s;
+      });
+      const reply = JSON.parse(printed) as Reply;
+      // Subscriptions need a chat channel (user_error in the terminal), but nothing may fail on our side.
+      expect(reply.code ?? "", text).not.toBe("internal");
+      expect(code, text).toBeLessThan(2);
+    }
+  });
+
   it("an unknown option exits 1 and points at --help", async () => {
     const r = await gpuops(["skus", "--frobnicate"]);
     expect(r.code).toBe(1);
@@ -154,6 +176,12 @@ describe("gpuops CLI against an external ARM endpoint (GPUOPS_AZURE_URL)", { tim
     runs.forEach((r, i) => {
       expect(r.code, texts[i]).toBe(1);
     });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it("help and explain never reach the endpoint", async () => {
+    const before = fake.requests.length;
+    for (const args of [["help"], ["explain", "ptu"], ["what", "is", "MIG?"]]) expect((await gpuops(args, env)).code, args.join(" ")).toBe(0);
     expect(fake.requests.length).toBe(before);
   });
 

@@ -32,11 +32,15 @@ const short = (name: string) => name.replace(/^Standard_/, "");
 const cap = (sku: RawSku, name: string) => sku.capabilities.find((c) => c.name === name)?.value;
 const familyKey = (f: string) => f.toLowerCase().replace(/\s+/g, "");
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-/** n × (num/den) GPUs, printed the way people read it: "3", "1/2", "7/2". */
+/** n × (num/den) GPUs, the way people read it: "3 GPUs", "1 GPU", "1/2 GPU", "3.5 GPUs", "≈ 3.33 GPUs" (never "7/2"). */
 function gpusText(n: number, num: number, den: number): string {
   const top = n * num;
   const g = gcd(top, den) || 1;
-  return den / g === 1 ? String(top / g) : `${top / g}/${den / g}`;
+  const [a, b] = [top / g, den / g];
+  if (b === 1) return `${a} GPU${a === 1 ? "" : "s"}`;
+  if (a < b) return `${a}/${b} GPU`;
+  const rounded = Math.round((a / b) * 100) / 100;
+  return `${rounded * b === a ? "" : "≈ "}${rounded} GPUs`;
 }
 
 describe("skus", () => {
@@ -69,8 +73,9 @@ describe("skus", () => {
     expect(row).toBeDefined();
     const zoneRestriction = raw.restrictions.find((x) => x.type === "Zone");
     expect(raw.restrictions.some((x) => x.type === "Location" && x.reasonCode === "NotAvailableForSubscription")).toBe(true);
-    expect(row.availability).toContain("not offered to this subscription in this region");
-    expect(row.availability).toContain(`not offered to this subscription in zones ${zoneRestriction?.restrictionInfo.zones?.join(", ")}`);
+    expect(zoneRestriction).toBeDefined();
+    // Blocked in the whole region: the zone restriction the raw SKU also carries would only repeat it.
+    expect(row.availability).toBe("not offered to this subscription in this region");
     expect(row.zones).toBe("—");
     // The unrestricted H100 NVL sizes in the same answer are available.
     expect(tableOf(r).rows.find((x) => x.size === "NC40ads_H100_v5")?.availability).toBe("available");
@@ -105,6 +110,19 @@ describe("skus", () => {
     expect(tableOf(all).rows).toHaveLength(SWEDEN.filter((s) => s.resourceType === "virtualMachines").length);
     const one = await ask("skus swedencentral NC24ads_A100_v4");
     expect(tableOf(one).rows.map((x) => x.size)).toEqual(["NC24ads_A100_v4"]);
+  });
+
+  it("a size blocked in the region is listed as such, titled by its short name, with a pointer to `where`", async () => {
+    const raw = h.fake.tenant.skus("eastus").find((s) => s.name === "Standard_NV36adms_A10_v5") as RawSku;
+    expect(raw.restrictions.some((x) => x.type === "Location")).toBe(true);
+    const r = await ask("skus eastus NV36adms_A10_v5");
+    expect(r.outcome).toBe("ok");
+    expect(r.title).toBe("NV36adms_A10_v5 in eastus (East US)");
+    expect(tableOf(r).rows.map((x) => [x.size, x.zones, x.availability])).toEqual([["NV36adms_A10_v5", "—", "not offered to this subscription in this region"]]);
+    expect(textOf(r)).toContain("NV36adms_A10_v5 is not offered in eastus (East US) to this subscription. Try `where NV36adms_A10_v5` to find regions that offer it.");
+    // Where it is offered, there is no such warning.
+    const ok = await ask("skus swedencentral NC24ads_A100_v4");
+    expect(textOf(ok)).not.toContain("not offered");
   });
 
   it("unknown regions and GPUs get the nearest valid word and an example", async () => {
@@ -184,10 +202,10 @@ describe("where", () => {
       const regionalFree = Math.max(0, cores.limit - cores.currentValue);
       const free = Math.min(famFree, regionalFree);
       const vms = Math.floor(free / size.vcpus);
-      const gpus = gpusText(vms, size.gpus.num, size.gpus.den);
-      expect(row.headroom).toBe(`${vms} VM${vms === 1 ? "" : "s"} (= ${gpus} GPU${gpus === "1" ? "" : "s"})`);
-
       const offered = !sku.restrictions.some((x) => x.type === "Location");
+      // Quota headroom only where the size is offered.
+      expect(row.headroom).toBe(offered ? `${vms} VM${vms === 1 ? "" : "s"} (${gpusText(vms, size.gpus.num, size.gpus.den)})` : "—");
+
       const vmsWanted = Math.ceil((8 * size.gpus.den) / size.gpus.num);
       const fits = vmsWanted * size.vcpus <= free;
       if (!offered) expect(row.fit).toBe("not offered");
@@ -195,7 +213,7 @@ describe("where", () => {
       else {
         const needed = vmsWanted * size.vcpus;
         const [famShort, regShort] = [Math.max(0, needed - famFree), Math.max(0, needed - regionalFree)];
-        expect(row.fit).toBe(`needs +${Math.max(famShort, regShort)} vCPUs (${regShort > famShort ? "regional" : "family"} quota)`);
+        expect(row.fit).toBe(`needs +${Math.max(famShort, regShort).toLocaleString("en-US")} vCPUs (${regShort > famShort ? "regional cap" : "family quota"})`);
       }
       return [offered ? 0 : 1, offered && fits ? 0 : 1, -(vms * size.gpus.num) / size.gpus.den, row.region as string] as const;
     });
@@ -209,7 +227,8 @@ describe("where", () => {
 
   it("a size counts VMs, and an unknown GPU or a missing one is a kind user error", async () => {
     const r = await ask("where NC24ads_A100_v4 2");
-    expect(r.title).toBe("Where to get 2 × Standard_NC24ads_A100_v4");
+    expect(r.title).toBe("Where to get 2 × NC24ads_A100_v4");
+    expect(tableOf(r).columns.at(-1)?.label).toBe("For 2 VMs (1 GPU per VM)");
     for (const row of tableOf(r).rows) expect(row.fit).toMatch(/^(fits 2 VMs|needs \+\d+ vCPUs .*|not offered)$/);
     expect(await ask("where")).toMatchObject({ outcome: "user_error", code: "missing_gpu" });
     const bad = await ask("where a1000 8");
@@ -244,24 +263,48 @@ describe("quota", () => {
         const famFree = Math.max(0, u.limit - u.currentValue);
         const free = Math.min(famFree, regionalFree);
         expect(row.free).toBe(`${free}${regionalFree < famFree ? " (regional cap)" : ""}`);
-        // Every "N × size (= G GPUs)" claim checks out against the raw numbers.
-        for (const m of (row.fits ?? "").matchAll(/(\d+) × (\S+) \(= (\S+) GPUs?\)/g)) {
+        // Every "N × size (G GPUs)" claim checks out against the raw numbers; sizes that do not fit are left out.
+        const claims = [...(row.fits ?? "").matchAll(/(\d+) × (\S+) \(([^)]+)\)/g)];
+        for (const m of claims) {
           const size = findSize(m[2] as string);
           if (!size) throw new Error(`unknown size ${m[2]}`);
           const vms = Math.floor(free / size.vcpus);
           expect(Number(m[1]), `${sub.name} ${m[2]}`).toBe(vms);
+          expect(vms).toBeGreaterThan(0);
           expect(m[3]).toBe(gpusText(vms, size.gpus.num, size.gpus.den));
           if (m[3]?.includes("/")) sawFraction = true;
+        }
+        // Nothing fits: it says so, and which limit is in the way.
+        if (claims.length === 0 && !/retired family/.test(row.fits ?? "")) {
+          expect(row.fits).toMatch(
+            free === 0 ? (u.limit === 0 ? /^nothing: no quota in this family \(limit 0\)$/ : /^nothing: the (family quota|regional cap) is used up$/) : /^nothing: \d+ vCPUs free/,
+          );
         }
       }
       // The fractional-GPU family is there with its smallest size: NV6ads_A10_v5 is 1/6 GPU.
       const nv = usages.find((u) => familyKey(u.name.value) === "standardnvadsa10v5family");
       if (nv && nv.limit > 0) {
         const vms = Math.floor(Math.min(Math.max(0, nv.limit - nv.currentValue), regionalFree) / 6);
-        expect(subRows.find((x) => x.family === nv.name.value)?.fits).toContain(`${vms} × NV6ads_A10_v5 (= ${gpusText(vms, 1, 6)} GPU`);
+        if (vms > 0) expect(subRows.find((x) => x.family === nv.name.value)?.fits).toContain(`${vms} × NV6ads_A10_v5 (${gpusText(vms, 1, 6)})`);
       }
     }
     expect(sawFraction).toBe(true);
+  });
+
+  it("a GPU whose family has no usage row in the region: most likely not offered there, so no 'request a quota increase'", async () => {
+    const gb300 = GPU_SIZES.filter((x) => x.gpu.name.startsWith("GB300")).map((x) => familyKey(x.family ?? ""));
+    for (const sub of h.fake.tenant.subscriptions) {
+      const rows = h.fake.tenant.usages(sub.id, "eastus") as RawUsage[];
+      expect(rows.some((u) => gb300.includes(familyKey(u.name.value)))).toBe(false);
+    }
+    const r = await ask("quota eastus gb300");
+    expect(r.outcome).toBe("ok");
+    expect(r.parts.some((p) => p.kind === "table")).toBe(false);
+    expect(textOf(r)).toMatch(
+      /^Azure's quota list has no GB300 \(Blackwell Ultra\) family row \(.+\) in eastus, which usually means GB300 \(Blackwell Ultra\) is not offered there: a quota increase would not help\./,
+    );
+    expect(textOf(r)).toContain("Try `skus eastus gb300` to see what is offered, or `where gb300` for regions that offer it.");
+    expect(textOf(r)).not.toMatch(/request a quota increase/i);
   });
 
   it("a GPU filter narrows to that GPU's families", async () => {
@@ -269,6 +312,18 @@ describe("quota", () => {
     expect(r.outcome).toBe("ok");
     const families = new Set(tableOf(r).rows.map((row) => familyKey(row.family as string)));
     expect([...families]).toEqual([familyKey("Standard NCASv3_T4 Family")]);
+  });
+});
+
+describe("running", () => {
+  it("without an owner tag the Owner column names the team, and says that it is one", async () => {
+    const inventory = await h.app.services.fleet.gpuInventory(h.fake.tenant.subscriptions.map((x) => x.id));
+    const teamOnly = inventory.resources.filter((x) => x.powerState === "running" && !x.owner && x.team);
+    expect(teamOnly.length).toBeGreaterThan(0);
+    const r = await ask("running");
+    const rows = tableOf(r).rows;
+    for (const res of teamOnly) expect(rows.find((x) => x.name === res.name)?.owner, res.name).toBe(`team ${res.team}`);
+    expect(tableOf(r).columns.map((c) => c.label)).toContain("List price/h");
   });
 });
 

@@ -192,16 +192,23 @@ describe("cost: totals and grouping", () => {
   it("compares with the previous period and says how fresh the billed data is", async () => {
     const h = await demo();
     const r = await runCommand(cliRequest("cost 30d by rg"), h.app.context());
-    // 30 days of daily rows, plus the previous 30 days as totals (granularity None).
+    // 30 days of daily rows, plus the previous 30 days, daily too (to see whether they have data from their first day).
     const bodies = costCalls(h.fake.requests).map((c) => c.body as { timePeriod: { from: string; to: string }; dataset: { granularity?: string } });
-    expect(bodies.filter((b) => b.dataset.granularity === "Daily").map((b) => b.timePeriod.from.slice(0, 10))).toEqual(["2026-02-15", "2026-02-15", "2026-02-15"]);
-    expect(bodies.filter((b) => b.dataset.granularity === undefined).map((b) => [b.timePeriod.from.slice(0, 10), b.timePeriod.to.slice(0, 10)])).toEqual([
+    expect(bodies.every((b) => b.dataset.granularity === "Daily")).toBe(true);
+    expect(bodies.map((b) => [b.timePeriod.from.slice(0, 10), b.timePeriod.to.slice(0, 10)]).sort()).toEqual([
       ["2026-01-16", "2026-02-14"],
       ["2026-01-16", "2026-02-14"],
       ["2026-01-16", "2026-02-14"],
+      ["2026-02-15", "2026-03-16"],
+      ["2026-02-15", "2026-03-16"],
+      ["2026-02-15", "2026-03-16"],
     ]);
     expect(textOf(r)).toMatch(/\(([▲▼] \d+ %|±0 %) vs the previous 30 days: \$[\d,]+\.\d\d\)/);
-    expect(r.context[0]).toBe("Billed data complete through 14 Mar 2026 (UTC billing days); the last ~24 h are partial.");
+    expect(tableOf(r)?.columns.map((c) => c.label)).toEqual(["Resource group", "Spend", "Share", "Previous", "Change"]);
+    // 15 and 16 Mar (UTC) are still being billed: the period's total is said to be still growing.
+    expect(r.context[0]).toBe(
+      "Billed data complete through 14 Mar 2026 (UTC billing days); the last 2 days of this period are still being billed, so its total will still grow and the change is provisional.",
+    );
   });
 });
 
@@ -227,7 +234,7 @@ describe("cost: periods in the configured time zone", () => {
       const b = c.body as { timePeriod: { from: string; to: string }; dataset: { granularity?: string } };
       return `${b.dataset.granularity ?? "None"} ${b.timePeriod.from.slice(0, 10)}..${b.timePeriod.to.slice(0, 10)}`;
     });
-    expect(new Set(periods)).toEqual(new Set(["Daily 2026-03-01..2026-03-31", "None 2026-02-01..2026-02-28"]));
+    expect(new Set(periods)).toEqual(new Set(["Daily 2026-03-01..2026-03-31", "Daily 2026-02-01..2026-02-28"]));
   });
 });
 
@@ -372,5 +379,56 @@ describe("cost: the chart", () => {
     const image = r.parts.find((p): p is ImagePart => p.kind === "image");
     expect(image?.url).toMatch(/^https:\/\/gpuops\.contoso\.com\/charts\/[A-Za-z0-9_-]{24}\.png$/);
     expect(await h.app.images.get(image?.imageId as string)).toBeInstanceOf(Buffer);
+  });
+});
+
+describe("cost: a trend only when the previous period is like for like", () => {
+  /** The demo fleet, but Cost Management has no spend before `since` (a young tenant or a new project). */
+  async function demoSince(since: string, at = NOW): Promise<DemoHarness> {
+    const base = createDemoFleet({ now: () => at });
+    const fleet = { ...base, costRecords: (date: string) => (date < since ? [] : base.costRecords(date)) };
+    const h = await startDemoApp({ now: () => at, fake: { fleet } });
+    open.push(h);
+    return h;
+  }
+
+  it("the demo tenant has spend for the whole previous period of the longest reach back, last month's", async () => {
+    // 31 Mar: last month is February, the month before it January, which starts 89 days back.
+    const h = await demo({ now: new Date("2026-03-31T12:00:00Z") });
+    const r = await runCommand(cliRequest("cost last-month by subscription"), h.app.context());
+    expect(r.outcome).toBe("ok");
+    expect(textOf(r)).toMatch(/^Total GPU spend February 2026: \$[\d,]+\.\d\d \(([▲▼] \d+ %|±0 %) vs January 2026: \$[\d,]+\.\d\d\)$/);
+    expect(h.fake.fleet.costRecords("2026-01-01").some((c) => c.meterSubCategory.includes("Series"))).toBe(true);
+  });
+
+  it("previous period only partly covered: says from when, shows no change column and no percentage", async () => {
+    // Data from 20 Jan: January (the previous period of last month = February) is covered 12 of 31 days.
+    const h = await demoSince("2026-01-20");
+    const r = await runCommand(cliRequest("cost last-month by subscription amortized"), h.app.context());
+    expect(r.outcome).toBe("ok");
+    expect(textOf(r)).toMatch(
+      /^Total GPU spend February 2026: \$[\d,]+\.\d\d\. No change is shown: spend data for January 2026 starts on 20 Jan \(12 of 31 days\), so it is not a like-for-like comparison \(\$[\d,]+\.\d\d in those days\)\.$/,
+    );
+    expect(textOf(r)).not.toMatch(/[▲▼]/);
+    const t = tableOf(r) as TablePart;
+    expect(t.columns.map((c) => c.label)).toEqual(["Subscription", "Spend", "Share", "Previous (from 20 Jan)"]);
+    expect(t.rows.every((row) => row.change === undefined)).toBe(true);
+  });
+
+  it("no spend at all in the previous period: no trend, no previous column", async () => {
+    const h = await demoSince("2026-02-01");
+    const r = await runCommand(cliRequest("cost last-month"), h.app.context());
+    expect(textOf(r)).toMatch(/^Total GPU spend February 2026: \$[\d,]+\.\d\d\. No GPU spend is recorded for January 2026, so there is no trend to compare with\.$/);
+    expect(tableOf(r)?.columns.map((c) => c.label)).toEqual(["Size", "Spend", "Share"]);
+  });
+
+  it("today so far is not compared with all of yesterday as a percentage", async () => {
+    const h = await demo();
+    const r = await runCommand(cliRequest("cost today"), h.app.context());
+    expect(textOf(r)).toMatch(
+      /^Total GPU spend today so far: \$[\d,]+\.\d\d\. Today is not over and billing lags about a day, so no change against yesterday \(\$[\d,]+\.\d\d\) is shown\.$/,
+    );
+    expect(tableOf(r)?.columns.map((c) => c.label)).toEqual(["Size", "Spend", "Share", "Yesterday"]);
+    expect(r.context[0]).toBe("Billed data complete through 14 Mar 2026 (UTC billing days); today is still being billed, so its total will still grow.");
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cardBytes, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
+import { cardBytes, columnWeight, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import { type Reply, reply, table, text } from "../../src/reply/reply.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 
@@ -131,5 +131,33 @@ describe("renderAdaptiveCard", () => {
   it("leaves out empty facts, empty tables and empty button rows", () => {
     const card = renderAdaptiveCard(reply("Nothing", [{ kind: "facts", facts: [] }, table(cols, []), { kind: "actions", actions: [] }]));
     expect(nodes(card).map((n) => n.type)).toEqual(["AdaptiveCard", "RichTextBlock", "TextRun"]);
+  });
+});
+
+describe("table column widths", () => {
+  it("a column of sentences gets more room than a column of short numbers", () => {
+    const card = renderAdaptiveCard(
+      reply("GPU quota in westus", [
+        table(
+          [
+            { key: "used", label: "Used", align: "right" },
+            { key: "fits", label: "You can still start" },
+          ],
+          [{ used: "84 %", fits: "5 × NC4as_T4_v3 (5 GPUs); 2 × NC8as_T4_v3 (2 GPUs); 1 × NC16as_T4_v3 (1 GPU)" }],
+        ),
+      ]),
+    );
+    const t = nodes(card).find((n) => n.type === "Table") as { columns: Array<{ width: number }> };
+    expect(t.columns.map((c) => c.width)).toEqual([1, 5]);
+    expect(validateAdaptiveCard(card)).toEqual([]);
+  });
+
+  it("weights stay between 1 and 5 whatever the text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.array(fc.string({ maxLength: 300 }), { maxLength: 20 }), (label, cells) => {
+        const w = columnWeight(label, cells);
+        return Number.isInteger(w) && w >= 1 && w <= 5;
+      }),
+    );
   });
 });

@@ -24,13 +24,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import { runAction } from "../../commands/actions.ts";
-import { resolveVerbName, runCommand, verbs } from "../../commands/registry.ts";
+import { runCommand } from "../../commands/registry.ts";
+import { registerCommandActions, shareButtonFor } from "../../commands/share.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { renderAdaptiveCard } from "../../render/teams.ts";
 import { type Reply, userError } from "../../reply/reply.ts";
 import type { PostingPort } from "../../services/ports.ts";
-import { registerCommandActions, shareButton } from "../slack/share-action.ts";
 import { type ConsoleAccess, consoleAccess, refuseRequest, TOKEN_COOKIE, tokenMatches } from "./access.ts";
 import { actorOf, type ConsoleIdentity, consoleIdentities, findIdentity } from "./identities.ts";
 import { type ConsoleMessage, type ConsoleMessages, createConsoleMessages, type Pane } from "./messages.ts";
@@ -294,12 +294,10 @@ export function createConsole(opts: ConsoleOptions): Console {
 
 /**
  * The chat is a private conversation with the bot; an answer gets "Share in channel" (to the
- * local channel) by Slack's rule: answers only, and never for verbs that change state.
+ * local channel) by the rule every door shares (src/commands/share.ts).
  */
 function withShare(reply: Reply, command: string): Reply {
-  const verb = verbs().find((v) => v.name === resolveVerbName(command));
-  if ((reply.outcome !== "ok" && reply.outcome !== "partial") || verb?.shareable === false) return reply;
-  const share = shareButton(command);
+  const share = shareButtonFor(reply, command);
   return share ? { ...reply, parts: [...reply.parts, { kind: "actions", actions: [share] }] } : reply;
 }
 

@@ -4,9 +4,9 @@
  * workspace's channel subscriptions there). An answer to a Home button is shown under the buttons.
  */
 import { DEMO_NOTICE } from "../../commands/registry.ts";
+import { askButton } from "../../commands/share.ts";
 import { renderSlack, SLACK_LIMITS, type SlackBlock } from "../../render/slack.ts";
 import { actions, type Part, type Reply, reply, text } from "../../reply/reply.ts";
-import { askButton } from "./share-action.ts";
 
 /**
  * Adds a titled section to App Home for one user, e.g. "Channel subscriptions". Return no parts

@@ -11,6 +11,7 @@ import { App as BoltApp, ExpressReceiver, SocketModeReceiver } from "@slack/bolt
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
+import { registerCommandActions } from "../../commands/share.ts";
 import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -21,7 +22,6 @@ import type { DoorDeps } from "./door-deps.ts";
 import type { ModalBuilder } from "./modals.ts";
 import { createSlackPosting, type SlackPosting } from "./posting.ts";
 import { createRequestGuard } from "./request-guard.ts";
-import { registerCommandActions } from "./share-action.ts";
 import { registerSlashCommand } from "./slash-command.ts";
 import { type BotIdentity, createSlackWebClient, slackErrorCode, slackLogger, verifyBotToken, webClientOptions } from "./web-client.ts";
 

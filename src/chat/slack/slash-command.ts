@@ -5,12 +5,12 @@
  * Slack Web API. Answers are private with a "Share in channel" button unless `public` is said.
  */
 import type { App, RespondArguments } from "@slack/bolt";
-import { resolveVerbName, runCommand, verbs } from "../../commands/registry.ts";
+import { runCommand } from "../../commands/registry.ts";
+import { shareButtonFor } from "../../commands/share.ts";
 import type { CommandRequest } from "../../commands/types.ts";
 import { renderSlack, unescapeSlackText } from "../../render/slack.ts";
 import { type Reply, userError } from "../../reply/reply.ts";
 import type { DoorDeps } from "./door-deps.ts";
-import { shareButton } from "./share-action.ts";
 
 /** Splits a trailing `public` (or `--public`) off the command text. */
 export function parseVisibility(raw: string): { text: string; isPublic: boolean } {
@@ -31,9 +31,7 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 
 /** The response body for a command answer (ack or response_url). */
 export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
-  // Re-running a state-changing command (a GPU request) for someone else would repeat it: no Share there.
-  const verb = verbs().find((v) => v.name === resolveVerbName(text));
-  const share = !isPublic && (reply.outcome === "ok" || reply.outcome === "partial") && verb?.shareable !== false ? shareButton(text) : undefined;
+  const share = isPublic ? undefined : shareButtonFor(reply, text);
   const m = renderSlack(reply, share ? { extraActions: [share] } : {});
   // biome-ignore lint/suspicious/noExplicitAny: our block types are Block Kit JSON; Bolt's union type is stricter than needed.
   return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks as any };
