@@ -24,7 +24,8 @@ import {
   sizesInFamily,
 } from "../../src/domain/gpu-catalogue.ts";
 
-const FIXTURES = "/work/shared/fixtures/azure/compute";
+// The real recordings the project keeps (provenance in src/fake-azure/seed/SOURCES.md).
+const FIXTURES = new URL("../../src/fake-azure/seed", import.meta.url).pathname;
 
 interface Pin {
   size: string;
