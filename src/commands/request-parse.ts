@@ -55,6 +55,16 @@ export function cleanReason(text: string): string {
     .trim();
 }
 
+/**
+ * The reason is free text: take it verbatim from the raw message after the first marker, so
+ * quotes and apostrophes ("don't", "'fast' lane") survive; the tokenizer would eat them.
+ */
+function reasonFromRaw(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const m = /(?:^|\s)(?:---|--|—|–)(?:\s|$)/.exec(raw);
+  return m ? raw.slice(m.index + m[0].length) : undefined;
+}
+
 /** Reads "2", "2x", "×2" as a count. */
 function readCount(token: string): number | undefined {
   const m = /^(?:[x×])?(\d{1,6})(?:[x×])?$/i.exec(token);
@@ -78,10 +88,10 @@ export function resolveTarget(text: string): RequestTarget | undefined {
  * Parses the words after `request`. Tokens come from the shared tokenizer (quotes kept together,
  * control characters dropped, input capped).
  */
-export function parseRequest(tokens: string[]): ParseResult {
+export function parseRequest(tokens: string[], rawText?: string): ParseResult {
   const markerAt = tokens.findIndex((t) => REASON_MARKERS.has(t));
   const head = markerAt >= 0 ? tokens.slice(0, markerAt) : tokens;
-  const reason = markerAt >= 0 ? cleanReason(tokens.slice(markerAt + 1).join(" ")) : "";
+  const reason = markerAt >= 0 ? cleanReason(reasonFromRaw(rawText) ?? tokens.slice(markerAt + 1).join(" ")) : "";
 
   const first = head[0];
   if (first === undefined) return fail("missing_count", "Say how many VMs (or GPUs) you need, which size or GPU, where, for how long and why.");

@@ -2,7 +2,7 @@
  * `request <n> <size|gpu> in <region> for <duration> -- <reason>`: ask for GPUs. The requester
  * sees the pre-check first (Submit / Cancel); submitting posts the request to the approvers'
  * channel with Approve / Approve for a shorter time / Deny. The same steps are text commands
- * (`request approve 12`, `request deny 12 -- <reason>`, ...) for the terminal and the console.
+ * (`request approve <id>`, `request deny <id> -- <reason>`, ...) for the terminal and the console.
  *
  * Buttons carry ids only (zod-validated); who may do what is decided by the state machine in
  * src/domain/gpu-request.ts with the clicker's identity, and every attempt lands in the audit log.
@@ -46,7 +46,7 @@ const refused = (code: string, reason: string): ActionResult => ({ ephemeral: us
 async function newRequest(args: string[], req: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const port = ctx.services.requests;
   if (!port) return NO_STORE;
-  const parsed = parseRequest(args);
+  const parsed = parseRequest(args, req.text);
   if (!parsed.ok) return userError(parsed.code, parsed.problem, parsed.example);
   const p = parsed.request;
   if (p.hours > port.policy.maxHours) {
@@ -293,7 +293,12 @@ async function subcommand(sub: (typeof SUBCOMMANDS)[number], args: string[], req
   const port = ctx.services.requests;
   if (!port) return NO_STORE;
   const rid = readId(args[0]);
-  if (!rid) return userError("missing_id", `Say which request, e.g. \`request ${sub} 12\`.`, `request ${sub} 12${sub === "deny" ? " -- <reason>" : ""}`);
+  if (!rid)
+    return userError(
+      "missing_id",
+      `Say which request: \`request ${sub} <id>${sub === "deny" ? " -- <reason>" : ""}\`, with the number \`requests\` lists (for #3: \`request ${sub} 3\`).`,
+      "requests",
+    );
   const w: Who = { actor: person(req.actor), platform: req.channel.platform };
   const rest = args.slice(1);
   switch (sub) {
@@ -354,13 +359,15 @@ export const requestVerb: Verb = {
   examples: [
     REQUEST_EXAMPLE,
     "request 8 h100 in eastus for 12h -- eval sweep",
-    "request approve 12",
-    "request deny 12 -- use the T4 pool",
-    "request extend 12 by 1d",
-    "request release 12",
+    // Runnable on a fresh demo first; the steps on an existing request take its number (placeholder <id>).
+    "requests",
+    "request approve <id>",
+    "request deny <id> -- use the T4 pool",
+    "request extend <id> by 1d",
+    "request release <id>",
   ],
   details:
-    "With a size, <n> is VMs; with a GPU (a100, h100), <n> is GPUs and the size is chosen for you. You see the pre-check first; nothing goes to approvers until you press Submit. Approvers get Approve / Approve for a shorter time / Deny (a reason is required). Approved capacity is a lease: reminders come 1 day and 1 hour before it ends, with Extend and Release now. Also: `request show|submit|cancel|approve|deny|extend|release <id>`.",
+    "With a size, <n> is VMs; with a GPU (a100, h100), <n> is GPUs and the size is chosen for you. You see the pre-check first; nothing goes to approvers until you press Submit. Approvers get Approve / Approve for a shorter time / Deny (a reason is required). Approved capacity is a lease: reminders come 1 day and 1 hour before it ends, with Extend and Release now. Also: `request show|submit|cancel|approve|deny|extend|release <id>`, where <id> is the request's number as `requests` lists it (#3 → `request approve 3`).",
   async run(args, req, ctx) {
     const head = args[0]?.toLowerCase();
     const sub = SUBCOMMANDS.find((s) => s === head);

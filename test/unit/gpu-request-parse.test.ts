@@ -6,7 +6,7 @@ import { compactHours, formatHours } from "../../src/domain/duration.ts";
 import { GPU_SIZES } from "../../src/domain/gpu-catalogue.ts";
 import { regionDisplayName } from "../../src/domain/regions.ts";
 
-const parse = (text: string) => parseRequest(tokenize(text));
+const parse = (text: string) => parseRequest(tokenize(text), text);
 
 describe("request grammar", () => {
   it("reads the issue's example", () => {
@@ -56,6 +56,11 @@ describe("request grammar", () => {
   const hoursArb = fc.integer({ min: 1, max: 336 });
   const durationText = (h: number, style: number) => (style === 0 ? compactHours(h) : `"${formatHours(h)}"`);
   const reasonArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ,.'!?()-]{0,80}$/).filter((s) => s.trim().length > 0 && !/(^|\s)(--|—|–)(\s|$)/.test(s));
+
+  it("keeps the reason verbatim, quotes and apostrophes included", () => {
+    const r = parse("2 NC24ads_A100_v4 in swedencentral for 3d -- don't  'fast' lane, \"eval\" run ''");
+    expect(r.ok && r.request.reason).toBe("don't 'fast' lane, \"eval\" run ''");
+  });
 
   it("parses every well-formed request back to its parts (property)", () => {
     fc.assert(
