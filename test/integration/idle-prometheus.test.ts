@@ -103,8 +103,9 @@ describe("Prometheus utilisation source (real Prometheus, fake DCGM exporter)", 
     exporter.remove("gpu-gone");
     await sleep(7000);
     const source = createPrometheusSource({ url: prom.url, hostLabels: ["Hostname"] });
-    // The query spans 10 s, so the last readings (about 5 s old) are in it: stale, not "no series".
-    const result = await createUtilization([source], { stepSeconds: 1 }).read([vm("gpu-gone")], { ...query(), windowSeconds: 10 });
+    // The query spans 30 s, so the last readings (7 s old, more on a loaded machine) are in it:
+    // stale, not "no series".
+    const result = await createUtilization([source], { stepSeconds: 1 }).read([vm("gpu-gone")], { ...query(), windowSeconds: 30 });
     const verdict = evaluateIdle((result.readings[0] as { telemetry: Parameters<typeof evaluateIdle>[0] }).telemetry, Date.now(), { ...POLICY, staleSeconds: 3 });
     expect(verdict).toMatchObject({ state: "unknown", reason: "stale" });
   });
