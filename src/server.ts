@@ -7,6 +7,7 @@ import express, { type Express } from "express";
 import { type App, type AppOptions, createApp } from "./app.ts";
 import { chartRoute } from "./charts/chart-route.ts";
 import { type Console, createConsole } from "./chat/console/router.ts";
+import { subscriptionsHomeSection } from "./chat/slack/home-subscriptions.ts";
 import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
@@ -70,6 +71,7 @@ export async function startServer(
     // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
     registerSlackRequestForms(slack);
     app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
+    if (app.services.subscriptions) slack.addHomeSection(subscriptionsHomeSection(app.services.subscriptions));
   }
   const teams = mountTeamsDoor(web, {
     teams: config.teams,

@@ -280,6 +280,40 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
     expect(checkSlackLimits({ blocks: view.blocks }, { maxBlocks: 100 })).toEqual([]);
   });
 
+  it("App Home lists the workspace's channel subscriptions", async () => {
+    const openHome = async (user: string, eventId: string) => {
+      const event = JSON.stringify({
+        token: "deprecated",
+        team_id: "T0FAKE001",
+        api_app_id: "A0GPUOPS1",
+        event: { type: "app_home_opened", user, channel: `D${user}`, tab: "home", event_ts: "1700000001.1" },
+        type: "event_callback",
+        event_id: eventId,
+        event_time: 1700000001,
+        authorizations: [{ team_id: "T0FAKE001", user_id: fake.botUserId, is_bot: true }],
+      });
+      const res = await fetch(`${server.url}/slack/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...signSlackRequest(SECRET, event, Math.floor(Date.now() / 1000)) },
+        body: event,
+      });
+      expect(res.status).toBe(200);
+      await server.slack?.idle();
+      const publish = await fake.waitFor(() => fake.callsOf("views.publish").filter((c) => c.args.user_id === user)[0]);
+      return JSON.stringify((publish.args.view as { blocks: SlackBlock[] }).blocks);
+    };
+    const before = await openHome("U0CAROL01", "Ev0HOMESUB1");
+    expect(before).toContain("Channel subscriptions");
+    expect(before).toContain("No channel subscribes yet");
+
+    const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "subscribe digest at 08:30", channelId: "C0INFRA001", responseUrl: fake.responseUrl("sub-home") }));
+    expect(res.status).toBe(200);
+    await server.slack?.idle();
+    const after = await openHome("U0DAVE001", "Ev0HOMESUB2");
+    expect(after).toContain("C0INFRA001");
+    expect(after).toContain("08:30");
+  });
+
   it("modals: a button verb opens a form within the trigger window; its submission runs the verb's action", async () => {
     const seen: unknown[] = [];
     registerAction({
