@@ -337,7 +337,7 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
         if (part.url && /^https:\/\//.test(part.url) && part.url.length <= SLACK_LIMITS.imageUrl) {
           push({ type: "image", image_url: part.url, alt_text: cutPlain(part.alt || "chart", SLACK_LIMITS.imageAlt) });
         } else {
-          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)}`)] });
+          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)} (Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL)`)] });
         }
         break;
       case "actions":

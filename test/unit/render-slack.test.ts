@@ -142,7 +142,9 @@ describe("renderSlack", () => {
       ]),
     );
     expect(m.blocks[1]).toEqual({ type: "image", image_url: "https://gpuops.example/img/1.png", alt_text: "spend by day" });
-    expect(m.blocks[2]).toMatchObject({ type: "context", elements: [{ text: "Chart: local" }] });
+    const caption = (m.blocks[2] as { type: string; elements: Array<{ text: string }> }).elements[0]?.text ?? "";
+    expect(m.blocks[2]?.type).toBe("context");
+    expect(caption).toMatch(/^Chart: local \(Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL\)$/);
   });
 
   it("keeps context within 10 elements", () => {
