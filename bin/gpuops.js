@@ -15,5 +15,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // Node's on-disk compile cache (in the temp folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
 // keeps the type-stripped, compiled sources between runs, so a one-shot answer starts faster.
 module.enableCompileCache?.();
+// `gpuops skus | head` closes the pipe early: that is the reader being done, not an error to print.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
 const { main } = await import("../src/cli.ts");
 process.exitCode = await main(process.argv.slice(2));

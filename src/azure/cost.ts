@@ -11,7 +11,7 @@
  * when there is one) means many channels asking the same question cost one query.
  * Per-subscription failures become a partial answer naming the subscription and the role.
  */
-import { CostManagementClient, type QueryDefinition, type QueryGrouping, type QueryResult } from "@azure/arm-costmanagement";
+import type { CostManagementClient, QueryDefinition, QueryGrouping, QueryResult } from "@azure/arm-costmanagement";
 import { createHttpHeaders, createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { LRUCache } from "lru-cache";
 import { parseAmount } from "../domain/money.ts";
@@ -163,18 +163,21 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
       return response;
     },
   };
-  const client = () =>
-    azure.client(
+  // The SDK loads at the first cost question: answers that never ask one (a CLI `skus`) skip it.
+  const client = async (): Promise<CostManagementClient> => {
+    const sdk = await import("@azure/arm-costmanagement");
+    return azure.client(
       clientKey,
-      (credential, o) => new CostManagementClient(credential, { ...o, additionalPolicies: [...o.additionalPolicies, { policy: throttleObserver, position: "perRetry" }] }),
+      (credential, o) => new sdk.CostManagementClient(credential, { ...o, additionalPolicies: [...o.additionalPolicies, { policy: throttleObserver, position: "perRetry" }] }),
     );
+  };
 
   /** One scope's query, every page. */
   const runScope = async (scope: string, q: CostQuery): Promise<CostRow[]> => {
     const definition = queryDefinition(q);
     const qpu = monthsSpanned(range(q.from, q.to));
     const daily = q.granularity === "Daily";
-    const c = client();
+    const c = await client();
     const onResponse = (raw: { headers: { get(n: string): string | undefined } }) => {
       const consumed = Number(raw.headers.get("x-ms-ratelimit-microsoft.costmanagement-qpu-consumed"));
       if (Number.isFinite(consumed)) budget.reconcile(qpu, consumed);

@@ -5,9 +5,12 @@
  * (@azure/arm-quota; platform-facts D8). Every operation is idempotent: starting a running VM,
  * setting a pool to the count it has, or asking for a limit already granted changes nothing, so
  * a run resumed after a crash is safe.
+ *
+ * The AKS and Quota SDKs load at their first use (dynamic import): most processes never scale a
+ * pool or file a quota request, and every one-shot CLI answer would pay ~60 ms to load them.
  */
-import { ContainerServiceClient } from "@azure/arm-containerservice";
-import { AzureQuotaExtensionAPI } from "@azure/arm-quota";
+import type { ContainerServiceClient } from "@azure/arm-containerservice";
+import type { AzureQuotaExtensionAPI } from "@azure/arm-quota";
 import { GpuopsError } from "../errors.ts";
 import type { PoolVm, PowerState, ProvisioningPort } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
@@ -32,8 +35,14 @@ export interface ProvisioningOptions {
 
 export function createProvisioningAdapter(azure: AzureAccess, opts: ProvisioningOptions = {}): ProvisioningPort {
   const poll = opts.pollIntervalMs !== undefined ? { updateIntervalInMs: opts.pollIntervalMs } : {};
-  const aks = (sub: string) => azure.client(`aks:${sub}`, (cred, o) => new ContainerServiceClient(cred, sub, o));
-  const quota = () => azure.client("quota", (cred, o) => new AzureQuotaExtensionAPI(cred, { ...o, apiVersion: QUOTA_API_VERSION }));
+  const aks = async (sub: string): Promise<ContainerServiceClient> => {
+    const sdk = await import("@azure/arm-containerservice");
+    return azure.client(`aks:${sub}`, (cred, o) => new sdk.ContainerServiceClient(cred, sub, o));
+  };
+  const quota = async (): Promise<AzureQuotaExtensionAPI> => {
+    const sdk = await import("@azure/arm-quota");
+    return azure.client("quota", (cred, o) => new sdk.AzureQuotaExtensionAPI(cred, { ...o, apiVersion: QUOTA_API_VERSION }));
+  };
   const call = async <T>(what: string, sub: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -79,20 +88,21 @@ export function createProvisioningAdapter(azure: AzureAccess, opts: Provisioning
       }),
     nodePool: (sub, rg, cluster, pool) =>
       call(`read node pool ${cluster}/${pool}`, sub, async () => {
-        const p = await aks(sub).agentPools.get(rg, cluster, pool);
+        const p = await (await aks(sub)).agentPools.get(rg, cluster, pool);
         return { count: p.count ?? 0, vmSize: p.vmSize ?? "", region: undefined };
       }),
     scaleNodePool: (sub, rg, cluster, pool, count) =>
       call(`scale node pool ${cluster}/${pool}`, sub, async () => {
         // PUT replaces the pool: send back what Azure has, with the new count.
-        const current = await aks(sub).agentPools.get(rg, cluster, pool);
+        const client = await aks(sub);
+        const current = await client.agentPools.get(rg, cluster, pool);
         const { id: _id, name: _name, type: _type, systemData: _sd, eTag: _etag, provisioningState: _ps, ...writable } = current as typeof current & { provisioningState?: string };
-        await aks(sub).agentPools.createOrUpdate(rg, cluster, pool, { ...writable, count }, poll);
+        await client.agentPools.createOrUpdate(rg, cluster, pool, { ...writable, count }, poll);
       }),
     requestQuota: (sub, region, family, limit) =>
       call(`raise the ${family} quota`, sub, async () => {
         const scope = `subscriptions/${sub}/providers/Microsoft.Compute/locations/${region}`;
-        const result = await quota().quota.beginCreateOrUpdateAndWait(
+        const result = await (await quota()).quota.beginCreateOrUpdateAndWait(
           family,
           scope,
           { properties: { limit: { limitObjectType: "LimitValue", value: limit }, name: { value: family }, resourceType: "dedicated" } },

@@ -9,7 +9,7 @@
  * returns one row per visible subscription, and a subscription in scope without that row is
  * reported as missing with the role that fixes it (Reader).
  */
-import { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { LRUCache } from "lru-cache";
 import { GpuopsError } from "../errors.ts";
 import type { FleetInventory, FleetPort, GpuResource, GpuResourceKind, MissingScope, PowerState } from "../services/ports.ts";
@@ -146,8 +146,10 @@ export function toResource(row: Record<string, unknown>): GpuResource | { subscr
   return r;
 }
 
-function graphClient(azure: AzureAccess): ResourceGraphClient {
-  return azure.client("resourcegraph", (credential, options) => new ResourceGraphClient(credential, options));
+/** The SDK loads at the first inventory question: answers that never ask one (a CLI `skus`) skip it. */
+async function graphClient(azure: AzureAccess): Promise<ResourceGraphClient> {
+  const sdk = await import("@azure/arm-resourcegraph");
+  return azure.client("resourcegraph", (credential, options) => new sdk.ResourceGraphClient(credential, options));
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -164,7 +166,7 @@ async function pagedQuery(
   opts: Required<Pick<FleetAdapterOptions, "pageSize" | "maxQuotaWaitMs" | "sleep">>,
   quota: QuotaState,
 ): Promise<number> {
-  const client = graphClient(azure);
+  const client = await graphClient(azure);
   let skipToken: string | undefined;
   let pages = 0;
   do {

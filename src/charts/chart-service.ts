@@ -6,7 +6,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ChartPort, DailySpendChart, ImageRef } from "../services/ports.ts";
-import { renderDailySpend } from "./daily-spend.ts";
 import type { ImageStore } from "./image-store.ts";
 
 export interface ChartServiceOptions {
@@ -20,6 +19,8 @@ export interface ChartServiceOptions {
 export function createChartService(opts: ChartServiceOptions): ChartPort {
   return {
     async dailySpend(chart: DailySpendChart): Promise<ImageRef> {
+      // Skia and its fonts load with the first chart, not with every process that could draw one.
+      const { renderDailySpend } = await import("./daily-spend.ts");
       const png = renderDailySpend(chart);
       const imageId = await opts.images.put(png);
       if (opts.fileDir) {

@@ -20,14 +20,14 @@ import {
   type SpendSummary,
   summariseSpend,
 } from "../domain/digest.ts";
-import { formatChange, formatHourly, formatMoney, formatShare } from "../domain/money.ts";
+import { formatChange, formatHourlyTotal, formatMoney, formatShare, NO_LIST_PRICE } from "../domain/money.ts";
 import { addDays, billedCompleteThrough, datesIn, localDate, range, shortDate } from "../domain/periods.ts";
 import { tagValue } from "../domain/tags.ts";
 import { asGpuopsError } from "../errors.ts";
 import { facts, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { ChannelSubscription, CostGrouping, GpuResource, ListPrice } from "../services/ports.ts";
 import { groupingLabel } from "./cost.ts";
-import { plural, shortSize } from "./format.ts";
+import { ownerText, plural, shortSize } from "./format.ts";
 import { idleOver24h } from "./idle.ts";
 import { gather } from "./partial.ts";
 import { isGpuFamily, REGIONAL_CAP } from "./quota.ts";
@@ -46,9 +46,12 @@ export interface IdleDigestItem {
   size: string;
   region: string;
   idleHours: number;
+  /** GPU VMs the row stands for (a whole scale set counts its instances); 1 when absent. */
+  vms?: number;
   /** Money burnt while idle so far (list price × idle hours); undefined when the size has no list price. */
   wasted?: { amount: number; currency: string };
   owner?: string;
+  team?: string;
 }
 
 /** Inputs that replace the built-in ones (tests). */
@@ -173,25 +176,46 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     parts.push(text(`Spend: Cost Management did not answer (${messageOf(spendR.reason)}). The rest of the digest is below.`, "warning"));
   }
 
+  // A trend only against a full 7 days of data (the rule `cost` uses for its previous period).
+  const trend = summary?.baseline.kind === "full";
   if (summary) {
-    const change = summary.average7 === 0 ? (summary.total === 0 ? "no change" : "new spend") : `${formatChange(summary.total, summary.average7)} vs the 7-day average`;
-    parts.push(text(`Yesterday (${shortDate(day)}) GPU spend was ${formatMoney(summary.total, currency)}, ${change} (${formatMoney(summary.average7, currency)}/day).`));
+    const spent = `Yesterday (${shortDate(day)}) GPU spend was ${formatMoney(summary.total, currency)}`;
+    const b = summary.baseline;
+    parts.push(
+      text(
+        b.kind === "full"
+          ? `${spent}, ${summary.average7 === 0 ? (summary.total === 0 ? "no change" : "new spend") : `${formatChange(summary.total, summary.average7)} vs the 7-day average`} (${formatMoney(summary.average7, currency)}/day).`
+          : b.kind === "none"
+            ? `${spent}. No GPU spend is recorded for the 7 days before, so there is no trend to compare with.`
+            : `${spent}. No change is shown: spend data for the 7 days before starts on ${shortDate(b.from)} (${b.days} of 7 days), so a 7-day average would not be like-for-like.`,
+      ),
+    );
   }
 
   // --- running now
   const f: Array<{ label: string; value: string }> = [];
   if (summary) {
+    const b = summary.baseline;
     f.push({ label: `Spend ${shortDate(day)}`, value: formatMoney(summary.total, currency) });
-    f.push({ label: "7-day average", value: `${formatMoney(summary.average7, currency)}/day` });
     f.push({
-      label: "Change",
+      label: "7-day average",
       value:
-        summary.average7 === 0
-          ? summary.total === 0
-            ? "—"
-            : "new"
-          : `${formatChange(summary.total, summary.average7)} (${summary.delta >= 0 ? "+" : "−"}${formatMoney(Math.abs(summary.delta), currency)})`,
+        b.kind === "full"
+          ? `${formatMoney(summary.average7, currency)}/day`
+          : b.kind === "none"
+            ? "no data"
+            : `not comparable: data from ${shortDate(b.from)} only (${b.days} of 7 days)`,
     });
+    if (trend)
+      f.push({
+        label: "Change",
+        value:
+          summary.average7 === 0
+            ? summary.total === 0
+              ? "—"
+              : "new"
+            : `${formatChange(summary.total, summary.average7)} (${summary.delta >= 0 ? "+" : "−"}${formatMoney(Math.abs(summary.delta), currency)})`,
+      });
   }
   let running: GpuResource[] = [];
   if (fleetR.status === "fulfilled") {
@@ -220,7 +244,7 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
       value:
         est.vms === 0
           ? "no GPU VMs"
-          : `${plural(est.vms, "GPU VM")} ≈ ${formatHourly(est.perHour, priceCurrency)} (≈ ${formatMoney(est.perHour * 24, priceCurrency, { digits: 0 })}/day at list price)${est.unpriced ? `; ${est.unpriced} without a list price, not counted` : ""}`,
+          : `${plural(est.vms, "GPU VM")} ≈ ${formatHourlyTotal(est.perHour, priceCurrency)} (≈ ${formatMoney(est.perHour * 24, priceCurrency, { digits: 0 })}/day at list price)${est.unpriced ? `; ${est.unpriced} without a list price, not counted` : ""}`,
     });
     for (const m of fleetR.value.missing) {
       degrade();
@@ -241,7 +265,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
       context.push(`Idle GPUs: the utilisation sources did not answer (${messageOf(err)}).`);
     }
   }
-  if (idle) f.push({ label: "Idle > 24 h", value: idle.length === 0 ? "none" : plural(idle.length, "GPU VM") });
+  const idleVms = idle?.reduce((n, i) => n + (i.vms ?? 1), 0) ?? 0;
+  if (idle) f.push({ label: "Idle > 24 h", value: idle.length === 0 ? "none" : plural(idleVms, "GPU VM") });
 
   // --- quota near its limit
   let near: ReturnType<typeof quotaNearLimit<{ subscription: string; region: string; family: string; current: number; limit: number }>> = [];
@@ -256,7 +281,12 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
       degrade();
       context.push(`Quota: ${quotaR.value.failed.length} of ${quotaKeys.length} subscription/region lookups failed (${quotaR.value.failed[0]?.error.message.slice(0, 120)}).`);
     }
-    f.push({ label: "Quota > 80 %", value: near.length === 0 ? "none" : plural(near.length, "GPU family", "GPU families") });
+    // One row is a family's quota in one subscription and region: say so, and how many families.
+    const families = new Set(near.map((q) => q.family.toLowerCase().replace(/\s+/g, ""))).size;
+    f.push({
+      label: "Quota > 80 %",
+      value: near.length === 0 ? "none" : `${plural(near.length, "quota")} (subscription × region) in ${plural(families, "GPU family", "GPU families")}`,
+    });
   }
   parts.push(facts(f));
 
@@ -266,16 +296,14 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
       group: groupLabel(g.group, grouping, names),
       spend: formatMoney(g.amount, currency),
       share: formatShare(g.amount, summary.total),
-      avg: formatMoney(g.average7, currency),
-      change: formatChange(g.amount, g.average7),
+      ...(trend ? { avg: formatMoney(g.average7, currency), change: formatChange(g.amount, g.average7) } : {}),
     }));
     if (summary.others.count > 0) {
       groupRows.push({
         group: `${plural(summary.others.count, "other")}`,
         spend: formatMoney(summary.others.amount, currency),
         share: formatShare(summary.others.amount, summary.total),
-        avg: "",
-        change: "",
+        ...(trend ? { avg: "", change: "" } : {}),
       });
     }
     parts.push(
@@ -284,8 +312,12 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
           { key: "group", label: groupingLabel(grouping).replace(/^./, (c) => c.toUpperCase()) },
           { key: "spend", label: shortDate(day), align: "right" },
           { key: "share", label: "Share", align: "right" },
-          { key: "avg", label: "7-day avg", align: "right" },
-          { key: "change", label: "Change", align: "right" },
+          ...(trend
+            ? [
+                { key: "avg", label: "7-day avg", align: "right" as const },
+                { key: "change", label: "Change", align: "right" as const },
+              ]
+            : []),
         ],
         groupRows,
         { title: `Top ${Math.min(TOP, summary.groups.length)} by ${groupingLabel(grouping)}` },
@@ -309,13 +341,13 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
           size: shortSize(i.size),
           region: i.region,
           idle: i.idleHours >= 48 ? `${Math.floor(i.idleHours / 24)} d ${Math.round(i.idleHours % 24)} h` : `${Math.round(i.idleHours)} h`,
-          wasted: i.wasted ? formatMoney(i.wasted.amount, i.wasted.currency) : "no list price",
-          owner: i.owner ?? "—",
+          wasted: i.wasted ? formatMoney(i.wasted.amount, i.wasted.currency) : NO_LIST_PRICE,
+          owner: ownerText(i.owner, i.team),
         })),
         { title: "GPU VMs idle more than 24 h", narrowHint: "idle" },
       ),
     );
-    if (idle.length > MAX_ROWS) parts.push(text(`…and ${idle.length - MAX_ROWS} more idle GPU VMs: \`idle\` lists them all.`));
+    if (idle.length > MAX_ROWS) parts.push(text(`…and ${idle.length - MAX_ROWS} more: \`idle\` lists them all.`));
   }
 
   if (near.length > 0) {
@@ -334,7 +366,7 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
         { title: "GPU quota above 80 %", narrowHint: "quota <region>" },
       ),
     );
-    if (near.length > MAX_ROWS) parts.push(text(`…and ${near.length - MAX_ROWS} more GPU families above 80 %: \`quota\` shows them all.`));
+    if (near.length > MAX_ROWS) parts.push(text(`…and ${near.length - MAX_ROWS} more quotas above 80 %: \`quota <region>\` shows them all.`));
   }
 
   // --- chart of the last two weeks, stacked by the top groups
@@ -343,7 +375,9 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     if (chart) parts.push(chart);
   }
 
-  context.unshift(`Billed data complete through ${shortDate(billedCompleteThrough(now), true)} (UTC billing days); the last ~24 h are partial, so yesterday may still grow.`);
+  context.unshift(
+    `Billed data complete through ${shortDate(billedCompleteThrough(now), true)} (UTC billing days); the last ~24 h are partial, so yesterday may still grow${trend ? " and the change is provisional" : ""}.`,
+  );
   if (scope) context.push(`Scope: ${formatScope(scope)}.`);
   const title = `GPU digest · ${shortDate(today)}${scope ? ` · ${formatScope(scope)}` : ""}`;
   const built: BuiltDigest = { reply: reply(title, parts, { context, outcome }), today, day, currency };

@@ -25,6 +25,22 @@ export function gpusOf(f: Fraction | null): string {
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** The small print under every list price (`running`, `skus`). */
+export const listPriceNote = (currency: string) =>
+  `List prices: pay-as-you-go Linux, per hour, ${currency}, from the Azure Retail Prices API (cached for a day); reservations or savings plans may lower what you pay.`;
+
+/** What every verb shows when a GPU VM has no owner tag (a team tag is the next best contact). */
+export const NO_OWNER = "no owner tag";
+
+/** The contact for a VM as tables show it: its owner tag, else "team <team>", else "no owner tag". */
+export const ownerText = (owner: string | undefined, team?: string | undefined): string => owner ?? (team ? `team ${team}` : NO_OWNER);
+
+/** "a, b, c", or "a, b, c and 4 more" past `max` names: no trailing punctuation, so callers end the sentence. */
+export function someNames(names: readonly string[], max = 5): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
 /** 1234567 → "1,234,567" (counts and vCPUs in sentences). */
 export const count = (n: number) => n.toLocaleString("en-US");
 

@@ -1,8 +1,10 @@
 /**
- * `idle [region] [tag:key=value]`: running GPU VMs (and AKS nodes) that do no GPU work, since
+ * `idle [region] [tag:<key>=<value>]`: running GPU VMs (and AKS nodes) that do no GPU work, since
  * when, the money burnt so far and per day at list price, the owner tag, and how many are
- * "unknown" (no or stale telemetry) and why. `collectIdle` is shared with the idle scan job and
- * the digest's "idle more than 24 h" section (`idleOver24h`).
+ * "unknown" (no or stale telemetry) and why. VMs are counted as `running` counts them: each
+ * scale-set instance and AKS node is one, so "N of M running" agrees with `running`.
+ * `collectIdle` is shared with the idle scan job and the digest's "idle more than 24 h" section
+ * (`idleOver24h`).
  */
 import type { DigestScope } from "../domain/digest.ts";
 import {
@@ -20,12 +22,12 @@ import {
   type UnknownReason,
   widestPolicy,
 } from "../domain/idle-rule.ts";
-import { formatMoney, sumMoney } from "../domain/money.ts";
+import { formatMoney, NO_LIST_PRICE, sumMoney } from "../domain/money.ts";
 import { isTagKey, isTagValue, tagValue } from "../domain/tags.ts";
 import { type Action, actions, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { GpuResource, ListPrice, MissingScope } from "../services/ports.ts";
 import { nearestRegion, takeRegion } from "./args.ts";
-import { plural, shortSize } from "./format.ts";
+import { NO_OWNER, ownerText, plural, shortSize, someNames } from "./format.ts";
 import type { CommandContext, Verb } from "./types.ts";
 
 export interface IdleFilter {
@@ -58,6 +60,17 @@ export interface UnknownEntry {
   host: string;
   reason: UnknownReason;
   detail: string;
+  /** GPU VMs it stands for (a scale set or pool read as a whole counts all its instances). */
+  units: number;
+}
+
+/** GPU VMs (scale-set instances and AKS nodes count one each), as `running` counts them. */
+export interface IdleCounts {
+  running: number;
+  idle: number;
+  parked: number;
+  busy: number;
+  unknown: number;
 }
 
 export interface IdleReport {
@@ -66,8 +79,10 @@ export interface IdleReport {
   entries: IdleEntry[];
   /** Every reading's verdict, by key (the scan resolves alerts from these). */
   verdicts: Map<string, { resource: GpuResource; host: string; verdict: IdleVerdict }>;
+  /** Readings found busy. */
   busy: number;
   unknown: UnknownEntry[];
+  counts: IdleCounts;
   /** Stopped but not deallocated: no GPU work, still billed. */
   stoppedAllocated: GpuResource[];
   /** Ids of every GPU resource in scope that is running (the scan resolves the rest as deallocated). */
@@ -82,6 +97,7 @@ export interface IdleReport {
 }
 
 const ownerOf = (r: GpuResource): string | undefined => r.owner ?? tagValue(r.tags, "owner");
+const teamOf = (r: GpuResource): string | undefined => r.team ?? tagValue(r.tags, "team");
 
 export function matchesFilter(r: GpuResource, filter: IdleFilter, subscriptionNames: ReadonlyMap<string, string>): boolean {
   if (filter.region && r.region.toLowerCase() !== filter.region) return false;
@@ -123,12 +139,14 @@ export async function assessIdle(
   const settings = ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS;
   const at = ctx.now();
   const running = resources.filter((r) => r.powerState === "running");
+  const counts: IdleCounts = { running: running.reduce((n, r) => n + Math.max(0, r.instances), 0), idle: 0, parked: 0, busy: 0, unknown: 0 };
   const report: IdleReport = {
     at,
     entries: [],
     verdicts: new Map(),
     busy: 0,
     unknown: [],
+    counts,
     stoppedAllocated: resources.filter((r) => r.powerState === "stopped"),
     running: new Set(running.map((r) => r.id)),
     missing: extra.missing ?? [],
@@ -161,15 +179,23 @@ export async function assessIdle(
     return p;
   };
 
+  const perNode = new Map<string, number>();
   for (const reading of result.readings) {
     const policy = policyFor(settings.policy, settings.overrides, reading.resource.subscriptionId);
     const verdict = evaluateIdle(reading.telemetry, at.getTime(), policy);
     report.verdicts.set(reading.key, { resource: reading.resource, host: reading.host, verdict });
-    if (verdict.state === "busy") report.busy++;
-    else if (verdict.state === "unknown") report.unknown.push({ key: reading.key, resource: reading.resource, host: reading.host, reason: verdict.reason, detail: verdict.detail });
-    else {
-      const isNode = reading.key !== reading.resource.id;
-      const units = isNode || reading.resource.kind === "vm" ? 1 : Math.max(1, reading.resource.instances);
+    const isNode = !readsWhole(reading.resource, reading.key, reading.host);
+    const units = isNode ? 1 : Math.max(1, reading.resource.instances);
+    if (isNode && reading.resource.kind !== "vm") perNode.set(reading.resource.id, (perNode.get(reading.resource.id) ?? 0) + 1);
+    if (verdict.state === "busy") {
+      report.busy++;
+      counts.busy += units;
+    } else if (verdict.state === "unknown") {
+      report.unknown.push({ key: reading.key, resource: reading.resource, host: reading.host, reason: verdict.reason, detail: verdict.detail, units });
+      counts.unknown += units;
+    } else {
+      counts.idle += units;
+      if (verdict.state === "parked") counts.parked += units;
       const price = await priceOf(reading.resource);
       const entry: IdleEntry = { key: reading.key, resource: reading.resource, host: reading.host, isNode, verdict, price, units, policy };
       const cost = idleCost(verdict.idleSeconds, price.known ? { ...price, perHour: price.perHour * units } : price);
@@ -179,8 +205,33 @@ export async function assessIdle(
       report.entries.push(entry);
     }
   }
+  // A pool or scale set whose nodes only partly report: the silent ones are unknown, not left out.
+  for (const [id, seen] of perNode) {
+    const resource = running.find((r) => r.id === id);
+    const silent = resource ? resource.instances - seen : 0;
+    if (!resource || silent <= 0) continue;
+    const what = resource.kind === "aks-pool" ? "nodes" : "instances";
+    report.unknown.push({
+      key: `${id}/nodes/*`,
+      resource,
+      host: resource.name,
+      reason: "no_telemetry",
+      detail: `${silent} of ${resource.instances} ${what} of ${resource.name} sent no GPU readings`,
+      units: silent,
+    });
+    counts.unknown += silent;
+  }
   report.entries.sort((a, b) => (b.cost?.soFar ?? -1) - (a.cost?.soFar ?? -1) || b.verdict.idleSeconds - a.verdict.idleSeconds);
   return report;
+}
+
+/**
+ * Whether a reading covers a whole resource (a VM, or a scale set / pool a source could only
+ * read as one) rather than one of its nodes: a whole scale set burns all its instances.
+ */
+function readsWhole(resource: GpuResource, key: string, host: string): boolean {
+  if (resource.kind === "vm" || key === resource.id) return true;
+  return resource.kind === "vmss" && host === resource.name.toLowerCase();
 }
 
 /** A GPU VM or node idle for more than a day, in the digest's words (src/commands/digest.ts IdleDigestItem). */
@@ -189,8 +240,11 @@ export interface IdleOver24hItem {
   size: string;
   region: string;
   idleHours: number;
+  /** GPU VMs it stands for (a whole scale set counts its instances). */
+  vms: number;
   wasted?: { amount: number; currency: string };
   owner?: string;
+  team?: string;
 }
 
 /**
@@ -207,9 +261,11 @@ export async function idleOver24h(ctx: CommandContext, resources: readonly GpuRe
   return report.entries
     .filter((e) => e.verdict.idleSeconds >= 24 * 3600)
     .map((e) => {
-      const item: IdleOver24hItem = { name: entryName(e), size: e.resource.size, region: e.resource.region, idleHours: e.verdict.idleSeconds / 3600 };
+      const item: IdleOver24hItem = { name: entryName(e), size: e.resource.size, region: e.resource.region, idleHours: e.verdict.idleSeconds / 3600, vms: e.units };
       if (e.cost) item.wasted = { amount: e.cost.soFar, currency: e.cost.currency };
       if (e.owner) item.owner = e.owner;
+      const team = teamOf(e.resource);
+      if (team) item.team = team;
       return item;
     });
 }
@@ -255,7 +311,10 @@ export function ruleText(policy: IdlePolicy): string {
   return `Idle = every GPU below ${policy.utilPercent} % utilisation (${policy.engineActive} when DCGM_FI_PROF_GR_ENGINE_ACTIVE is available) for ${formatIdleDuration(policy.windowSeconds)}; parked = idle while holding ≥ ${Math.round(policy.parkedMemoryMib / 1024)} GiB of GPU memory.`;
 }
 
-/** "12 unknown (not counted as idle): 9 no GPU telemetry (…), 3 telemetry stopped (…)". */
+/**
+ * The unknowns, one line per reason, each saying what the source said and naming a few:
+ * "23 GPU VMs are unknown (…), so not counted as idle:\n• 15 with no GPU telemetry. No nvidia_smi metrics in Azure Monitor. They are: a, b, c and 9 more."
+ */
 export function unknownSummary(unknown: readonly UnknownEntry[]): string | undefined {
   if (unknown.length === 0) return undefined;
   // Grouped by reason and what the source said, minus the per-VM numbers ("12 min ago").
@@ -266,26 +325,31 @@ export function unknownSummary(unknown: readonly UnknownEntry[]): string | undef
     g.list.push(u);
     groups.set(k, g);
   }
-  const parts = [...groups.values()].map(({ reason, detail, list }) => {
-    const names = list.slice(0, 3).map((u) => entryName(u));
-    return `${list.length} ${UNKNOWN_REASON_TEXT[reason]}: ${detail} (${names.join(", ")}${list.length > 3 ? ", …" : ""})`;
+  const units = (list: readonly UnknownEntry[]) => list.reduce((n, u) => n + u.units, 0);
+  const sentence = (t: string) => `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? "" : "."}`;
+  const lines = [...groups.values()].map(({ reason, detail, list }) => {
+    const named = list.map((u) => (u.key.endsWith("/nodes/*") ? u.resource.name : entryName(u)));
+    return `• ${units(list)} with ${UNKNOWN_REASON_TEXT[reason]}. ${sentence(detail)} ${list.length === 1 ? "That is" : "They are"}: ${someNames(named, 3)}.`;
   });
-  return `${plural(unknown.length, "VM or node", "VMs or nodes")} unknown, not counted as idle: ${parts.join("; ")}.`;
+  const total = units(unknown);
+  return `${plural(total, "GPU VM")} ${total === 1 ? "is" : "are"} unknown (no usable GPU telemetry), so not counted as idle:\n${lines.join("\n")}`;
 }
 
-/** Words after `idle`: a region (any spelling) and/or tag:key=value. */
+/** Words after `idle`: a region (any spelling) and/or one tag:<key>=<value>. */
 export function parseIdleArgs(args: string[]): IdleFilter | { error: Reply } {
   const filter: IdleFilter = {};
   const rest: string[] = [];
+  const fail = (problem: string, example = "idle tag:team=vision") => ({ error: userError("bad_idle_filter", problem, example) });
   for (const a of args) {
-    const m = /^tag:([^=]*)=(.*)$/i.exec(a);
-    if (/^tag:/i.test(a)) {
-      if (!m || !isTagKey(m[1] as string) || !isTagValue(m[2] as string)) {
-        return {
-          error: userError("bad_idle_filter", `"${a.slice(0, 60)}" is not a tag filter: write tag:<key>=<value> with letters, digits and . _ - : @ +.`, "idle tag:team=vision"),
-        };
-      }
-      filter.tag = { key: m[1] as string, value: m[2] as string };
+    if (/^tag[:=]/i.test(a)) {
+      // The same words as `running`, so a filter means the same on both.
+      const m = /^tag[:=]([^=]*)=(.*)$/i.exec(a);
+      if (!m) return fail(`A tag filter looks like tag:<key>=<value>, e.g. tag:team=vision (got "${a.slice(0, 40)}").`);
+      const [key, value] = [m[1] as string, m[2] as string];
+      if (!isTagKey(key)) return fail(`"${key.slice(0, 40)}" is not a tag key I can filter on: letters, digits, "-", "_", "." or ":" (starting with a letter).`);
+      if (!isTagValue(value)) return fail(`"${value.slice(0, 40)}" is not a tag value I can filter on: letters, digits and "-_.:@+".`, "idle tag:owner=alice@contoso.com");
+      if (filter.tag) return fail("Filter on one tag at a time.");
+      filter.tag = { key, value };
     } else rest.push(a);
   }
   if (rest.length > 0) {
@@ -331,28 +395,26 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
   const parts: Part[] = [];
   const unknown = unknownSummary(report.unknown);
   const stopped = report.stoppedAllocated.length
-    ? `${plural(report.stoppedAllocated.length, "GPU VM")} stopped but not deallocated (still billed): ${report.stoppedAllocated
-        .slice(0, 5)
-        .map((r) => r.name)
-        .join(", ")}${report.stoppedAllocated.length > 5 ? ", …" : ""}.`
+    ? `${plural(report.stoppedAllocated.length, "GPU VM")} ${report.stoppedAllocated.length === 1 ? "is" : "are"} stopped but still allocated, so still billed: ${someNames(report.stoppedAllocated.map((r) => r.name))}. Deallocate ${report.stoppedAllocated.length === 1 ? "it" : "them"} to stop the meter.`
     : undefined;
-  const total = report.entries.length + report.busy + report.unknown.length;
+  const c = report.counts;
+  context.push("GPU VMs are counted as `running` counts them: each scale-set instance and AKS node is one.");
   if (report.entries.length === 0) {
     const msg =
-      total === 0
-        ? `No GPU VMs or nodes are running${label ? ` ${label}` : ""}.`
-        : `None of ${plural(total, "running GPU VM or node", "running GPU VMs and nodes")}${label ? ` ${label}` : ""} is idle.`;
+      c.running === 0
+        ? `No GPU VMs are running${label ? ` ${label}` : ""}.`
+        : `${c.running === 1 ? "The one GPU VM" : `None of the ${c.running} GPU VMs`} running${label ? ` ${label}` : ""} is${c.running === 1 ? " not" : ""} idle${c.unknown ? ` (${c.unknown} unknown, see below)` : ""}.`;
     parts.push(text(msg, "success"));
     if (unknown) parts.push(text(unknown, "warning"));
     if (stopped) parts.push(text(stopped, "warning"));
     return reply(`Idle GPUs${label ? ` ${label}` : ""}`, parts, { context, outcome });
   }
-  const parked = report.entries.filter((e) => e.verdict.state === "parked").length;
-  const soFar = totalsByCurrency(report.entries, (c) => c.soFar);
-  const perDay = totalsByCurrency(report.entries, (c) => c.perDay);
+  const soFar = totalsByCurrency(report.entries, (cost) => cost.soFar);
+  const perDay = totalsByCurrency(report.entries, (cost) => cost.perDay);
+  const rest = [c.busy ? `${c.busy} busy` : "", c.unknown ? `${c.unknown} unknown` : ""].filter(Boolean).join(", ");
   parts.push(
     text(
-      `${plural(report.entries.length, "GPU VM or node", "GPU VMs and nodes")} idle${parked ? ` (${parked} parked: memory held, no work)` : ""} of ${total} running: ${moneyList(soFar)} burnt so far, ${moneyList(perDay)} per day while they stay idle.`,
+      `${c.idle} of the ${plural(c.running, "GPU VM")} running${label ? ` ${label}` : ""} ${c.idle === 1 ? "is" : "are"} idle${c.parked ? ` (${c.parked} parked: memory held, no work)` : ""}${rest ? `; ${rest}` : ""}. At list price they have burnt ${moneyList(soFar)} while idle, and burn ${moneyList(perDay)} per day while they stay idle.`,
       "warning",
     ),
   );
@@ -362,9 +424,9 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
     size: shortSize(e.resource.size),
     state: stateText(e.verdict),
     since: sinceText(e.verdict, tz, now),
-    soFar: e.cost ? formatMoney(e.cost.soFar, e.cost.currency) : "no list price",
+    soFar: e.cost ? formatMoney(e.cost.soFar, e.cost.currency) : NO_LIST_PRICE,
     perDay: e.cost ? formatMoney(e.cost.perDay, e.cost.currency) : "—",
-    owner: e.owner ?? "no owner tag",
+    owner: ownerText(e.owner, teamOf(e.resource)),
   }));
   parts.push(
     table(
@@ -393,8 +455,8 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
 
 export const idleVerb: Verb = {
   name: "idle",
-  summary: "running GPU VMs doing no GPU work: since when, money burnt so far and per day, owner; unknowns and why",
-  usage: "idle [region] [tag:key=value]",
+  summary: "Running GPU VMs doing no GPU work: since when, money burnt so far and per day, owner; unknowns and why",
+  usage: "idle [region] [tag:<key>=<value>]",
   examples: ["idle", "idle eastus", "idle tag:team=vision"],
   details:
     "A VM is idle when every GPU stays below the threshold (5 % utilisation, or 0.05 engine activity) for the whole window (60 min); parked when it also holds GPU memory. VMs without telemetry are counted as unknown, never as idle. Subscribe a channel with `subscribe idle` for alerts with Snooze, Keep and Deallocate buttons.",
@@ -492,7 +554,7 @@ const SHOWN_ACTIONS = new Set(["snooze", "keep", "deallocate", "deallocate_confi
 /** The alert message: figures, what happened to it, and the buttons that still make sense. */
 export function idleAlertReply(view: IdleAlertView, timezone: string, now: number): Reply {
   const s = view.snapshot;
-  const money = (v: number | undefined) => (v === undefined || !s.currency ? "no list price" : formatMoney(v, s.currency));
+  const money = (v: number | undefined) => (v === undefined || !s.currency ? NO_LIST_PRICE : formatMoney(v, s.currency));
   const when = (ms: number) => formatWhen(ms, timezone, now);
   const idleFor = formatIdleDuration(s.idleSeconds);
   const since = s.sinceAtLeast ? `before ${when(s.idleSince)} (> ${idleFor})` : `${when(s.idleSince)} (${idleFor})`;
@@ -524,7 +586,7 @@ export function idleAlertReply(view: IdleAlertView, timezone: string, now: numbe
     { label: "Idle since", value: since },
     { label: "Burnt so far", value: money(s.soFar) },
     { label: "Per day", value: money(s.perDay) },
-    { label: "Owner", value: s.owner ?? "no owner tag" },
+    { label: "Owner", value: s.owner ?? NO_OWNER },
   ];
   if (s.memoryUsedMib !== undefined) f.push({ label: "GPU memory held", value: `${(s.memoryUsedMib / 1024).toFixed(1)} GiB` });
   if (s.powerW !== undefined) f.push({ label: "GPU power", value: `${Math.round(s.powerW)} W` });

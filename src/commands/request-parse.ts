@@ -16,6 +16,9 @@ import { resolveRegion } from "../domain/regions.ts";
 import { filterVocabulary, nearest, nearestRegion } from "./args.ts";
 import { shortSize } from "./format.ts";
 
+/** Said after every duration we could not read (a request, an extension, a shorter approval). */
+export const DURATION_HINT = 'Durations look like 12h, 3d, 1w or "2 days".';
+
 export const REQUEST_EXAMPLE = "request 2 NC24ads_A100_v4 in swedencentral for 3d -- fine-tune the support model";
 
 export type RequestTarget = { kind: "size"; size: GpuSize } | { kind: "gpu"; models: GpuModel[]; label: string };
@@ -135,7 +138,7 @@ export function parseRequest(tokens: string[], rawText?: string): ParseResult {
   if (forAt < 0) return fail("missing_duration", 'Say for how long with "for <duration>", e.g. for 3d, for 12h or for 1w.');
   const durationText = head.slice(forAt + 1, end(forAt)).join(" ");
   const duration = parseDuration(durationText);
-  if (!duration.ok) return fail("bad_duration", `${duration.problem} Durations look like 12h, 3d, 1w or "2 days".`);
+  if (!duration.ok) return fail("bad_duration", `${duration.problem} ${DURATION_HINT}`);
 
   let costCenter: string | undefined;
   if (ccAt > 0) {

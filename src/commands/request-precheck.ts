@@ -60,7 +60,9 @@ function quotaLines(vmCount: number, info: SizeInfo, usages: Usage[]): Pick<Prec
   const out: ReturnType<typeof quotaLines> = {
     fits: false,
     shortByVcpus: fit.shortBy,
-    lines: [`Quota: needs a quota increase of ${fit.shortBy} vCPUs (needs ${fit.neededVcpus}; ${familyFree} of ${familyLine.limit} free in ${familyName}${regionalText})`],
+    lines: [
+      `Quota: needs a quota increase of ${fit.shortBy} vCPUs: ${fit.neededVcpus} vCPUs needed; ${familyFree} of ${familyLine.limit} vCPUs free in ${familyName}${regionalText}`,
+    ],
   };
   // The family limit is what Microsoft.Quota raises per family; a regional shortfall needs "cores" raised too.
   if (familyShort > 0 && row) {

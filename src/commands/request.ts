@@ -15,7 +15,7 @@ import type { RequestsPort, StoredRequest } from "../services/ports.ts";
 import { type ActionRequest, type ActionResult, registerAction } from "./actions.ts";
 import { approverReply, precheckReply, requesterUpdate, shorterReply, VERBS } from "./request-card.ts";
 import { applyEvent, isApprover, postInThread, postToApprovers, refreshApprovers, tellRequester } from "./request-flow.ts";
-import { cleanReason, parseRequest, REQUEST_EXAMPLE } from "./request-parse.ts";
+import { cleanReason, DURATION_HINT, parseRequest, REQUEST_EXAMPLE } from "./request-parse.ts";
 import { precheck } from "./request-precheck.ts";
 import type { CommandContext, CommandRequest, Verb } from "./types.ts";
 
@@ -329,7 +329,7 @@ async function subcommand(sub: (typeof SUBCOMMANDS)[number], args: string[], req
       let h: number | undefined;
       if (rest[0]?.toLowerCase() === "for") {
         const d = parseDuration(rest.slice(1).join(" "));
-        if (!d.ok) return userError("bad_duration", d.problem, `request approve ${rid} for 1d`);
+        if (!d.ok) return userError("bad_duration", `${d.problem} ${DURATION_HINT}`, `request approve ${rid} for 1d`);
         h = d.hours;
       }
       return asReply(await approve(port, rid, w, ctx, h !== undefined ? { hours: h } : {}), `GPU request ${label(rid)}`);
@@ -342,7 +342,7 @@ async function subcommand(sub: (typeof SUBCOMMANDS)[number], args: string[], req
     case "extend": {
       const words = rest[0]?.toLowerCase() === "by" ? rest.slice(1) : rest;
       const d = parseDuration(words.join(" ") || "1d");
-      if (!d.ok) return userError("bad_duration", d.problem, `request extend ${rid} by 1d`);
+      if (!d.ok) return userError("bad_duration", `${d.problem} ${DURATION_HINT}`, `request extend ${rid} by 1d`);
       return asReply(await extend(port, rid, w, ctx, d.hours), `GPU request ${label(rid)}`);
     }
     case "release":

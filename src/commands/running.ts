@@ -6,13 +6,13 @@
  */
 import { add, type Fraction, fraction, multiply } from "../domain/fraction.ts";
 import { findSize } from "../domain/gpu-catalogue.ts";
-import { formatHourly, formatMoney, NO_LIST_PRICE, sumMoney } from "../domain/money.ts";
+import { formatHourly, formatHourlyTotal, NO_LIST_PRICE, sumMoney } from "../domain/money.ts";
 import { regionDisplayName, resolveRegion } from "../domain/regions.ts";
 import { isTagKey, isTagValue, tagValue } from "../domain/tags.ts";
 import { type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { GpuResource, ListPrice } from "../services/ports.ts";
 import { filterVocabulary, nearest, nearestRegion, resolveSizeFilter, type SizeFilter } from "./args.ts";
-import { gpuNumber, plural, shortSize } from "./format.ts";
+import { gpuNumber, listPriceNote, ownerText, plural, shortSize, someNames } from "./format.ts";
 import type { Verb } from "./types.ts";
 
 export interface RunningArgs {
@@ -132,14 +132,13 @@ export const runningVerb: Verb = {
     if (running.length === 0) {
       parts.push(text(`No GPU VMs are running${where ? ` ${where}` : ""} right now.`, "info"));
     } else {
-      const totalText = total >= 100 ? formatMoney(total, currency, { digits: 0 }) : formatMoney(total, currency);
       const gpus = running.reduce((acc: Fraction, r) => {
         const s = findSize(r.size);
         return s ? add(acc, multiply(s.gpus, r.instances)) : acc;
       }, fraction(0));
       parts.push(
         text(
-          `${plural(instances, "GPU VM")} running ≈ ${totalText}/h now${unpriced > 0 ? ` (+ ${unpriced} without a list price, not counted)` : ""}; ${gpus.den === 1 ? gpus.num : `≈ ${(gpus.num / gpus.den).toFixed(1)}`} GPUs.`,
+          `${plural(instances, "GPU VM")} running ≈ ${formatHourlyTotal(total, currency)} now${unpriced > 0 ? ` (+ ${unpriced} without a list price, not counted)` : ""}; ${gpus.den === 1 ? gpus.num : `≈ ${(gpus.num / gpus.den).toFixed(1)}`} GPUs.`,
         ),
       );
       const rows: Row[] = running
@@ -152,8 +151,7 @@ export const runningVerb: Verb = {
           gpus: gpusText(r),
           region: r.region,
           subscription: names.get(r.subscriptionId) ?? r.subscriptionId,
-          // Without an owner tag the team tag is the next best contact; say which it is.
-          owner: r.owner ?? (r.team ? `team ${r.team}` : "—"),
+          owner: ownerText(r.owner, r.team),
           price: price.known ? formatHourly(price.perHour * r.instances, price.currency) : NO_LIST_PRICE,
         }));
       parts.push(
@@ -174,19 +172,15 @@ export const runningVerb: Verb = {
       );
     }
     if (stoppedBilled.length > 0) {
-      const shown = stoppedBilled
-        .slice(0, 5)
-        .map((r) => r.name)
-        .join(", ");
       parts.push(
         text(
-          `${plural(stoppedBilled.length, "GPU VM")} ${stoppedBilled.length === 1 ? "is" : "are"} stopped but still allocated, so still billed: ${shown}${stoppedBilled.length > 5 ? ", …" : "."} Deallocate ${stoppedBilled.length === 1 ? "it" : "them"} to stop the meter.`,
+          `${plural(stoppedBilled.length, "GPU VM")} ${stoppedBilled.length === 1 ? "is" : "are"} stopped but still allocated, so still billed: ${someNames(stoppedBilled.map((r) => r.name))}. Deallocate ${stoppedBilled.length === 1 ? "it" : "them"} to stop the meter.`,
           "warning",
         ),
       );
     }
     context.push(
-      `List prices: pay-as-you-go Linux, per hour, ${currency}, from the Azure Retail Prices API (cached for a day); reservations or savings plans may lower what you pay.`,
+      listPriceNote(currency),
       `Inventory from Azure Resource Graph at ${inventory.fetchedAt.slice(11, 16)} UTC over ${plural(subs.length, "subscription")}${parsed.region ? ` (${regionDisplayName(parsed.region)})` : ""}.`,
     );
     if (priceErrors.length > 0) context.push(`Some list prices could not be read: ${priceErrors[0]}`);

@@ -1,18 +1,23 @@
-/** `skus [region] [gpu|family|size]`: the GPU sizes a region offers this subscription. */
+/**
+ * `skus [region] [gpu|family|size]`: the GPU sizes a region offers this subscription, with each
+ * size's list price per hour (one Retail Prices lookup per region, cached; never a call per row).
+ */
+import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
 import { type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
-import { gpuMemText, gpuText, regionLabel, shortSize, statusText } from "./format.ts";
+import { gpuMemText, gpuText, listPriceNote, regionLabel, shortSize, statusText } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
 import { parseRegionAndFilter } from "./region-and-filter.ts";
 import type { Verb } from "./types.ts";
 
 export const skusVerb: Verb = {
   name: "skus",
-  summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions",
+  summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions, list price per hour",
   usage: "skus [region] [gpu|family|size]",
   examples: ["skus swedencentral a100", 'skus "East US" h100', "skus eastus", "skus t4"],
-  details: "Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words.",
+  details:
+    'Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words. Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; "no list price" when Azure publishes none.',
   async run(args, _req, ctx) {
     const parsed = parseRegionAndFilter(args, "skus", ctx.settings.regions);
     if ("reply" in parsed) return parsed.reply;
@@ -20,13 +25,25 @@ export const skusVerb: Verb = {
     const filterText = parsed.filterText ?? filter?.label ?? "";
     const [sub] = await ctx.services.scope.subscriptions();
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
-    const g = await gather(regions, (r) => ctx.services.skus.listVmSkus(sub.id, r));
+    const priceErrors = new Set<string>();
+    // The price port reads a region's whole price list once (and caches it), so a price per row costs no extra call.
+    const priceOf = (size: string, region: string): Promise<MaybePrice> =>
+      ctx.services.prices.hourlyPrice(size, region).catch((err: unknown): MaybePrice => {
+        priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
+        return { known: false, reason: "price lookup failed" };
+      });
+    const g = await gather(regions, async (r) => {
+      const offers = (await ctx.services.skus.listVmSkus(sub.id, r)).map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
+      const prices = await Promise.all(offers.map((o) => priceOf(o.info.size, r)));
+      return offers.map((o, i) => ({ o, price: prices[i] as MaybePrice }));
+    });
     const rows: Row[] = [];
     let offered = 0;
+    let currency: string | undefined;
     for (const { key: region, value } of g.ok) {
-      const offers = value.map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
-      offers.sort((a, b) => (a.info.gpu?.name ?? "").localeCompare(b.info.gpu?.name ?? "") || a.info.vcpus - b.info.vcpus);
-      for (const o of offers) {
+      const offers = [...value].sort((a, b) => (a.o.info.gpu?.name ?? "").localeCompare(b.o.info.gpu?.name ?? "") || a.o.info.vcpus - b.o.info.vcpus);
+      for (const { o, price } of offers) {
+        if (price.known) currency ??= price.currency;
         if (o.available) offered += 1;
         rows.push({
           region,
@@ -38,6 +55,7 @@ export const skusVerb: Verb = {
           zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
           availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
           status: statusText(o.info, ctx.now()),
+          price: formatMaybeHourly(price),
         });
       }
     }
@@ -46,6 +64,8 @@ export const skusVerb: Verb = {
     const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
     const title = `${what} ${where}`;
     const context = [`Subscription ${sub.name} (${sub.id}).`, ...notes];
+    if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
+    if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
     if (rows.length === 0) {
       const none =
         outcome === "azure_error"
@@ -78,6 +98,7 @@ export const skusVerb: Verb = {
       { key: "zones", label: "Zones" },
       { key: "availability", label: "Availability" },
       { key: "status", label: "Status" },
+      { key: "price", label: "List price/h", align: "right" as const },
     ];
     const parts: Part[] = [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
     // Listed but blocked everywhere asked: point at the regions that do offer it.
@@ -89,7 +110,8 @@ export const skusVerb: Verb = {
         ),
       );
     }
-    return reply(title, parts, { context, outcome });
+    // Missing prices make the answer partial, as in `running`; the sizes themselves are complete.
+    return reply(title, parts, { context, outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome });
   },
 };
 

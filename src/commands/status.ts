@@ -19,7 +19,17 @@ function lastRunText(j: JobStatus): string {
   if (!l) return "not yet";
   const word = STATUS_WORDS[l.status] ?? l.status;
   const detail = l.detail ? `: ${l.detail.slice(0, 140)}` : "";
-  return `${l.periodKey.replace("T", " ")} ${word}${l.status === "done" && !l.detail?.startsWith("suppressed") ? "" : detail}`;
+  return `${periodText(l.periodKey)} ${word}${l.status === "done" && !l.detail?.startsWith("suppressed") ? "" : detail}`;
+}
+
+/**
+ * A run's period as people read it: a digest's local date as it is ("2026-03-02"); the UTC slots
+ * of the other jobs, stored as "2026-03-02T09:15" (cron) or a full ISO instant (intervals), both
+ * as "2026-03-02 09:15 UTC".
+ */
+export function periodText(key: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?Z)?$/.exec(key);
+  return m ? `${m[1]} ${m[2]} UTC` : key;
 }
 
 export const statusVerb: Verb = {

@@ -164,13 +164,13 @@ export function parseSubscribeArgs(tokens: string[], currency: string): ParseRes
   return { ok: true, value: out };
 }
 
-/** The channel a request may change: its own, and only on a surface that has channels. */
-function ownChannel(request: CommandRequest): { platform: string; channelId: string } | Reply {
+/** The channel a request may change (or read): its own, and only on a surface that has channels. `example` is the verb's own, to type there. */
+function ownChannel(request: CommandRequest, example: string): { platform: string; channelId: string } | Reply {
   if (request.surface === "cli" || request.surface === "job" || request.channel.platform === "cli") {
     return userError(
       "no_channel",
       "Subscriptions belong to a chat channel, and the terminal is not one. Run this in the Slack or Teams channel (or the console) that should get it.",
-      "subscribe digest",
+      `${example} (in that channel)`,
     );
   }
   return { platform: request.channel.platform, channelId: request.channel.id };
@@ -223,7 +223,7 @@ export const subscribeVerb: Verb = {
     "The digest reports yesterday's GPU spend against the 7-day average, the top resource groups, what runs now, idle VMs and quota near its limit. " +
     "`when change > 10%` posts only on days spend moved more than that; `update-in-place` keeps one message and edits it each day.",
   async run(args, request, ctx) {
-    const target = ownChannel(request);
+    const target = ownChannel(request, `subscribe ${args[0]?.toLowerCase() === "idle" ? "idle" : "digest"}`);
     if ("title" in target) return target;
     const parsed = parseSubscribeArgs(args, ctx.settings.currency);
     if (!parsed.ok) return userError("bad_subscription", parsed.problem, parsed.example);
@@ -268,7 +268,7 @@ export const unsubscribeVerb: Verb = {
   examples: ["unsubscribe digest", "unsubscribe idle"],
   details: "Changes this channel only; only its members can. Recorded with who did it.",
   async run(args, request, ctx) {
-    const target = ownChannel(request);
+    const target = ownChannel(request, `unsubscribe ${args[0]?.toLowerCase() === "idle" ? "idle" : "digest"}`);
     if ("title" in target) return target;
     if (args.some((w) => OTHER_CHANNEL.test(w))) {
       return userError("bad_subscription", "Subscriptions can only be changed from inside the channel itself: run the command there (only its members can).", "unsubscribe digest");
@@ -308,7 +308,7 @@ export const subscriptionsVerb: Verb = {
   usage: "subscriptions",
   examples: ["subscriptions"],
   async run(_args, request, ctx) {
-    const target = ownChannel(request);
+    const target = ownChannel(request, "subscriptions");
     if ("title" in target) return target;
     const port = ctx.services.subscriptions;
     if (!port) return noStore();

@@ -7,7 +7,7 @@
  * const s = summariseSpend(rows, "2026-03-02");   // rows: one per day × group
  * decideNoise({ kind: "percent", threshold: 10 }, s) // { post: false, reason: "spend changed 3 % …" }
  */
-import { addDays, type DateRange, range } from "./periods.ts";
+import { addDays, type DateRange, daysBetween, range } from "./periods.ts";
 import type { Parsed } from "./schedule.ts";
 import { TAG_KEY, TAG_VALUE } from "./tags.ts";
 
@@ -135,12 +135,20 @@ export interface GroupSpend {
   average7: number;
 }
 
+/**
+ * Whether the 7 days before the reported day make a like-for-like baseline (the rule `cost` uses
+ * for a previous period): spend data from their first day ("full"), only from part-way through
+ * (a young tenant, a new scope), or none at all. Only a full baseline gives a trend worth stating.
+ */
+export type Baseline = { kind: "full" } | { kind: "none" } | { kind: "partial"; from: string; days: number };
+
 export interface SpendSummary {
   /** The day reported on (usually yesterday in the subscription's zone). */
   day: string;
   total: number;
-  /** Mean daily spend over the 7 days before `day`. */
+  /** Mean daily spend over the 7 days before `day` (days without rows count as 0: see `baseline`). */
   average7: number;
+  baseline: Baseline;
   /** total − average7. */
   delta: number;
   /** Percent change vs the average; null when the average is 0. */
@@ -181,6 +189,10 @@ export function summariseSpend(rows: readonly DailySpend[], day: string, top = 5
   const total = unmicros(totalM);
   const delta = unmicros(totalM - Math.round(beforeM / 7));
   const changePct = average7 === 0 ? null : (delta / average7) * 100;
+  // Dust (a VM started and deleted at once: 0.000001) is not data about a day.
+  const first = series.slice(0, 7).find((d) => Math.round(d.amount * 100) !== 0)?.date;
+  const baseline: Baseline =
+    first === undefined ? { kind: "none" } : first > window.from ? { kind: "partial", from: first, days: daysBetween(first, addDays(day, -1)) + 1 } : { kind: "full" };
   const groups = [...new Set([...perGroupDay.keys(), ...perGroupBefore.keys()])]
     .map((group) => ({ group, amount: unmicros(perGroupDay.get(group) ?? 0), average7: unmicros(Math.round((perGroupBefore.get(group) ?? 0) / 7)) }))
     .filter((g) => g.amount !== 0)
@@ -190,6 +202,7 @@ export function summariseSpend(rows: readonly DailySpend[], day: string, top = 5
     day,
     total,
     average7,
+    baseline,
     delta,
     changePct,
     groups: groups.slice(0, top),
@@ -207,10 +220,12 @@ export interface NoiseDecision {
 /** Whether a digest clears its subscription's noise rule. Both sides of the threshold are exclusive: "more than". */
 export function decideNoise(
   rule: NoiseRule,
-  s: Pick<SpendSummary, "total" | "average7" | "delta" | "changePct">,
+  s: Pick<SpendSummary, "total" | "average7" | "delta" | "changePct"> & { baseline?: Baseline },
   format: (amount: number, currency: string) => string = (a, c) => `${a.toFixed(2)} ${c}`,
 ): NoiseDecision {
   if (rule.kind === "always") return { post: true, reason: "posted every day" };
+  // A change against a baseline that covers only some days is not a change: the rule cannot judge it.
+  if (s.baseline?.kind === "partial") return { post: true, reason: `spend data before yesterday covers only ${s.baseline.days} of 7 days, so the rule cannot judge a change` };
   if (rule.kind === "percent") {
     if (s.changePct === null) {
       const post = s.total !== 0;

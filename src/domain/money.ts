@@ -73,6 +73,14 @@ export function formatHourly(amount: number, currency: string): string {
   return `${formatMoney(amount, currency, { digits: amount < 1 && amount > 0 ? 3 : 2 })}/h`;
 }
 
+/**
+ * An hourly total over many VMs, as `running` and the digest both say it: an estimate, so whole
+ * units from 100 up ("$1,080/h"), cents below ("$42.18/h"). One rule, so the two never disagree.
+ */
+export function formatHourlyTotal(amount: number, currency: string): string {
+  return `${formatMoney(amount, currency, Math.abs(toCents(amount)) >= 100 ? { digits: 0 } : {})}/h`;
+}
+
 /** A price that may be unknown: Azure has no list price for some sizes; that is never $0. */
 export type MaybePrice = { known: true; perHour: number; currency: string } | { known: false; reason: string };
 

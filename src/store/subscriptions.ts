@@ -42,16 +42,39 @@ function settingsRecord(s: SubscriptionSettings): Record<string, string | boolea
 
 type SettingsRecord = Record<string, unknown>;
 
+/** A stored setting as a channel reads it: "at 08:00", "time zone UTC", "when spend moves > 10 %", "updated in place". */
+function settingWords(key: string, v: unknown): string {
+  if (v === null || v === undefined) return `${key} —`;
+  if (key === "timezone") return `time zone ${String(v)}`;
+  if (key === "updateInPlace") return v === true ? "updated in place" : "a new message each day";
+  if (key === "noise") {
+    const rule = readNoiseRule(String(v));
+    return rule.kind === "always" ? "every day" : rule.kind === "percent" ? `when spend moves > ${rule.threshold} %` : `when spend moves > ${rule.threshold} ${rule.currency}`;
+  }
+  return `${key} ${String(v)}`;
+}
+
+/** The settings a kind of subscription uses: idle alerts have no time, noise rule or message mode. */
+const KEYS_OF: Record<string, readonly string[]> = { idle: ["timezone", "scope"] };
+
 /** "at 08:00 → 09:30; scope all → rg:training": what changed, for the audit and the channel. */
-function describeRecords(a: SettingsRecord | null, b: SettingsRecord | null): string {
-  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])];
-  const show = (v: unknown) => (v === null || v === undefined ? "—" : String(v));
-  if (!a) return keys.map((k) => `${k} ${show(b?.[k])}`).join("; ");
+function describeRecords(a: SettingsRecord | null, b: SettingsRecord | null, kind?: string): string {
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].filter((k) => !kind || !KEYS_OF[kind] || KEYS_OF[kind].includes(k));
+  if (!a)
+    return keys
+      .filter((k) => b?.[k] !== null && b?.[k] !== undefined)
+      .map((k) => settingWords(k, b?.[k]))
+      .join("; ");
   if (!b) return "removed";
   return (
     keys
       .filter((k) => a[k] !== b[k])
-      .map((k) => `${k} ${show(a[k])} → ${show(b[k])}`)
+      .map((k) => {
+        const [from, to] = [settingWords(k, a[k]), settingWords(k, b[k])];
+        // "at 09:00 → 17:30", "every day → when spend moves > 10 %": the key said once when both sides carry it.
+        const prefix = ["at", "scope", "time zone"].find((p) => from.startsWith(`${p} `) && to.startsWith(`${p} `));
+        return prefix ? `${from} → ${to.slice(prefix.length + 1)}` : `${from} → ${to}`;
+      })
       .join("; ") || "no change"
   );
 }
@@ -234,7 +257,7 @@ export function createSubscriptionStore(db: Kysely<Database>, opts: Subscription
         let summary: string = r.action;
         try {
           const d = JSON.parse(r.detail) as { before: SettingsRecord | null; after: SettingsRecord | null };
-          summary = describeRecords(d.before, d.after);
+          summary = describeRecords(d.before, d.after, r.kind);
         } catch {
           // An unreadable detail still shows who did what, when.
         }

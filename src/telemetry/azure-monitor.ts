@@ -9,7 +9,7 @@
  * configured metrics URL (the fake Azure in demo and tests) replaces it for every region.
  * Clients come from the client factory, so retries, limits, counters and loopback TLS apply.
  */
-import { MetricsClient } from "@azure/monitor-query-metrics";
+import type { MetricsClient } from "@azure/monitor-query-metrics";
 import type { AzureAccess } from "../azure/client-factory.ts";
 import type { AzureCloud } from "../config.ts";
 import type { ActivityBucket } from "../domain/idle-rule.ts";
@@ -63,9 +63,11 @@ const ARM_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/provider
 
 export function createMonitorSource(azure: AzureAccess, opts: MonitorSourceOptions): TelemetrySource {
   let calls = 0;
-  const clientFor = (region: string) => {
+  // The SDK loads at the first idle question: answers that never ask one (a CLI `skus`) skip it.
+  const clientFor = async (region: string): Promise<MetricsClient> => {
     const endpoint = metricsEndpoint(region, opts.cloud, opts.metricsUrl);
-    return azure.client(`monitor-metrics:${endpoint}`, (credential, options) => new MetricsClient(endpoint, credential, { ...options, endpoint }));
+    const sdk = await import("@azure/monitor-query-metrics");
+    return azure.client(`monitor-metrics:${endpoint}`, (credential, options) => new sdk.MetricsClient(endpoint, credential, { ...options, endpoint }));
   };
   const covers = (t: Target) => (t.resource.kind === "vm" || t.resource.kind === "vmss") && ARM_ID.test(t.resource.id);
 
@@ -75,7 +77,8 @@ export function createMonitorSource(azure: AzureAccess, opts: MonitorSourceOptio
     // Grain-aligned start, so every bucket is a whole one.
     const start = Math.floor(range.from / (grain.seconds * 1000)) * grain.seconds * 1000;
     calls++;
-    const results = await clientFor(first.resource.region).queryResources(
+    const client = await clientFor(first.resource.region);
+    const results = await client.queryResources(
       targets.map((t) => t.resource.id),
       support ? [METRIC_UTIL, METRIC_MEMORY] : [METRIC_UTIL],
       NVIDIA_SMI_NAMESPACE,
@@ -128,6 +131,6 @@ export function createMonitorSource(azure: AzureAccess, opts: MonitorSourceOptio
       return answer;
     },
     queries: () => calls,
-    describeMissing: () => `no ${NVIDIA_SMI_NAMESPACE} metrics in Azure Monitor (no Telegraf nvidia_smi agent on the VM)`,
+    describeMissing: () => `no ${NVIDIA_SMI_NAMESPACE} metrics in Azure Monitor: the VM needs Telegraf with its nvidia_smi input`,
   };
 }

@@ -19,8 +19,9 @@ let page: Page;
 let watched: { errors: string[] };
 
 beforeAll(async () => {
-  // The scheduler is off so the test decides when the jobs run; approvers as an operator would configure them.
-  [server, browser] = await Promise.all([startDemoServer({ GPUOPS_SCHEDULER: "false", GPUOPS_CONSOLE_APPROVERS: "sam,lee" }), launchChromium()]);
+  // The scheduler is off so the test decides when the jobs run. No approvers are configured: the
+  // demo's own console approvers (sam, lee) must be able to deallocate.
+  [server, browser] = await Promise.all([startDemoServer({ GPUOPS_SCHEDULER: "false" }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   watched = watchPage(page);
   await page.goto(`${server.url}/`);

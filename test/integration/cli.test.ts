@@ -155,6 +155,8 @@ describe("gpuops CLI against an external ARM endpoint (GPUOPS_AZURE_URL)", { tim
       AZURE_SUBSCRIPTION_IDS: fake.tenant.subscriptions[0]?.id as string,
       NODE_EXTRA_CA_CERTS: ca,
       GPUOPS_AZURE_MAX_RETRIES: "0",
+      // List prices (skus) come from the Retail Prices API: the fake stands in for it too, so nothing leaves loopback.
+      GPUOPS_PRICES_URL: fake.url,
     };
   });
   afterAll(async () => fake?.close());
@@ -166,7 +168,13 @@ describe("gpuops CLI against an external ARM endpoint (GPUOPS_AZURE_URL)", { tim
     expect(r.stdout).toContain("NC24ads_A100_v4");
     expect(r.stdout).not.toContain("Demo data");
     const calls = fake.requests.slice(before);
-    expect(calls.map((c) => c.query.$filter)).toEqual(["location eq 'swedencentral'"]);
+    const prices = calls.filter((c) => c.path === "/api/retail/prices");
+    expect(calls.filter((c) => !prices.includes(c)).map((c) => c.query.$filter)).toEqual(["location eq 'swedencentral'"]);
+    // One Retail Prices read for the region (its pages), not one per row.
+    expect(prices.length).toBeGreaterThan(0);
+    expect(prices.every((c) => c.query.$filter?.includes("armRegionName eq 'swedencentral'"))).toBe(true);
+    expect(prices.filter((c) => !c.query.$skip).length).toBe(1);
+    expect(r.stdout).toMatch(/NC24ads_A100_v4 .* \$\d+\.\d\d\/h/);
   });
 
   it("refuses the OData injection without sending a single request", async () => {

@@ -275,7 +275,9 @@ describe("digest: content against the fake tenant", () => {
     );
     expect(near).toContain(`${subs[0]?.name}|eastus|StandardNCADSA100v4Family|90 %`);
     expect(near.some((n) => n.startsWith(`${subs[1]?.name}|swedencentral|standardNCadsH100v5Family`))).toBe(false);
-    expect(fact("Quota > 80 %")).toBe(`${near.length} GPU famil${near.length === 1 ? "y" : "ies"}`);
+    // Rows are a family's quota per subscription and region: counted as quotas, with the families they cover.
+    const families = new Set(near.map((n) => (n.split("|")[2] as string).toLowerCase().replace(/\s+/g, ""))).size;
+    expect(fact("Quota > 80 %")).toBe(`${near.length} quota${near.length === 1 ? "" : "s"} (subscription × region) in ${families} GPU famil${families === 1 ? "y" : "ies"}`);
     const quota = tables(reply).find((t) => t.title === "GPU quota above 80 %");
     expect(quota?.rows).toHaveLength(Math.min(8, near.length));
     for (const r of quota?.rows ?? []) expect(near).toContain(`${r.subscription}|${r.region}|${r.family}|${r.pct}`);

@@ -46,8 +46,8 @@ for (const engine of ["sqlite", "postgres"] as const) {
 
       const history = await w.app().subscriptions?.history("slack", "C0TEAM");
       expect(history?.map((e) => [e.action, e.actor.id, e.summary])).toEqual([
-        ["change", "U0BOB", "at 09:00 → 17:30; noise always → percent:10"],
-        ["subscribe", "U0ADA", "at 09:00; timezone Europe/Berlin; scope all; noise always; updateInPlace false"],
+        ["change", "U0BOB", "at 09:00 → 17:30; every day → when spend moves > 10 %"],
+        ["subscribe", "U0ADA", "at 09:00; time zone Europe/Berlin; scope all; every day; a new message each day"],
       ]);
 
       const list = await w.say("slack", "C0TEAM", "subscriptions", "U0CAT");
@@ -55,6 +55,11 @@ for (const engine of ["sqlite", "postgres"] as const) {
       expect(subs?.rows[0]).toMatchObject({ kind: "digest", next: "Tue 3 Mar, 17:30 Europe/Berlin", last: "not yet" });
       expect(subs?.rows[0]?.changed).toMatch(/^U0BOB|^u0bob/);
       expect(changes?.rows.map((r) => r.who)).toEqual(["u0bob", "u0ada"]);
+
+      // Idle alerts have no time, noise rule or message mode: their log line names only what they use.
+      await w.say("slack", "C0IDLELOG", "subscribe idle", "U0ADA");
+      expect((await w.app().subscriptions?.history("slack", "C0IDLELOG", 1))?.[0]?.summary).toBe("time zone Europe/Berlin; scope all");
+      await w.say("slack", "C0IDLELOG", "unsubscribe idle", "U0ADA");
     });
 
     it("keeps channels apart and refuses to change another channel from here", async () => {

@@ -49,6 +49,36 @@ describe("summariseSpend", () => {
   });
 });
 
+describe("the 7-day baseline", () => {
+  const day = (offset: number, amount: number, group = "rg-a"): DailySpend => ({ date: addDays(DAY, offset), group, amount });
+
+  it("is full only when spend data reaches back to the first of the 7 days", () => {
+    expect(summariseSpend([day(0, 10), ...Array.from({ length: 7 }, (_, k) => day(-(k + 1), 5))], DAY).baseline).toEqual({ kind: "full" });
+    // Data from 3 days before: 3 of the 7 days.
+    expect(summariseSpend([day(0, 10), day(-1, 5), day(-2, 5), day(-3, 5)], DAY).baseline).toEqual({ kind: "partial", from: addDays(DAY, -3), days: 3 });
+    // Nothing before yesterday at all, and dust (a VM started and deleted at once) is not data.
+    expect(summariseSpend([day(0, 10), day(-5, 0.000001)], DAY).baseline).toEqual({ kind: "none" });
+  });
+
+  it("holds for any rows: full iff the 7th day before has spend, none iff no day before has", () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 40 }), (raw) => {
+        const rows: DailySpend[] = raw.map((r) => ({ date: addDays(DAY, r.offset), group: r.group, amount: r.amount }));
+        const b = summariseSpend(rows, DAY).baseline;
+        const spent = (d: string) => rows.some((r) => r.date === d && cents(r.amount) !== 0);
+        const before = Array.from({ length: 7 }, (_, k) => addDays(DAY, -(k + 1)));
+        expect(b.kind === "full").toBe(spent(addDays(DAY, -7)));
+        expect(b.kind === "none").toBe(!before.some(spent));
+        if (b.kind === "partial") {
+          expect(spent(b.from)).toBe(true);
+          expect(before.filter((d) => d < b.from).some(spent)).toBe(false);
+          expect(b.days).toBe(before.filter((d) => d >= b.from).length);
+        }
+      }),
+    );
+  });
+});
+
 describe("decideNoise", () => {
   it("posts exactly when the change is more than the threshold, in percent or amount", () => {
     fc.assert(
@@ -69,6 +99,19 @@ describe("decideNoise", () => {
     expect(decideNoise({ kind: "percent", threshold: 10 }, { total: 5, average7: 0, delta: 5, changePct: null }).post).toBe(true);
     expect(decideNoise({ kind: "percent", threshold: 10 }, { total: 0, average7: 0, delta: 0, changePct: null }).post).toBe(false);
     expect(decideNoise({ kind: "percent", threshold: 10 }, { total: 110, average7: 100, delta: 10, changePct: 10 }).post).toBe(false);
+  });
+
+  it("posts when the 7-day average covers only some days: the rule cannot judge a change", () => {
+    const partial = { total: 110, average7: 100, delta: 10, changePct: 10, baseline: { kind: "partial" as const, from: "2026-03-07", days: 3 } };
+    for (const rule of [
+      { kind: "percent" as const, threshold: 50 },
+      { kind: "amount" as const, threshold: 1000, currency: "USD" },
+    ]) {
+      const d = decideNoise(rule, partial);
+      expect(d.post).toBe(true);
+      expect(d.reason).toMatch(/covers only 3 of 7 days, so the rule cannot judge a change/);
+    }
+    expect(decideNoise({ kind: "percent", threshold: 50 }, { ...partial, baseline: { kind: "full" } }).post).toBe(false);
   });
 
   it("stores and reads rules back", () => {

@@ -1,6 +1,7 @@
 // Shared wording (src/commands/format.ts) and the plain-words SKU restrictions (src/domain/sku-offer.ts).
 import { describe, expect, it } from "vitest";
-import { count, gpuNumber, gpusPhrase } from "../../src/commands/format.ts";
+import { count, gpuNumber, gpusPhrase, NO_OWNER, ownerText, someNames } from "../../src/commands/format.ts";
+import { periodText } from "../../src/commands/status.ts";
 import { fraction } from "../../src/domain/fraction.ts";
 import { toOffer } from "../../src/domain/sku-offer.ts";
 
@@ -20,6 +21,31 @@ describe("GPU counts for people", () => {
   it("counts get thousands separators", () => {
     expect(count(3199744)).toBe("3,199,744");
     expect(count(96)).toBe("96");
+  });
+});
+
+describe("lists and owners, worded the same by every verb", () => {
+  it("names a few and says how many more, leaving the full stop to the sentence", () => {
+    expect(someNames(["a", "b"])).toBe("a, b");
+    expect(someNames(["a", "b", "c", "d", "e"])).toBe("a, b, c, d, e");
+    expect(someNames(["a", "b", "c", "d", "e", "f", "g"])).toBe("a, b, c, d, e and 2 more");
+    expect(`${someNames(["a", "b", "c", "d"], 3)}.`).toBe("a, b, c and 1 more.");
+    expect(`${someNames(Array.from({ length: 9 }, (_, i) => `vm${i}`))}.`).not.toMatch(/…\.|\.\.$/);
+  });
+
+  it("an owner tag, else the team tag, else 'no owner tag' (never a bare dash)", () => {
+    expect(ownerText("alice@contoso.com", "vision")).toBe("alice@contoso.com");
+    expect(ownerText(undefined, "vision")).toBe("team vision");
+    expect(ownerText(undefined, undefined)).toBe(NO_OWNER);
+    expect(NO_OWNER).toBe("no owner tag");
+  });
+});
+
+describe("job periods in status", () => {
+  it("UTC slots read the same whether a cron or an interval job stored them; a digest's local date stays", () => {
+    expect(periodText("2026-11-26T22:07")).toBe("2026-11-26 22:07 UTC");
+    expect(periodText("2026-11-26T22:00:00.000Z")).toBe("2026-11-26 22:00 UTC");
+    expect(periodText("2026-11-27")).toBe("2026-11-27");
   });
 });
 

@@ -1,15 +1,30 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type IdleAlertView, idleAlertReply, parseIdleArgs } from "../../src/commands/idle.ts";
+import { assessIdle, type IdleAlertView, idleAlertReply, parseIdleArgs, type UnknownEntry, unknownSummary } from "../../src/commands/idle.ts";
+import type { CommandContext } from "../../src/commands/types.ts";
+import type { VmTelemetry } from "../../src/domain/idle-rule.ts";
 import { isKnownRegion } from "../../src/domain/regions.ts";
 import { isTagKey, isTagValue } from "../../src/domain/tags.ts";
 import { mayDeallocate } from "../../src/jobs/idle-actions.ts";
+import { renderText } from "../../src/render/text.ts";
+import type { GpuResource, Services, UtilizationReading } from "../../src/services/ports.ts";
 
 describe("idle arguments", () => {
   it("reads a region in any spelling and a tag filter", () => {
     expect(parseIdleArgs([])).toEqual({});
     expect(parseIdleArgs(["East", "US", "2"])).toEqual({ region: "eastus2" });
     expect(parseIdleArgs(["tag:team=vision", "westus2"])).toEqual({ region: "westus2", tag: { key: "team", value: "vision" } });
+  });
+
+  it("takes one tag filter, as `running` does, and says which part of a bad one is wrong", () => {
+    const two = parseIdleArgs(["tag:team=vision", "tag:team=nlp"]);
+    expect("error" in two && renderText(two.error)).toMatch(/Filter on one tag at a time\.[\s\S]*Try: idle tag:team=vision/);
+    const badValue = parseIdleArgs(["tag:team=<script>"]);
+    expect("error" in badValue && renderText(badValue.error)).toMatch(/"<script>" is not a tag value/);
+    const badKey = parseIdleArgs(["tag:9x=1"]);
+    expect("error" in badKey && renderText(badKey.error)).toMatch(/"9x" is not a tag key/);
+    const shape = parseIdleArgs(["tag:team"]);
+    expect("error" in shape && renderText(shape.error)).toMatch(/looks like tag:<key>=<value>/);
   });
 
   it("answers bad input with what was wrong and an example", () => {
@@ -39,6 +54,99 @@ describe("idle arguments", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("the unknown list", () => {
+  const resource = (name: string, kind: GpuResource["kind"] = "vm", instances = 1): GpuResource => ({
+    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`,
+    name,
+    kind,
+    subscriptionId: "s",
+    resourceGroup: "rg",
+    region: "eastus",
+    size: "Standard_NC24ads_A100_v4",
+    instances,
+    powerState: "running",
+    tags: {},
+  });
+  const entry = (r: GpuResource, detail: string, units = 1): UnknownEntry => ({ key: r.id, resource: r, host: r.name, reason: "no_telemetry", detail, units });
+
+  it("one line per reason, counted in GPU VMs, a few names each, no brackets inside brackets and no '….'", () => {
+    const monitor = "no Telegraf/nvidia_smi metrics in Azure Monitor: the VM needs Telegraf with its nvidia_smi input";
+    const list = [
+      entry(resource("vmss-a", "vmss", 4), monitor, 4),
+      ...["vm-1", "vm-2", "vm-3", "vm-4"].map((n) => entry(resource(n), monitor)),
+      entry(resource("aks/gpu", "aks-pool", 6), "AKS nodes report GPU use through Prometheus (DCGM exporter): set PROMETHEUS_URL", 6),
+    ];
+    const s = unknownSummary(list) as string;
+    const lines = s.split("\n");
+    expect(lines[0]).toBe("14 GPU VMs are unknown (no usable GPU telemetry), so not counted as idle:");
+    expect(lines[1]).toBe(
+      "• 8 with no GPU telemetry. No Telegraf/nvidia_smi metrics in Azure Monitor: the VM needs Telegraf with its nvidia_smi input. They are: vmss-a (scale set, 4 instances), vm-1, vm-2 and 2 more.",
+    );
+    expect(lines[2]).toMatch(
+      /^• 6 with no GPU telemetry\. AKS nodes report GPU use through Prometheus \(DCGM exporter\): set PROMETHEUS_URL\. That is: aks\/gpu \(AKS pool, 6 nodes\)\.$/,
+    );
+    for (const line of lines) {
+      expect(line).not.toMatch(/\([^()]*\([^()]*\)[^()]*\)/); // no nested brackets
+      expect(line).not.toMatch(/…\.|\.\.$/);
+    }
+    expect(unknownSummary([])).toBeUndefined();
+  });
+});
+
+describe("idle counts GPU VMs as running does", () => {
+  const NOW = Date.parse("2026-03-10T12:00:00Z");
+  const armId = (kind: string, name: string) => `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.${kind}/${name}`;
+  const pool: GpuResource = {
+    id: `${armId("ContainerService/managedClusters", "aks")}/agentPools/gpu`,
+    name: "aks/gpu",
+    kind: "aks-pool",
+    subscriptionId: "00000000-0000-0000-0000-000000000001",
+    resourceGroup: "rg",
+    region: "eastus",
+    size: "Standard_NC24ads_A100_v4",
+    instances: 4,
+    powerState: "running",
+    tags: {},
+  };
+  const scaleSet: GpuResource = { ...pool, id: armId("Compute/virtualMachineScaleSets", "vmss-t4"), name: "vmss-t4", kind: "vmss", size: "Standard_NC4as_T4_v3", instances: 8 };
+  /** Two hours of one-minute buckets at `util` %. */
+  const activity = (util: number): VmTelemetry => ({
+    kind: "activity",
+    signal: "gpu_util",
+    source: "test",
+    rangeStart: NOW - 2 * 3600_000,
+    buckets: Array.from({ length: 120 }, (_, i) => ({ from: NOW - (120 - i) * 60_000, to: NOW - (119 - i) * 60_000, max: util })),
+  });
+  const PRICES: Record<string, number> = { Standard_NC24ads_A100_v4: 3.673, Standard_NC4as_T4_v3: 0.526 };
+
+  function ctxWith(readings: UtilizationReading[]): CommandContext {
+    const services = {
+      prices: { hourlyPrice: async (size: string) => ({ known: true as const, perHour: PRICES[size] as number, currency: "USD" }) },
+      utilization: { read: async () => ({ readings, queries: {}, sources: ["test"] }) },
+    } as unknown as Services;
+    return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => new Date(NOW) };
+  }
+
+  it("a pool's silent nodes are unknown, not left out; a scale set read as a whole counts (and costs) all its instances", async () => {
+    const report = await assessIdle(
+      ctxWith([
+        { key: `${pool.id}/nodes/aks-gpu-1`, resource: pool, host: "aks-gpu-1", telemetry: activity(0) },
+        { key: `${pool.id}/nodes/aks-gpu-2`, resource: pool, host: "aks-gpu-2", telemetry: activity(80) },
+        { key: `${scaleSet.id}/nodes/vmss-t4`, resource: scaleSet, host: "vmss-t4", telemetry: activity(1) },
+      ]),
+      [pool, scaleSet],
+    );
+    expect(report.counts).toEqual({ running: 12, idle: 9, parked: 0, busy: 1, unknown: 2 });
+    expect(report.unknown).toMatchObject([{ units: 2, detail: "2 of 4 nodes of aks/gpu sent no GPU readings" }]);
+    const whole = report.entries.find((e) => e.resource === scaleSet);
+    expect(whole?.units).toBe(8);
+    expect(whole?.cost?.perDay).toBeCloseTo(0.526 * 8 * 24, 2);
+    const node = report.entries.find((e) => e.resource === pool);
+    expect(node?.units).toBe(1);
+    expect(node?.cost?.perDay).toBeCloseTo(3.673 * 24, 2);
   });
 });
 

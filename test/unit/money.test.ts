@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatChange, formatHourly, formatMaybeHourly, formatMoney, formatShare, parseAmount, sumMoney, toCents } from "../../src/domain/money.ts";
+import { formatChange, formatHourly, formatHourlyTotal, formatMaybeHourly, formatMoney, formatShare, parseAmount, sumMoney, toCents } from "../../src/domain/money.ts";
 
 describe("money", () => {
   it("formats in the currency as returned", () => {
@@ -14,6 +14,11 @@ describe("money", () => {
   it("hourly prices keep three decimals below one unit", () => {
     expect(formatHourly(0.526, "USD")).toBe("$0.526/h");
     expect(formatHourly(3.673, "USD")).toBe("$3.67/h");
+    // Fleet totals (running, the digest) share one rule: whole units from 100 up.
+    expect(formatHourlyTotal(1079.79, "USD")).toBe("$1,080/h");
+    expect(formatHourlyTotal(42.184, "USD")).toBe("$42.18/h");
+    expect(formatHourlyTotal(99.995, "EUR")).toBe("€100/h");
+    expect(formatHourlyTotal(1200.4, "JPY")).toBe("¥1,200/h");
   });
 
   it("never shows a missing price as zero", () => {
