@@ -10,6 +10,7 @@ import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
 import { nearest } from "./args.ts";
+import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
 
 export interface CostArgs {
@@ -180,30 +181,9 @@ function noTrendSentence(basis: Exclude<TrendBasis, { kind: "comparable" }>, per
   return `No change is shown: spend data for ${period.previousLabel} starts on ${shortDate(basis.from)} (${basis.days} of ${period.previous.days} days), so it is not a like-for-like comparison (${previous} in those days).`;
 }
 
-async function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
-  const window = chartWindow(period);
-  const dates = datesIn(window);
-  const index = new Map(dates.map((d, i) => [d, i]));
-  const series = new Map<string, number[]>();
-  for (const r of daily) {
-    const i = r.date === undefined ? undefined : index.get(r.date);
-    if (i === undefined || r.currency !== currency) continue;
-    const label = labelFor(r.group, g, names);
-    const values = series.get(label) ?? dates.map(() => 0);
-    values[i] = (values[i] as number) + r.amount;
-    series.set(label, values);
-  }
-  const title = `GPU spend per day by ${groupingLabel(g)}, ${shortDate(window.from)} – ${shortDate(window.to, true)} (${currency})`;
-  try {
-    const ref = await ctx.services.charts.dailySpend({ title, currency, dates, groups: [...series].map(([label, values]) => ({ label, values })) });
-    const part: ImagePart = { kind: "image", alt: title, imageId: ref.imageId };
-    if (ref.url) part.url = ref.url;
-    return part;
-  } catch (err) {
-    // A chart is a bonus: the numbers still answer the question.
-    ctx.log?.warn({ err }, "chart rendering failed");
-    return undefined;
-  }
+function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
+  const rows = daily.flatMap((r) => (r.date === undefined || r.currency !== currency ? [] : [{ date: r.date, label: labelFor(r.group, g, names), amount: r.amount }]));
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(g), currency, dates: datesIn(chartWindow(period)), rows });
 }
 
 export const costVerb: Verb = {

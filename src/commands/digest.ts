@@ -31,6 +31,7 @@ import { ownerText, plural, shortSize } from "./format.ts";
 import { idleOver24h } from "./idle.ts";
 import { gather } from "./partial.ts";
 import { isGpuFamily, REGIONAL_CAP } from "./quota.ts";
+import { spendChartPart } from "./spend-chart.ts";
 import { describeSubscription } from "./subscribe.ts";
 import type { CommandContext, Verb } from "./types.ts";
 
@@ -385,7 +386,7 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
   return built;
 }
 
-async function chartPart(
+function chartPart(
   ctx: CommandContext,
   rows: DailySpend[],
   summary: SpendSummary,
@@ -394,27 +395,10 @@ async function chartPart(
   names: Map<string, string>,
   dates: string[],
 ): Promise<ImagePart | undefined> {
+  // The digest stacks its top groups and folds the rest into "others".
   const top = new Set(summary.groups.map((g) => g.group));
-  const index = new Map(dates.map((d, i) => [d, i]));
-  const series = new Map<string, number[]>();
-  for (const r of rows) {
-    const i = index.get(r.date);
-    if (i === undefined) continue;
-    const label = top.has(r.group) ? groupLabel(r.group, grouping, names) : "others";
-    const values = series.get(label) ?? dates.map(() => 0);
-    values[i] = (values[i] as number) + r.amount;
-    series.set(label, values);
-  }
-  const title = `GPU spend per day by ${groupingLabel(grouping)}, ${shortDate(dates[0] as string)} – ${shortDate(dates[dates.length - 1] as string, true)} (${currency})`;
-  try {
-    const ref = await ctx.services.charts.dailySpend({ title, currency, dates, groups: [...series].map(([label, values]) => ({ label, values })) });
-    const part: ImagePart = { kind: "image", alt: title, imageId: ref.imageId };
-    if (ref.url) part.url = ref.url;
-    return part;
-  } catch (err) {
-    ctx.log?.warn({ err: messageOf(err) }, "digest chart rendering failed");
-    return undefined;
-  }
+  const labelled = rows.map((r) => ({ date: r.date, label: top.has(r.group) ? groupLabel(r.group, grouping, names) : "others", amount: r.amount }));
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(grouping), currency, dates, rows: labelled });
 }
 
 /** The words after `digest`: an optional channel to read settings from, and --dry-run. */
