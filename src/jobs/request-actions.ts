@@ -59,7 +59,7 @@ async function perform(deps: RequestRunnerDeps, effect: SideEffect, r: GpuReques
           m.channelId,
           say(
             `GPU request ${label(r.id)} approved`,
-            `${r.spec.vmCount} × ${r.spec.size} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it (and free it when the lease ends).`,
+            `${r.spec.vmCount} × ${r.spec.size.replace(/^Standard_/, "")} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it (and free it when the lease ends).`,
             "info",
           ),
         );
