@@ -1,6 +1,7 @@
 /** `where <gpu|size> [count]`: which regions offer it to this subscription, and how much fits. */
 import { type Fraction, formatFraction, multiply, toNumber } from "../domain/fraction.ts";
 import { normaliseFamily } from "../domain/gpu-catalogue.ts";
+import { formatMaybeHourly, formatMoney, type MaybePrice } from "../domain/money.ts";
 import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
 import { toOffer } from "../domain/sku-offer.ts";
 import { type Row, reply, table, text, userError } from "../reply/reply.ts";
@@ -12,12 +13,13 @@ import type { Verb } from "./types.ts";
 
 interface Candidate {
   row: Row;
-  rank: [number, number, number];
+  /** offered, fits, list price per GPU-hour (unknown last), then most headroom. */
+  rank: [number, number, number, number];
 }
 
 export const whereVerb: Verb = {
   name: "where",
-  summary: "Regions that offer a GPU or size to this subscription, with restrictions and quota headroom, best first",
+  summary: "Regions that offer a GPU or size to this subscription, with restrictions, list price and quota headroom, cheapest fitting first",
   usage: "where <gpu|size> [count]",
   examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2"],
   details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS.",
@@ -44,11 +46,20 @@ export const whereVerb: Verb = {
     const [sub] = await ctx.services.scope.subscriptions();
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
     const regions = ctx.settings.regions;
+    const wanted = new Set(filter.sizes.map((s) => s.size.toLowerCase()));
+    const priceErrors = new Set<string>();
+    // One cached price list per region (the port reads a region once), so prices add no call per row.
+    const priceOf = (size: string, region: string): Promise<MaybePrice> =>
+      ctx.services.prices.hourlyPrice(size, region).catch((err: unknown): MaybePrice => {
+        priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
+        return { known: false, reason: "price lookup failed" };
+      });
     const g = await gather(regions, async (region) => {
       const [skus, usages] = await Promise.all([ctx.services.skus.listVmSkus(sub.id, region), ctx.services.usages.listUsages(sub.id, region)]);
-      return { skus, usages };
+      const offered = skus.filter((s) => wanted.has(s.name.toLowerCase()));
+      const prices = new Map(await Promise.all(offered.map(async (s) => [s.name.toLowerCase(), await priceOf(s.name, region)] as const)));
+      return { skus, usages, prices };
     });
-    const wanted = new Set(filter.sizes.map((s) => s.size.toLowerCase()));
     const candidates: Candidate[] = [];
     for (const { key: region, value } of g.ok) {
       const regional = value.usages.find((u) => u.name === REGIONAL_CAP);
@@ -62,12 +73,16 @@ export const whereVerb: Verb = {
         const vmsWanted = count === undefined ? 1 : filter.kind === "size" || !offer.info.gpus ? count : Math.ceil(count / toNumber(offer.info.gpus));
         const fit = fitsQuota(vmsWanted, offer.info.vcpus, fam, regional);
         const gpus: Fraction | null = h.gpus;
+        const price = value.prices.get(sku.name.toLowerCase()) ?? { known: false, reason: "no list price" };
+        const perGpuHour = price.known && offer.info.gpus ? price.perHour / toNumber(offer.info.gpus) : Number.POSITIVE_INFINITY;
         candidates.push({
           row: {
             region,
             size: shortSize(offer.info.size),
             zones: offer.zones.length ? offer.zones.join(", ") : offer.available ? "regional" : "—",
             availability: offer.restrictions.length ? offer.restrictions.join("; ") : "available",
+            // Sizes carry 1 to 8 GPUs, so the order is by price per GPU-hour; show it where it differs.
+            price: `${formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour, price.currency)} per GPU)` : ""}`,
             // Quota for a size the region does not offer is beside the point.
             headroom: offer.available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
             fit: !offer.available
@@ -80,14 +95,18 @@ export const whereVerb: Verb = {
                   ? `fits ${vmsWanted} VM${vmsWanted === 1 ? "" : "s"}`
                   : `needs +${countText(fit.shortBy)} vCPUs (${fit.binding === "regional" ? "regional cap" : "family quota"})`,
           },
-          rank: [offer.available ? 0 : 1, (count === undefined ? h.vms > 0 : fit.fits) ? 0 : 1, -(gpus ? toNumber(gpus) : 0)],
+          rank: [offer.available ? 0 : 1, (count === undefined ? h.vms > 0 : fit.fits) ? 0 : 1, perGpuHour, -(gpus ? toNumber(gpus) : 0)],
         });
       }
     }
-    candidates.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2] || (a.row.region ?? "").localeCompare(b.row.region ?? ""));
+    candidates.sort((a, b) => compareRanks(a.rank, b.rank) || (a.row.region ?? "").localeCompare(b.row.region ?? ""));
     const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
     const title = `Where to get ${count ? `${count} × ` : ""}${filter.label}`;
-    const context = [`Searched ${regions.length} regions for subscription ${sub.name}; best first: offered, fits quota, most headroom.`, ...notes];
+    const context = [
+      `Searched ${regions.length} regions for subscription ${sub.name}; best first: offered, fits quota, cheapest list price per GPU-hour, most headroom.`,
+      ...notes,
+      ...(priceErrors.size > 0 ? [`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`] : []),
+    ];
     if (candidates.length === 0) {
       return reply(
         title,
@@ -113,6 +132,7 @@ export const whereVerb: Verb = {
             { key: "size", label: "Size" },
             { key: "zones", label: "Zones" },
             { key: "availability", label: "Availability" },
+            { key: "price", label: "List price/h", align: "right" },
             { key: "headroom", label: "Quota headroom", align: "right" },
             {
               key: "fit",
@@ -123,7 +143,17 @@ export const whereVerb: Verb = {
           { narrowHint: "where <size> <count>" },
         ),
       ],
-      { context, outcome },
+      { context, outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome },
     );
   },
 };
+
+/** Lexicographic order; Infinity (unknown price) sorts last without NaN from Infinity − Infinity. */
+function compareRanks(a: Candidate["rank"], b: Candidate["rank"]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}

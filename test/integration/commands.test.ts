@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_NOTICE, runCommand, verbs } from "../../src/commands/registry.ts";
 import { findSize, GPU_SIZES } from "../../src/domain/gpu-catalogue.ts";
+import { listPriceUsd } from "../../src/fake-azure/demo-fleet.ts";
 import type { RawSku, RawUsage } from "../../src/fake-azure/demo-tenant.ts";
 import type { FactsPart, Reply, Row, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
@@ -215,12 +216,17 @@ describe("where", () => {
         const [famShort, regShort] = [Math.max(0, needed - famFree), Math.max(0, needed - regionalFree)];
         expect(row.fit).toBe(`needs +${Math.max(famShort, regShort).toLocaleString("en-US")} vCPUs (${regShort > famShort ? "regional cap" : "family quota"})`);
       }
-      return [offered ? 0 : 1, offered && fits ? 0 : 1, -(vms * size.gpus.num) / size.gpus.den, row.region as string] as const;
+      // The demo tenant's list price (what the fake Retail Prices API serves), per VM and per GPU.
+      const usd = listPriceUsd(sku.name, row.region as string);
+      const perGpu = usd === undefined ? Number.POSITIVE_INFINITY : (usd * size.gpus.den) / size.gpus.num;
+      if (usd !== undefined) expect(row.price).toContain(`$${usd.toFixed(2)}/h`);
+      return [offered ? 0 : 1, offered && fits ? 0 : 1, perGpu, -(vms * size.gpus.num) / size.gpus.den, row.region as string] as const;
     });
-    // Best first: offered, then fits, then most GPU headroom, then region name.
+    // Best first: offered, then fits, then cheapest per GPU-hour, then most GPU headroom, then region name.
+    const order = (x: number, y: number) => (x === y ? 0 : x < y ? -1 : 1);
     for (let i = 1; i < ranks.length; i++) {
       const [a, b] = [ranks[i - 1], ranks[i]] as [(typeof ranks)[number], (typeof ranks)[number]];
-      const cmp = a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3].localeCompare(b[3]);
+      const cmp = order(a[0], b[0]) || order(a[1], b[1]) || order(a[2], b[2]) || order(a[3], b[3]) || a[4].localeCompare(b[4]);
       expect(cmp, `${rows[i - 1]?.region}/${rows[i - 1]?.size} before ${rows[i]?.region}/${rows[i]?.size}`).toBeLessThanOrEqual(0);
     }
   });
