@@ -102,6 +102,17 @@ export interface DemoFleet {
   knobs: FleetKnobs;
 }
 
+/** The VM an ARM path names (subscription, resource group, name; ARM ids are case-insensitive). */
+export function findVm(fleet: DemoFleet, subscriptionId: string, resourceGroup: string, name: string): ArmResource | undefined {
+  return fleet.resources.find(
+    (r) =>
+      r.type === "microsoft.compute/virtualmachines" &&
+      r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
+      r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() &&
+      r.name.toLowerCase() === name.toLowerCase(),
+  );
+}
+
 export interface FleetKnobs {
   /** Subscriptions the bot's identity may not read: Resource Graph trims them, Cost Management answers 403. */
   forbiddenGraph: Set<string>;

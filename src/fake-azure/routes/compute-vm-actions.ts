@@ -6,7 +6,7 @@
  * state in the demo fleet becomes `PowerState/deallocated` (Resource Graph sees it) and its GPU
  * telemetry stops.
  */
-import type { ArmResource, DemoFleet } from "../demo-fleet.ts";
+import { type ArmResource, type DemoFleet, findVm } from "../demo-fleet.ts";
 import type { DemoTelemetry } from "../demo-telemetry.ts";
 import type { FakeResponse, Route } from "../types.ts";
 
@@ -51,13 +51,7 @@ export function registerComputeVmActionRoutes(fleet: DemoFleet, telemetry: DemoT
       path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)/deallocate$`, "i"),
       handle(ctx): FakeResponse {
         const [sub, rg, name] = ctx.params as [string, string, string];
-        const vm = fleet.resources.find(
-          (r) =>
-            r.type === "microsoft.compute/virtualmachines" &&
-            r.subscriptionId.toLowerCase() === sub.toLowerCase() &&
-            r.resourceGroup.toLowerCase() === rg.toLowerCase() &&
-            r.name.toLowerCase() === name.toLowerCase(),
-        );
+        const vm = findVm(fleet, sub, rg, name);
         if (!vm) {
           return {
             status: 404,

@@ -14,7 +14,7 @@
  *
  * Every call is recorded, so tests can count side effects (exactly once after a crash).
  */
-import type { ArmResource, DemoFleet } from "../demo-fleet.ts";
+import { type ArmResource, type DemoFleet, findVm } from "../demo-fleet.ts";
 import type { DemoTenant } from "../demo-tenant.ts";
 import type { FakeResponse, Route } from "../types.ts";
 
@@ -155,13 +155,7 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)/start$`, "i"),
       handle(ctx): FakeResponse {
         const [sub, rg, name] = ctx.params as [string, string, string];
-        const vm = fleet.resources.find(
-          (r) =>
-            r.type === "microsoft.compute/virtualmachines" &&
-            r.subscriptionId.toLowerCase() === sub.toLowerCase() &&
-            r.resourceGroup.toLowerCase() === rg.toLowerCase() &&
-            r.name.toLowerCase() === name.toLowerCase(),
-        );
+        const vm = findVm(fleet, sub, rg, name);
         if (!vm) return notFound(`Microsoft.Compute/virtualMachines/${name}`);
         calls.push({ kind: "start", target: vm.id, at: Date.now() });
         setPowerState(vm, "running");
