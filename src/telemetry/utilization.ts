@@ -62,7 +62,10 @@ export function createUtilization(sources: readonly TelemetrySource[], opts: Uti
         // Stage 2: when did the idle stretch begin? Only for hosts quiet through the whole window.
         const quiet = answer.series.filter((s) => s.buckets.length > 0 && s.buckets.every((b) => b.max < threshold(s.signal, query.idleBelow)));
         const lookbackFrom = now - query.lookbackSeconds * 1000;
-        const historyTo = windowFrom - step * 1000;
+        // The history ends where the window's first (step-aligned) bucket begins: ending a step
+        // earlier left a self-made gap that the idle rule read as a hole whenever the last history
+        // bucket was a short partial one, so "idle since" jumped to the window start.
+        const historyTo = Math.floor(windowFrom / (step * 1000)) * step * 1000;
         if (quiet.length > 0 && historyTo > lookbackFrom) {
           const coarse = Math.max(step, Math.ceil(query.lookbackSeconds / lookbackBuckets));
           const quietTargets = [...new Map(quiet.map((s) => [targetKey(s.target), s.target])).values()];

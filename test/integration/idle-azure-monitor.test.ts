@@ -92,6 +92,22 @@ describe("Azure Monitor nvidia_smi metrics (batch API)", () => {
     );
   });
 
+  it("finds when an idle stretch began at any minute of the hour (no self-made gap between look-back and window)", async () => {
+    // Minutes just past a 15-min boundary used to end the look-back with a short partial bucket
+    // and a one-step gap before the window, which read as a hole: "idle since" became the window start.
+    const [a] = running() as [ArmResource];
+    const source = createMonitorSource(azure, { cloud: "public", metricsUrl: fake.url });
+    for (const minute of [1, 2, 16, 17, 31, 32, 46, 47, 23]) {
+      const now = Date.parse("2026-11-20T22:00:13.478Z") + minute * 60_000;
+      fake.telemetry.set(a.id, { kind: "busy" });
+      fake.telemetry.set(a.id, { kind: "idle" }, now - 3 * 3600_000);
+      const result = await createUtilization([source], { stepSeconds: 60 }).read([fromFleet(a)], query(new Date(now)));
+      const v = evaluateIdle((result.readings[0] as { telemetry: Parameters<typeof evaluateIdle>[0] }).telemetry, now, DEFAULT_IDLE_POLICY);
+      expect(v.state, `minute ${minute}`).toBe("idle");
+      if (v.state === "idle") expect(Math.abs(v.idleSince - (now - 3 * 3600_000)), `minute ${minute}`).toBeLessThan(15 * 60_000);
+    }
+  });
+
   it("finds idle, parked and busy VMs and when their idle stretch began, looking back only for quiet ones", async () => {
     const now = Date.now();
     const [a, b, c, d] = running() as [ArmResource, ArmResource, ArmResource, ArmResource];
