@@ -2,7 +2,7 @@
  * Glossary data behind `explain <term>` and free "what is X?" questions.
  *
  * Written for infrastructure, platform and finance people: plain, precise, no hype.
- * Azure OpenAI quota/PTU facts follow /work/shared/reference/platform-facts.md §D7, Azure GPU
+ * Azure OpenAI quota/PTU facts follow docs/platform-facts.md §D7, Azure GPU
  * series facts §A, idle-GPU/DCGM facts §E. Anything not sourced there is kept general on purpose;
  * do not add figures here without a source.
  *

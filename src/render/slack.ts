@@ -2,7 +2,7 @@
  * Reply → Slack Block Kit. Every answer fits Slack's limits by construction: long tables are cut
  * with "N more — narrow with …" instead of being rejected by Slack, and all text from the Reply is
  * escaped (&, <, >) so user input echoed back can neither ping @channel nor smuggle a link.
- * Limits: ../shared/reference/platform-facts.md section B (S2, S3, S4, S7, S14).
+ * Limits: docs/platform-facts.md section B (S2, S3, S4, S7, S14).
  *
  * @example
  * const { text, blocks } = renderSlack(reply);           // a message (50 blocks)
