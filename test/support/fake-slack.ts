@@ -62,7 +62,8 @@ export interface FakeSlack {
   addFault(fault: SlackFault): void;
   clearFaults(): void;
   /** Resolves when `check` holds (polled), rejects after `timeoutMs`. */
-  waitFor<T>(check: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /** Polls `check` (which may be async: its promise is awaited, never taken as the answer) until it gives a value. */
+  waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -265,7 +266,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
     async waitFor(check, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const v = check();
+        const v = await check();
         if (v !== undefined && v !== false) return v as never;
         if (Date.now() > until) throw new Error("fake Slack: condition not met in time");
         await new Promise((r) => setTimeout(r, 10));
