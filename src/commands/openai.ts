@@ -35,6 +35,7 @@ import type { CommandContext, Verb } from "./types.ts";
 
 export const OPENAI_ALIASES: Readonly<Record<string, string>> = { aoai: "openai", "azure-openai": "openai" };
 
+const PTU_LABEL = "all models (PTU)";
 const SUBCOMMANDS = ["quota", "where", "deployments", "idle"] as const;
 const ROLE_NOTE = "Reading Azure OpenAI quota needs the Cognitive Services Usages Reader role (or Reader) at subscription scope.";
 
@@ -119,7 +120,7 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
       if (model && !(parsed.model ? sameModel(parsed.model, model) : isProvisioned(parsed.type))) continue;
       if (!model && u.limit === 0 && u.current === 0) continue;
       const f = quotaFigures(parsed.type, u.current, u.limit);
-      const label = parsed.model ?? "all models (PTU)";
+      const label = parsed.model ?? PTU_LABEL;
       sentences.push({ used: f.limit > 0 ? f.used / f.limit : 0, line: `${subs.length > 1 ? `${key.sub.name} · ` : ""}${quotaSentence(parsed.model, parsed.type, f)}` });
       rows.push({
         subscription: key.sub.name,
@@ -148,7 +149,8 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
     ...notes,
   ];
   if (outcome === "azure_error" && g.failed.some((f) => f.error.code === "azure_forbidden")) context.push(ROLE_NOTE);
-  if (rows.length === 0) {
+  // PTU quota applies to every model, so it alone does not mean the model has a quota row.
+  if (rows.length === 0 || (model && !rows.some((r) => r.model !== PTU_LABEL))) {
     const msg =
       outcome === "azure_error"
         ? (g.failed[0]?.error.message ?? "Azure did not answer.")
