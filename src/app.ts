@@ -3,6 +3,7 @@
  * client factory, adapters behind the ports, the store). Doors (server, CLI, jobs) start here.
  */
 import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
+import { createOpenAiAdapter, ptuPriceSetting } from "./azure/cognitive-services.ts";
 import { createCostAdapter } from "./azure/cost.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
 import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
@@ -98,6 +99,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     charts: createChartService({ images, publicUrl: () => publicUrl, fileDir: opts.chartDir }),
     // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
     utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
+    openai: createOpenAiAdapter(azure, { ptuHourlyPrice: ptuPriceSetting(process.env, { demo: config.demo, currency: config.currency }) }),
   };
   const settings = {
     regions: config.regions,

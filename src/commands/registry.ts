@@ -12,6 +12,7 @@ import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
+import { OPENAI_ALIASES, openaiVerb } from "./openai.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -29,6 +30,7 @@ export const registerVerb = (v: Verb) => {
 [skusVerb, whereVerb, quotaVerb, costVerb, runningVerb, explainVerb].forEach(registerVerb);
 [subscribeVerb, unsubscribeVerb, subscriptionsVerb, digestVerb, statusVerb].forEach(registerVerb);
 registerVerb(idleVerb);
+registerVerb(openaiVerb);
 [requestVerb, requestsVerb].forEach(registerVerb);
 registerRequestActions();
 registerVerb(helpVerb(() => VERBS));
@@ -36,6 +38,7 @@ registerVerb(helpVerb(() => VERBS));
 export const verbs = (): readonly Verb[] => VERBS;
 
 const ALIASES: Record<string, string> = { sku: "skus", sizes: "skus", "?": "help", define: "explain", whatis: "explain", quotas: "quota" };
+Object.assign(ALIASES, OPENAI_ALIASES);
 
 export const DEMO_NOTICE = "Demo data: a fake Azure tenant, not your subscriptions.";
 

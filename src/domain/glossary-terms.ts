@@ -619,7 +619,8 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
       "The rate limit for an Azure OpenAI deployment, counted in tokens per minute. TPM quota is assigned per subscription × region × model × deployment type, and your deployments carve it up.",
     whyInfraCares:
       "TPM is the capacity unit for pay-as-you-go LLM use: too little means HTTP 429 throttling. Each request's cost is estimated up front, including max_tokens, so you can be throttled below your apparent usage.",
-    azure: "Azure OpenAI sets RPM in proportion to TPM; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Predictable high volume may be better served by PTUs.",
+    azure:
+      "Azure OpenAI sets RPM in proportion to TPM; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Predictable high volume may be better served by PTUs. See `openai quota` for TPM left per model and region, and `openai where <model> <n>k tpm` for regions with capacity.",
     related: ["rpm", "ptu", "quota", "tokens", "azure-openai", "throttling"],
   },
   {
@@ -629,7 +630,8 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
     definition: "The number of API calls per minute a deployment accepts. In Azure OpenAI it follows from the deployment's TPM rather than being set separately.",
     whyInfraCares:
       "RPM is enforced over short windows, not the whole minute: at 600 RPM, bursts above 10 requests per second get HTTP 429 even if the minute's total is within the limit.",
-    azure: "The TPM-to-RPM ratio varies by model; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Smooth client traffic and retry with backoff on 429.",
+    azure:
+      "The TPM-to-RPM ratio varies by model; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Smooth client traffic and retry with backoff on 429. See `openai quota` for the RPM your remaining TPM allows.",
     related: ["tpm", "ptu", "throttling", "azure-openai"],
   },
   {
@@ -650,7 +652,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
       "A unit of normalized model-processing capacity that you reserve for an Azure OpenAI deployment instead of paying per token. How many tokens per minute a PTU delivers depends on the model and the input/output mix.",
     whyInfraCares: "PTUs turn LLM spend into a fixed hourly cost with reserved capacity — good for steady, high volume; wasted money when the deployment sits idle.",
     azure:
-      "Billed hourly per deployed PTU, with reservations for a discount; PTU quota is per region and model-independent (since 12 Aug 2024). Deployments have a minimum and step — e.g. gpt-4o global/data zone: minimum 15 PTU, steps of 5; size with the Foundry capacity calculator.",
+      "Billed hourly per deployed PTU, with reservations for a discount; PTU quota is per region and model-independent (since 12 Aug 2024). Deployments have a minimum and step — e.g. gpt-4o global/data zone: minimum 15 PTU, steps of 5; size with the Foundry capacity calculator. See `openai quota` for PTUs left per region, `openai where <model> <n> ptu` for regions with capacity, and `openai idle` for PTUs sitting unused.",
     related: ["tpm", "rpm", "azure-openai", "reserved-instance", "quota", "deployment-type"],
   },
   {
