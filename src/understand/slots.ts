@@ -388,7 +388,11 @@ function readPeriod(ws: string[], used: boolean[], out: Slots, opts: SlotOptions
   if (mark(/\b(last|past|this|previous|the) (week|7 days|seven days)\b|\bweekly\b|\b7d\b|\bthis wk\b|\bin a week\b|\bweek so far\b/)) set("7d");
   if (mark(/\b(last|past|previous) (fortnight|two weeks|2 weeks)\b|\bfortnight\b/)) set("30d", "Cost has 7-day and 30-day windows; the last two weeks are inside the 30-day one.");
   if (mark(/\b(last|past) (30 days|thirty days|month of days)\b|\b30d\b|\bpast month\b|\blast 4 weeks\b|\brolling month\b/)) set("30d");
-  if (mark(/\bthis month\b|\bfor the month\b|\bmonth to date\b|\bmonth-to-date\b|\bmtd\b|\bmonth so far\b|\bso far this month\b|\bthis billing period\b|\bcurrent month\b/))
+  if (
+    mark(
+      /\bthis month\b|\bfor the month\b|\bmonth to date\b|\bmonth-to-date\b|\bmtd\b|\bmonth so far\b|\bso far this month\b|\bthis billing period\b|\bcurrent month\b|\bmonthly\b.*\bso far\b/,
+    )
+  )
     set("mtd");
   if (mark(/\b(last|previous|prior) month\b|\blast-month\b|\blastmonth\b|\blast billing period\b|\blast invoice\b/)) set("last-month");
   for (let i = 0; i < ws.length && !out.period; i++) {

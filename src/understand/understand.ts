@@ -196,7 +196,7 @@ type Cue = { verb: string; re: RegExp; weight: number };
 const CUES: Cue[] = [
   {
     verb: "cost",
-    re: /\b(costs?|costing|spend|spent|spending|burn|burned|burnt|burning|bill|billed|billing|bills|invoice|invoiced|charges?|charged|expenses?|expensive|money|dollars|euros|budget|paid|paying|pay|damage|cash|consumption|finops|chargeback|showback|amorti[sz]ed)\b/,
+    re: /\b(costs?|costing|spend|spent|spending|spenders?|burn|burned|burnt|burning|bill|billed|billing|bills|invoice|invoiced|charges?|charged|expenses?|expensive|money|dollars|euros|budget|paid|paying|pay|damage|cash|consumption|finops|chargeback|showback|amorti[sz]ed)\b/,
     weight: 2,
   },
   { verb: "cost", re: /\bhow much (did|have|has|were|was|are we|is it costing|did it)\b|\bwhat did we (burn|spend|pay)\b|\$ ?spent\b/, weight: 1.5 },
@@ -208,12 +208,12 @@ const CUES: Cue[] = [
   { verb: "price", re: /\bhow much (is|are|does|do|would|will|for|to run|to rent)\b/, weight: 1.4 },
   {
     verb: "quota",
-    re: /\b(quotas?|limits?|headroom|room|capacity|space for|fit|fits|allowance|cores left|vcpus left|vcpu left|how many more|enough|max out|maxed|allowed to|can we (get|add|spin up|launch|start|deploy|create|run)|can i (spin up|launch|start|deploy|create|run))\b/,
+    re: /\b(quotas?|limits?|headroom|room|capacity|space for|fit|fits|allowance|cores left|vcpus left|vcpu left|how many more|enough|max out|maxed|allowed to|can (we|i) (still )?(add|spin up|launch|start|deploy|create|run)|can we (still )?get)\b/,
     weight: 2,
   },
   {
     verb: "skus",
-    re: /\b(skus?|sizes|size options|vm sizes|vm types|offer|offered|offers|offering|available|availability|options|specs|spec sheet|flavou?rs|what can i get|what gpus can|catalog|catalogue|lineup|choices|types of gpus?|kinds of gpus?|list (the |all )?(gpu|vm)|exist|exists)\b/,
+    re: /\b(skus?|sizes|size options|vm sizes|vm types|offer|offered|offers|offering|available|availability|options|specs|spec sheet|flavou?rs|what can i get|what gpus can|can (i|we) (get|have|use)|catalog|catalogue|lineup|choices|types of gpus?|kinds of gpus?|list (the |all )?(gpu|vm)|exist|exists)\b/,
     weight: 1.5,
   },
   { verb: "where", re: /\b(where|which regions?|what regions?|regions|anywhere|in which region|what region)\b/, weight: 2 },
@@ -225,7 +225,7 @@ const CUES: Cue[] = [
   { verb: "running", re: /\b(do we have|have we got|we have|we've got|using|who has|who owns)\b/, weight: 1 },
   {
     verb: "idle",
-    re: /\b(idle|idling|unused|not used|not being used|wasted|wasting|waste|doing nothing|sitting|asleep|sleeping|underused|under ?utili[sz]ed|low utili[sz]ation|zero utili[sz]ation|0% util\w*|forgotten|abandoned|nobody is using|no one is using|nobody uses|deallocate|deallocated|shut ?down|turn off|switch off|stop paying|zombie|lazy|burning money|doing no work)\b/,
+    re: /\b(idle|idling|unused|not used|not using|not being used|wasted|wasting|waste|doing nothing|sitting|asleep|sleeping|underused|under ?utili[sz]ed|low utili[sz]ation|zero utili[sz]ation|0% util\w*|forgotten|abandoned|nobody is using|no one is using|nobody uses|deallocate|deallocated|shut ?down|turn off|switch off|stop paying|zombie|lazy|burning money|doing no work)\b/,
     weight: 2.6,
   },
   {
@@ -258,7 +258,7 @@ const CUES: Cue[] = [
   },
   {
     verb: "unsubscribe",
-    re: /\b(unsubscribe|stop (sending|the digest|posting|notifying|the alerts|alerting|those)|no more|turn off (the )?(\w+ )?(digest|alerts?)|opt out|mute)\b/,
+    re: /\b(unsubscribe|stop (sending|posting|notifying|alerting|those)|stop (the )?(\w+ )?(digests?|alerts?|notifications?|summary)|no more|turn off (the )?(\w+ )?(digest|alerts?)|opt out|mute)\b/,
     weight: 3,
   },
   { verb: "approve", re: /\b(approve|approved|deny|reject|decline|release|extend|cancel|withdraw|submit)\b/, weight: 2.5 },
@@ -307,7 +307,7 @@ function whereCommand(s: Slots, conf: number): Reading | undefined {
   if (!t) return undefined;
   if (s.region) return reading("skus", join("skus", s.region, t), conf);
   // where counts GPUs for a model and VMs for a size.
-  const count = s.count && (s.size ? s.count.unit !== "gpus" : s.count.unit !== "vms") ? String(s.count.n) : undefined;
+  const count = s.count && s.count.n > 1 && (s.size ? s.count.unit !== "gpus" : s.count.unit !== "vms") ? String(s.count.n) : undefined;
   return reading("where", join("where", t, count), conf);
 }
 
@@ -404,8 +404,18 @@ export function understand(input: string, opts: UnderstandOptions = {}): Underst
   if (has("request") && !has("requests") && s.count && t && !has("quota") && !has("price") && !has("where") && !has("cost")) push(requestCommand(s, clean));
   if (readings.length > 0) return { kind: "reading", reading: readings[0] as Reading, alternatives: readings.slice(1) };
 
+  // "define quota family", "what is amortized cost": a definition question about a known term.
+  const asksDefinition =
+    /^(what is|what's|whats|what are|what does|define|explain|eli5|meaning of|tell me about|whats the difference|what's the difference|difference between)\b/.test(text);
+  if (asksDefinition && !has("gpuq")) {
+    const g = lookupTerm(clean);
+    if (g.kind === "term" || g.kind === "comparison") push(explainCommand(clean, s, false), "explain");
+    if (readings.length > 0) return { kind: "reading", reading: readings[0] as Reading, alternatives: [] };
+  }
   const gpuQuestion = has("gpuq") && !has("running") && !has("idle") && (t !== undefined || GENERIC_GPU.test(text));
-  if (gpuQuestion) push(explainCommand(clean, s, true), "gpuq");
+  // "which sizes with the a100 are in swedencentral" asks what a region offers.
+  if (gpuQuestion && s.region && t) push(reading("skus", join("skus", s.region, t), 0.85), "gpuq");
+  else if (gpuQuestion) push(explainCommand(clean, s, true), "gpuq");
 
   if (has("idle") && !(has("explain") && !GENERIC_GPU.test(text) && !/\b(vms?|machines?|boxes|nodes)\b/.test(text) && !has("running"))) {
     const notes = /\b(deallocate|shut ?down|turn off|switch off|stop)\b/.test(text)
