@@ -12,7 +12,7 @@
  * understand("what did we burn on GPUs last week", { teamTag: "team" })
  * // { kind: "reading", reading: { command: "cost 7d", verb: "cost", writes: false, confidence: 0.9 }, alternatives: [] }
  */
-import { type GlossaryTerm, lookupTerm } from "../domain/glossary.ts";
+import { type GlossaryTerm, lookupTermQuick as lookupTerm } from "../domain/glossary.ts";
 import { cleanChatText, editDistance } from "./chat-text.ts";
 import { readSlots, type Slots, words } from "./slots.ts";
 
@@ -330,10 +330,9 @@ function explainCommand(clean: string, s: Slots, gpuQuestion: boolean): Reading 
   return undefined;
 }
 
-/** The shortest alias that is one clean word or phrase: what `explain` is typed with. */
+/** The id when people type it ("infiniband"), else the first alias: what `explain` is typed with. */
 function aliasOf(t: GlossaryTerm): string {
-  const simple = t.aliases.filter((a) => /^[a-z0-9][a-z0-9 .+-]*$/.test(a));
-  return [...simple].sort((a, b) => a.length - b.length)[0] ?? t.id;
+  return t.aliases.includes(t.id) ? t.id : (t.aliases[0] ?? t.id);
 }
 
 function requestCommand(s: Slots, clean: string): Reading | undefined {
@@ -459,7 +458,8 @@ export function understand(input: string, opts: UnderstandOptions = {}): Underst
         ],
       };
     }
-    return { kind: "none", recognised: recognised(clean, s, text), suggestions: suggestionsFor(clean, s, text) };
+    const terms = closeTerms(s);
+    return { kind: "none", recognised: recognised(s, text, terms), suggestions: suggestionsFor(s, text, terms) };
   }
   // Stronger cues first; equal cues keep the order above (idle before cost, price before cost…).
   readings.sort((a, b) => (weight.get(b) ?? 0) - (weight.get(a) ?? 0));
@@ -471,26 +471,63 @@ export function understand(input: string, opts: UnderstandOptions = {}): Underst
   return { kind: "reading", reading: first, alternatives: rest.slice(0, 3) };
 }
 
-function recognised(clean: string, s: Slots, text: string): Recognised {
-  const r: Recognised = { money: MONEY.test(text), terms: [] };
+const STOP = new Set([
+  "the",
+  "and",
+  "for",
+  "what",
+  "whats",
+  "with",
+  "how",
+  "who",
+  "why",
+  "this",
+  "that",
+  "you",
+  "are",
+  "our",
+  "can",
+  "does",
+  "did",
+  "about",
+  "tell",
+  "show",
+  "any",
+  "much",
+  "thing",
+  "please",
+  "thanks",
+  "hello",
+]);
+
+/** Closest glossary entries to the words no slot took (one cheap lookup per word, at most 3). */
+function closeTerms(s: Slots): string[] {
+  const out: string[] = [];
+  for (const w of s.leftover.filter((x) => x.length >= 3 && !STOP.has(x)).slice(0, 3)) {
+    const g = lookupTerm(w);
+    if (g.kind === "term") out.push(aliasOf(g.term));
+    else if (g.kind === "suggestions") out.push(...g.suggestions.slice(0, 2).map(aliasOf));
+  }
+  return [...new Set(out)].slice(0, 3);
+}
+
+function recognised(s: Slots, text: string, terms: string[]): Recognised {
+  const r: Recognised = { money: MONEY.test(text), terms };
   if (s.gpu) r.gpu = s.gpu;
   if (s.size) r.size = s.size;
   if (s.region) r.region = s.region;
-  const g = lookupTerm(clean);
-  if (g.kind === "suggestions") r.terms = g.suggestions.map(aliasOf);
   return r;
 }
 
 /** Commands worth trying, chosen by what the question did name; never a generic list. */
-export function suggestionsFor(clean: string, s: Slots, text: string): string[] {
+function suggestionsFor(s: Slots, text: string, terms: string[]): string[] {
   const out: string[] = [];
   const t = target(s);
   if (MONEY.test(text)) out.push("cost 7d", "cost yesterday by rg", "cost mtd by size");
   if (t) out.push(`skus ${t}`, `where ${t}`);
   if (s.region) out.push(`skus ${s.region}`, `quota ${s.region}`);
   if (s.period && !MONEY.test(text)) out.push(`cost ${s.period}`);
-  const g = lookupTerm(clean);
-  if (g.kind === "suggestions") for (const term of g.suggestions) out.push(`explain ${aliasOf(term)}`);
+  for (const term of terms) out.push(`explain ${term}`);
   if (out.length === 0 && GENERIC_GPU.test(text)) out.push("running", "idle", "skus");
   return [...new Set(out)].slice(0, 5);
 }
