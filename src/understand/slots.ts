@@ -258,7 +258,7 @@ export function readSlots(ws: string[], opts: SlotOptions): Slots {
   for (let i = 0; i < ws.length && !out.gpu; i++) {
     if (used[i]) continue;
     // "8x a100", "8xa100", "a100x8"
-    const glued = /^(\d{1,4})[x×]([a-z].*)$/.exec(at(i)) ?? /^([a-z].*\d)[x×](\d{1,4})$/.exec(at(i));
+    const glued = /^(\d{1,3})[x×]([a-z].*)$/.exec(at(i)) ?? /^([a-z].*\d)[x×](\d{1,3})$/.exec(at(i));
     if (glued) {
       const [a, b] = [glued[1] as string, glued[2] as string];
       const model = gpuWord(/^\d/.test(a) ? b : a);
@@ -323,7 +323,7 @@ export function readSlots(ws: string[], opts: SlotOptions): Slots {
     const w = at(i);
     const xn = /^(\d{1,4})[x×]$|^[x×](\d{1,4})$/.exec(w);
     let n = xn ? Number(xn[1] ?? xn[2]) : readNumber(w);
-    if (n === undefined || n < 1) continue;
+    if (n === undefined || n < 1 || n > 1000) continue;
     let j = i + 1;
     if ((w === "a" || w === "an" || w === "couple" || w === "pair" || w === "dozen") && !xn) {
       // "a couple of", "a pair of": the number word is the next one.

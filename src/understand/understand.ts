@@ -336,7 +336,8 @@ function aliasOf(t: GlossaryTerm): string {
 }
 
 function requestCommand(s: Slots, clean: string): Reading | undefined {
-  const t = target(s);
+  // A request names a size or a GPU model; a family is not something one can ask for.
+  const t = s.size ?? s.gpu;
   if (!t || !s.count) return undefined;
   const reason = /(?:\s--\s|\s—\s|\bbecause\b|\breason:?\b|\bso (?:we|i) can\b)\s*(.{1,300})$/i.exec(clean)?.[1];
   const safeReason = reason
@@ -386,7 +387,7 @@ export function understand(input: string, opts: UnderstandOptions = {}): Underst
     const what = /\bidle\b|\balerts?\b|\bwast/.test(text) && !/\bdigest|summary|report\b/.test(text) ? "idle" : "digest";
     const time = /\b(?:at|by|around)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b/.exec(text);
     let at: string | undefined;
-    if (time) {
+    if (time && what === "digest") {
       let h = Number(time[1]);
       if (time[3] === "pm" && h < 12) h += 12;
       if (time[3] === "am" && h === 12) h = 0;
