@@ -31,3 +31,6 @@ if [ ! -x "${GPUOPS_CHROMIUM:-/usr/bin/chromium}" ]; then gpuops_apt_install chr
 # The idle-GPU tests: a real Prometheus binary (Debian's package); the tests run it as a child
 # process with a temporary config, never the packaged systemd service.
 if ! command -v prometheus >/dev/null; then gpuops_apt_install prometheus; fi
+
+# The deployment tests render deploy/k8s with `kubectl kustomize` (Debian's kubernetes-client).
+if ! command -v kubectl >/dev/null; then gpuops_apt_install kubernetes-client; fi
