@@ -13,6 +13,7 @@ import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
+import { consoleOffPage } from "./console-off.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -87,7 +88,11 @@ export async function startServer(
   if (consoleDoor.access.enabled) {
     web.use(consoleDoor.router);
     app.posting.register(consoleDoor.posting);
-  } else log.info({ reason: consoleDoor.access.reason }, "local console off");
+  } else {
+    log.info({ reason: consoleDoor.access.reason }, "local console off");
+    // Switched off on purpose: nothing at /. Off by default (beyond loopback, live Azure): say how to turn it on.
+    if (config.console.mode !== "off") web.get("/", consoleOffPage(consoleDoor.access));
+  }
 
   const http = await new Promise<Server>((resolve) => {
     const s = web.listen(config.server.port, config.server.host, () => resolve(s));
