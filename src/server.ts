@@ -31,18 +31,8 @@ export interface RunningServer {
   /** The Slack door, when Slack credentials are configured. */
   slack: SlackDoor | undefined;
   close(): Promise<void>;
-}
-
-/** Prometheus text format: per-API Azure call counters. */
-export function renderMetrics(app: App): string {
-  const lines = ["# HELP gpuops_azure_calls_total Azure API calls by API.", "# TYPE gpuops_azure_calls_total counter"];
-  const counters = app.azure.counters();
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_calls_total{api="${api}"} ${c.calls}`);
-  lines.push("# HELP gpuops_azure_throttled_total Azure 429 answers by API.", "# TYPE gpuops_azure_throttled_total counter");
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_throttled_total{api="${api}"} ${c.throttled}`);
-  lines.push("# HELP gpuops_azure_retries_total Azure retries by API.", "# TYPE gpuops_azure_retries_total counter");
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_retries_total{api="${api}"} ${c.retries}`);
-  return `${lines.join("\n")}\n`;
+  /** Graceful stop (SIGTERM): /readyz 503, drain delay, in-flight work finished within the timeout, claims handed back, store closed. */
+  shutdown(): Promise<{ timedOut: boolean; releasedClaims: number }>;
 }
 
 export async function startServer(
@@ -53,12 +43,12 @@ export async function startServer(
   const app = await createApp(config, { withStore: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const web = express();
   web.disable("x-powered-by");
+  web.use(app.metrics.httpMiddleware);
+  web.get("/readyz", app.lifecycle.readyz);
   web.get("/healthz", (_req, res) => {
     res.json({ status: "ok", demo: config.demo, store: app.store?.engine });
   });
-  web.get("/metrics", (_req, res) => {
-    res.type("text/plain; version=0.0.4").send(renderMetrics(app));
-  });
+  web.get("/metrics", app.metrics.handler);
   web.get("/charts/:file", chartRoute(app.images));
   // Slack first: Bolt checks the signature on the raw body, so no body parser may run before it.
   let slack: SlackDoor | undefined;
@@ -107,6 +97,7 @@ export async function startServer(
   void app.requests?.runEffects().catch((err: unknown) => log.error({ err }, "could not resume GPU request actions"));
   const consoleHost = isLoopbackHost(config.server.host) ? "localhost" : url.slice("http://".length, url.lastIndexOf(":"));
   const consoleUrl = consoleDoor.access.enabled ? `http://${consoleHost}:${port}/` : undefined;
+  app.lifecycle.markReady();
   return {
     app,
     http,
@@ -126,6 +117,20 @@ export async function startServer(
         http.closeAllConnections();
       });
       await app.close();
+    },
+    shutdown() {
+      return app.lifecycle.shutdown({
+        http,
+        doorsIdle: async () => {
+          await Promise.all([slack?.idle(), teams.idle()]);
+        },
+        stopScheduler: async () => app.scheduler?.stop(),
+        ...(app.scheduler ? { schedulerOwner: app.scheduler.owner } : {}),
+        close: async () => {
+          await slack?.close();
+          await app.close();
+        },
+      });
     },
   };
 }
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
   );
   const stop = async () => {
     log.info({}, "shutting down");
-    await server.close();
+    await server.shutdown();
     process.exit(0);
   };
   process.on("SIGINT", stop);
