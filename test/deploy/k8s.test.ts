@@ -107,6 +107,14 @@ describe.each(OVERLAYS)("kubectl kustomize deploy/k8s/overlays/%s", (overlay) =>
     }
   });
 
+  it("gives a draining pod longer than its drain delay plus shutdown timeout before SIGKILL", () => {
+    const data = one(objs, "ConfigMap").data ?? {};
+    const seconds = (v: string | undefined) => Number(/^(\d+)s$/.exec(v ?? "")?.[1] ?? Number.NaN);
+    const needed = seconds(data.GPUOPS_DRAIN_DELAY) + seconds(data.GPUOPS_SHUTDOWN_TIMEOUT);
+    expect(needed).toBeGreaterThan(0);
+    expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(needed);
+  });
+
   it("uses AKS workload identity: client id on the ServiceAccount, the use label on the pod", () => {
     const sa = one(objs, "ServiceAccount");
     expect(pod.spec.serviceAccountName).toBe(sa.metadata.name);
