@@ -29,7 +29,7 @@ describe("gpuops config check", () => {
   it("a bad setting exits 1 naming the key and a good example", async () => {
     const { code, text } = await check(["--demo"], { GPUOPS_SLACK_ACK_DEADLINE_MS: "soon" });
     expect(code).toBe(1);
-    expect(text).toMatch(/fail\s+settings: [^]*GPUOPS_SLACK_ACK_DEADLINE_MS[^]*example: GPUOPS_SLACK_ACK_DEADLINE_MS=2000/);
+    expect(text).toMatch(/fail\s+settings: [\s\S]*GPUOPS_SLACK_ACK_DEADLINE_MS[\s\S]*example: GPUOPS_SLACK_ACK_DEADLINE_MS=2000/);
   });
 
   it("an incomplete Slack setup is a configuration problem (exit 1)", async () => {
