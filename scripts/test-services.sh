@@ -62,5 +62,7 @@ if [ ! -x "${GPUOPS_CHROMIUM:-/usr/bin/chromium}" ]; then gpuops_apt_install chr
 # process with a temporary config, never the packaged systemd service.
 if ! command -v prometheus >/dev/null; then gpuops_apt_install prometheus; fi
 if ! command -v faketime >/dev/null; then gpuops_apt_install faketime; fi
+# The deployment tests render deploy/k8s with `kubectl kustomize` (Debian's kubernetes-client).
+if ! command -v kubectl >/dev/null; then gpuops_apt_install kubernetes-client; fi
 
 if [ -z "${GPUOPS_TEST_DATABASE_URL:-}" ]; then gpuops_pg_start; fi

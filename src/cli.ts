@@ -20,6 +20,7 @@ export function usage(): string {
     "Usage:",
     "  gpuops <command…> [--json] [--demo]",
     "  npm start                      run the bot (HTTP server; demo data when no Azure scope is set)",
+    "  gpuops config check [--live]   check the configuration; --live probes Azure, Slack, Teams, PostgreSQL, Prometheus",
     "",
     "Commands:",
     ...verbs().map((v) => `  ${v.usage.padEnd(40)} ${v.summary}`),
@@ -38,6 +39,8 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+  // `gpuops config check [--live]`: validates settings and probes dependencies (src/config-check.ts).
+  if (argv[0] === "config" && argv[1] === "check") return (await import("./config-check.ts")).configCheck(argv.slice(2), env, out);
   // A verb's own options (digest --dry-run) travel with its words; the rest are the CLI's.
   const verbOptions = verbs().find((v) => v.name === argv.find((a) => !a.startsWith("-"))?.toLowerCase())?.cliOptions ?? [];
   const flags = new Set(argv.filter((a) => /^--?[a-z]/i.test(a) && !a.includes(" ") && !verbOptions.includes(a.toLowerCase())));

@@ -52,7 +52,14 @@ export function stripPrefix(text: string): string {
     .trim();
 }
 
-export async function runCommand(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+export function runCommand(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+  const done = ctx.observe?.(request);
+  const work = runUnobserved(request, ctx);
+  if (done) void work.then(done, () => done(undefined));
+  return work;
+}
+
+async function runUnobserved(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const { reply, usesAzure } = await dispatch(request, ctx);
   if (ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
   return reply;
