@@ -129,7 +129,7 @@ export const whereVerb: Verb = {
         table(
           [
             { key: "region", label: "Region", priority: 1, kind: "name" },
-            { key: "size", label: "Size", priority: 2, kind: "size" },
+            { key: "size", label: "Size", priority: 1, kind: "size" },
             { key: "zones", label: "Zones", priority: 3, kind: "text" },
             { key: "availability", label: "Availability", priority: 3, kind: "text" },
             { key: "price", label: "List price/h", align: "right", priority: 1, kind: "money" },

@@ -120,8 +120,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const home = { demo: config.demo, regions: config.regions, skuCacheTtlSeconds: config.azure.skuCacheTtlSeconds };
   const publishHome = async (userId: string, answer?: Reply) => {
     const blocks = await homeBlocks(home, new Date(now()), { id: userId }, providers, answer);
-    // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON built and limit-checked by render/slack.ts.
-    await client.views.publish({ user_id: userId, view: { type: "home", blocks: blocks as any } });
+    await client.views.publish({ user_id: userId, view: { type: "home", blocks } });
   };
   const deps: DoorDeps = {
     context: () => app.context(),

@@ -33,8 +33,7 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
   const share = isPublic ? undefined : shareButtonFor(reply, text);
   const m = renderSlack(reply, share ? { extraActions: [share] } : {});
-  // biome-ignore lint/suspicious/noExplicitAny: our block types are Block Kit JSON; Bolt's union type is stricter than needed.
-  return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks as any };
+  return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks };
 }
 
 const WORKING = "Working on it… asking Azure; the answer will replace this message.";

@@ -1,0 +1,69 @@
+/**
+ * `/gpu idle` through the real Bolt receiver (signed here with the real algorithm) answers with
+ * Slack's native table block: the idle VMs, money right-aligned and never wrapped, inside Slack's
+ * table limits, whether the answer comes in the ack or later through response_url.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { checkSlackLimits, SLACK_TABLE_LIMITS, type SlackBlock, type TableBlock } from "../../src/render/slack.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+
+const SECRET = "test-signing-secret-render-17";
+
+interface CommandAnswer {
+  response_type?: string;
+  text?: string;
+  blocks?: SlackBlock[];
+}
+
+const cellText = (c: TableBlock["rows"][number][number]): string => JSON.stringify(c);
+
+describe("Slack door: /gpu idle answers with a native table block", () => {
+  let fake: FakeSlack;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    const config = loadConfig({
+      GPUOPS_DEMO: "true",
+      GPUOPS_DATA_DIR: ":memory:",
+      PORT: "0",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_API_URL: fake.apiUrl,
+    });
+    server = await startServer(config, { log: createLogger("silent") });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+
+  it("a signed /gpu idle gets a table block with whole money values", async () => {
+    const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "idle", responseUrl: fake.responseUrl("idle") }));
+    expect(res.status).toBe(200);
+    const ack = (await res.json()) as CommandAnswer;
+    // The answer is in the ack when Azure is quick, else it replaces "Working on it…" via response_url.
+    const answer = /Working on it/.test(ack.text ?? "") ? ((await fake.waitFor(() => fake.responsesTo("idle")[0], 20_000)).body as CommandAnswer) : ack;
+    const blocks = answer.blocks ?? [];
+    expect(checkSlackLimits({ text: answer.text ?? "", blocks })).toEqual([]);
+    const tables = blocks.filter((b): b is TableBlock => b.type === "table");
+    expect(tables).toHaveLength(1);
+    const table = tables[0] as TableBlock;
+    expect(table.rows.length).toBeGreaterThan(2);
+    expect(table.rows.length).toBeLessThanOrEqual(SLACK_TABLE_LIMITS.rows);
+    const header = (table.rows[0] ?? []).map(cellText);
+    const burnt = header.findIndex((h) => h.includes("Burnt so far"));
+    expect(burnt).toBeGreaterThanOrEqual(0);
+    expect(table.column_settings?.[burnt]).toEqual({ align: "right", is_wrapped: false });
+    // Every "Burnt so far" cell is one whole money value (or says there is no list price).
+    for (const row of table.rows.slice(1)) {
+      const c = row[burnt];
+      expect(c?.type).toBe("raw_text");
+      if (c?.type === "raw_text") expect(c.text).toMatch(/^\$[\d,]+\.\d\d$|^no list price$/);
+    }
+    expect(answer.text).toMatch(/idle/i);
+  });
+});
