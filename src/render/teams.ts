@@ -21,7 +21,8 @@ import factsTemplate from "../../cards/facts.json" with { type: "json" };
 import imageTemplate from "../../cards/image.json" with { type: "json" };
 import tableTemplate from "../../cards/table.json" with { type: "json" };
 import textTemplate from "../../cards/text.json" with { type: "json" };
-import type { Action, Part, Reply, TablePart, Tone } from "../reply/reply.ts";
+import { type Action, type Column, type Part, type Reply, type TablePart, type Tone, USER_ERROR_TITLE } from "../reply/reply.ts";
+import { kindOf, narrowColumns } from "./columns.ts";
 
 /** An Adaptive Card as JSON: what Teams, Bot Framework and the JS renderer accept. */
 export type AdaptiveCardJson = { type: "AdaptiveCard"; version: string; body: unknown[] } & Record<string, unknown>;
@@ -120,22 +121,83 @@ export function columnWeight(label: string, cells: string[]): number {
   return Math.min(5, Math.max(1, Math.ceil(longest / 10)));
 }
 
+/**
+ * Pixels per character we plan with: wide enough for Segoe UI (Teams) and the sans fonts a
+ * browser falls back to, bold headers included; plus a cell's padding.
+ */
+const CHAR_PX = 9;
+const CELL_PAD_PX = 22;
+/** A phone-width card's usable width: narrower tables than this show as a table, wider ones as a list. */
+export const NARROW_CARD_PX = 340;
+/** Rows a card shows, by design: a card is read, not scrolled; the rest is said, with how to narrow. */
+export const CARD_ROWS = 12;
+/** What a card aims for: well under TEAMS_CARD_MAX_BYTES, so Teams' own envelope never tips it over. */
+export const CARD_DESIGN_BYTES = 22 * 1024;
+/** A name column ("vmss-batch-t4 (scale set, 4 instances)") is at least this wide before it wraps at a space. */
+const NAME_MIN_CHARS = 20;
+
+const chars = (s: string) => [...s].length;
+const longestWord = (s: string) => Math.max(0, ...s.split(/\s+/).map(chars));
+
+/**
+ * A column's width: money, sizes, dates and numbers get a fixed width that holds their longest
+ * value on one line (they never wrap); names get room for their longest word (they wrap only at
+ * spaces); sentences share what is left by weight.
+ */
+function columnWidth(c: Column, cells: string[]): { width: number | string; px: number } {
+  const header = Math.ceil(longestWord(c.label) * 1.1);
+  const kind = kindOf(c);
+  if (kind === "text") return { width: columnWeight(c.label, cells), px: Math.max(header, ...cells.map(longestWord)) * CHAR_PX + CELL_PAD_PX };
+  const need = kind === "name" ? Math.max(header, ...cells.map(longestWord), Math.min(NAME_MIN_CHARS, Math.max(0, ...cells.map(chars)))) : Math.max(header, ...cells.map(chars));
+  const px = Math.ceil(need * CHAR_PX + CELL_PAD_PX);
+  return { width: `${px}px`, px };
+}
+
+function columnDefinitions(cols: Column[], rows: string[][]) {
+  const widths = cols.map((c, i) =>
+    columnWidth(
+      c,
+      rows.map((r) => r[i] ?? ""),
+    ),
+  );
+  return {
+    defs: cols.map((c, i) => ({ width: widths[i]?.width ?? 1, ...(c.align === "right" ? { horizontalCellContentAlignment: "Right" } : {}) })),
+    px: widths.reduce((n, w) => n + w.px, 0),
+  };
+}
+
+/** One row of the narrow list: its first value in bold, then "Label: value" pairs; it wraps only at spaces. */
+function listInlines(cols: Column[], cells: string[]): unknown[] {
+  const rest = cols.slice(1).map((c, i) => ` · ${cut(c.label, 200)}: ${cells[i + 1] || "—"}`);
+  return [{ type: "TextRun", text: cells[0] || "—", weight: "Bolder" }, ...(rest.length > 0 ? [{ type: "TextRun", text: rest.join("") }] : [])];
+}
+
 function expandTable(t: TablePart, rowCap: number): unknown {
-  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS));
+  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS, CARD_ROWS));
   const hidden = t.rows.length - kept.length;
+  const cellsOf = (cols: Column[]) => kept.map((r) => cols.map((c) => cut(r[c.key] ?? "", 1000)));
+  const rows = cellsOf(t.columns);
+  const wide = columnDefinitions(t.columns, rows);
+  // Narrow hosts (phones, a narrow Teams pane) get the columns that matter most: as a table when
+  // they fit a phone, else as a list of rows, so nothing breaks inside a size or an amount.
+  const narrowCols = narrowColumns(t.columns);
+  const hasNarrow = narrowCols.length < t.columns.length || wide.px > NARROW_CARD_PX;
+  const narrowRows = cellsOf(narrowCols);
+  const narrow = columnDefinitions(narrowCols, narrowRows);
+  const narrowKind = !hasNarrow ? "none" : narrow.px <= NARROW_CARD_PX ? "table" : "list";
   return TEMPLATES.table.expand({
     $root: {
       hasTitle: t.title !== undefined,
       title: t.title ?? "",
-      columnDefinitions: t.columns.map((c) => ({
-        width: columnWeight(
-          c.label,
-          kept.map((r) => r[c.key] ?? ""),
-        ),
-        horizontalCellContentAlignment: c.align === "right" ? "Right" : "Left",
-      })),
+      hasNarrow,
+      columnDefinitions: wide.defs,
       headers: t.columns.map((c) => cut(c.label, 200)),
-      rows: kept.map((r) => t.columns.map((c) => cut(r[c.key] ?? "", 1000))),
+      rows,
+      narrowKind,
+      narrowColumnDefinitions: narrowKind === "table" ? narrow.defs : [],
+      narrowHeaders: narrowKind === "table" ? narrowCols.map((c) => cut(c.label, 200)) : [],
+      narrowRows: narrowKind === "table" ? narrowRows : [],
+      narrowItems: narrowKind === "list" ? narrowRows.map((r) => ({ inlines: listInlines(narrowCols, r) })) : [],
       hasCutNote: hidden > 0,
       cutNote: cutNote(hidden, t.narrowHint),
     },
@@ -147,13 +209,25 @@ function isEmpty(p: Part): boolean {
   return (p.kind === "actions" && p.actions.length === 0) || (p.kind === "facts" && p.facts.length === 0) || (p.kind === "table" && p.rows.length === 0);
 }
 
+/**
+ * The card's fallbackText (what a notification or a host without cards shows): the title, and for
+ * an error the reason itself, so a notification never says only that something went wrong.
+ */
+export function notificationText(reply: Reply): string {
+  if (reply.outcome !== "user_error" && reply.outcome !== "azure_error") return cut(reply.title, 300);
+  const texts = reply.parts.filter((p) => p.kind === "text");
+  const reason = (texts.find((p) => p.tone === "error") ?? texts[0])?.text.replace(/\s+/g, " ").trim();
+  if (!reason) return cut(reply.title, 300);
+  return cut(reply.title === USER_ERROR_TITLE ? reason : `${reply.title}: ${reason}`, 300);
+}
+
 function expandCard(reply: Reply, rowCap: number): AdaptiveCardJson {
   const parts = reply.parts.filter((p) => !isEmpty(p)).map((p) => expandPart(p, rowCap));
   return TEMPLATES.envelope.expand({
     $root: {
       title: cut(reply.title, 300),
       titleColor: TITLE_COLOR[reply.outcome],
-      fallbackText: cut(reply.title, 300),
+      fallbackText: notificationText(reply),
       parts,
       context: reply.context.map((c) => cut(c, 1000)),
     },
@@ -169,16 +243,19 @@ export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.strin
  */
 export function renderAdaptiveCard(reply: Reply, opts: { maxBytes?: number } = {}): AdaptiveCardJson {
   const maxBytes = opts.maxBytes ?? TEAMS_CARD_MAX_BYTES;
+  // Aim well under the hard limit; fewer rows (said, with how to narrow) rather than a card at the edge.
+  const target = Math.min(maxBytes, CARD_DESIGN_BYTES);
   const longest = Math.max(0, ...reply.parts.map((p) => (p.kind === "table" ? p.rows.length : 0)));
   const full = expandCard(reply, longest);
-  if (cardBytes(full) <= maxBytes) return full;
+  if (cardBytes(full) <= target) return full;
   let lo = 0;
-  let hi = Math.min(longest, MAX_ROWS);
+  let hi = Math.min(longest, MAX_ROWS, CARD_ROWS);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (cardBytes(expandCard(reply, mid)) <= maxBytes) lo = mid;
+    if (cardBytes(expandCard(reply, mid)) <= target) lo = mid;
     else hi = mid - 1;
   }
+  if (lo === 0 && cardBytes(full) <= maxBytes) return full;
   const cutCard = expandCard(reply, lo);
   if (cardBytes(cutCard) <= maxBytes) return cutCard;
   // Still too big without any table rows (very long texts): say so rather than fail to post.

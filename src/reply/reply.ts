@@ -112,9 +112,12 @@ export function table(columns: Column[], rows: Row[], opts: { title?: string; na
 }
 export const actions = (a: Action[]): ActionsPart => ({ kind: "actions", actions: a });
 
+/** The title of every user error; renderers put the reason itself where only one line shows. */
+export const USER_ERROR_TITLE = "That didn't work";
+
 /** A user-facing error: what was wrong, and an example of the right form. */
 export function userError(code: string, problem: string, example?: string, extra: Part[] = []): Reply {
   const parts: Part[] = [text(problem, "error")];
   if (example) parts.push(text(`Try: ${example}`));
-  return reply("That didn't work", [...parts, ...extra], { outcome: "user_error", code });
+  return reply(USER_ERROR_TITLE, [...parts, ...extra], { outcome: "user_error", code });
 }
