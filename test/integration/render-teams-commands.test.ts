@@ -78,7 +78,7 @@ describe("Adaptive Cards of every command", () => {
     for (const t of ["skus narnia", "frobnicate the gpus"]) {
       const r = answers.get(t) ?? undefined;
       if (!r) continue;
-      const card = renderAdaptiveCard(r) as { fallbackText: string };
+      const card = renderAdaptiveCard(r) as unknown as { fallbackText: string };
       expect(card.fallbackText).not.toBe("That didn't work");
       expect(card.fallbackText.length).toBeGreaterThan(15);
     }
