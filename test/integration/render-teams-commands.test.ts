@@ -60,12 +60,22 @@ describe("Adaptive Cards of every command", () => {
     const t = idle.parts.find((p): p is TablePart => p.kind === "table") as TablePart;
     const card = renderAdaptiveCard(idle);
     const tables = nodes(card).filter((n) => n.type === "Table");
-    const wide = tables.find((n) => n.targetWidth === "atLeast:standard") as { columns: Array<{ width: number | string }> };
+    const wide = tables.find((n) => n.targetWidth === "atLeast:standard") as { columns: Array<{ width: number | string }>; rows: unknown[] };
     expect(wide).toBeDefined();
-    t.columns.forEach((c, i) => {
-      const w = wide.columns[i]?.width;
-      if (c.kind === "money" || c.kind === "size" || c.kind === "date") expect(w, c.label).toMatch(/^\d+px$/);
-      if (c.kind === "text") expect(typeof w, c.label).toBe("number");
+    const headerRuns = nodes(wide.rows[0]).filter((n) => n.type === "TextRun");
+    const labels = headerRuns.map((n) => n.text as string);
+    expect(labels.length).toBe(wide.columns.length);
+    // The columns that matter least go first when the table is wider than a full-width card.
+    for (const c of t.columns) if (!labels.includes(c.label)) expect(c.priority, c.label).toBe(3);
+    labels.forEach((label, i) => {
+      const c = t.columns.find((x) => x.label === label);
+      const w = String(wide.columns[i]?.width);
+      expect(w, label).toMatch(/^\d+px$/);
+      // A money, size or date column holds its longest value on one line (at least 7 px a character).
+      if (c && (c.kind === "money" || c.kind === "size" || c.kind === "date")) {
+        const longest = Math.max(...t.rows.slice(0, CARD_ROWS).map((r) => (r[c.key] ?? "").length));
+        expect(Number(w.replace("px", "")), label).toBeGreaterThanOrEqual(longest * 7);
+      }
     });
     const narrow = nodes(card).filter((n) => n.targetWidth === "atMost:narrow");
     expect(narrow).toHaveLength(1);
