@@ -1,14 +1,15 @@
 /**
  * `/gpu idle` through the real Bolt receiver (signed here with the real algorithm) answers with
  * Slack's native table block: the idle VMs, money right-aligned and never wrapped, inside Slack's
- * table limits, whether the answer comes in the ack or later through response_url.
+ * table limits, whether the answer comes in the ack or later through response_url; and "Share in
+ * channel" posts that same answer (not a re-run), saying who shared it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { checkSlackLimits, SLACK_TABLE_LIMITS, type SlackBlock, type TableBlock } from "../../src/render/slack.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { blockActionsBody, type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
 
 const SECRET = "test-signing-secret-render-17";
 
@@ -65,5 +66,32 @@ describe("Slack door: /gpu idle answers with a native table block", () => {
       if (c?.type === "raw_text") expect(c.text).toMatch(/^\$[\d,]+\.\d\d$|^no list price$/);
     }
     expect(answer.text).toMatch(/idle/i);
+  });
+
+  it("Share in channel posts the answer the person saw, not a re-run, saying who shared it", async () => {
+    const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "idle", responseUrl: fake.responseUrl("idle-share") }));
+    const ack = (await res.json()) as CommandAnswer;
+    const answer = /Working on it/.test(ack.text ?? "") ? ((await fake.waitFor(() => fake.responsesTo("idle-share")[0], 20_000)).body as CommandAnswer) : ack;
+    const seen = (answer.blocks ?? []).find((b) => b.type === "table");
+    let share: { action_id: string; value: string } | undefined;
+    for (const b of answer.blocks ?? []) if (b.type === "actions") share = b.elements.find((e) => e.action_id.startsWith("gpuops:share:")) ?? share;
+    if (!share) throw new Error("no share button");
+    // Azure now fails everything: a re-run would answer with an error, the kept answer is unchanged.
+    server.app.fake?.addFault({ match: "/", status: 500 });
+    const click = await postSigned(
+      server.url,
+      SECRET,
+      blockActionsBody({ actionId: share.action_id, value: share.value, responseUrl: fake.responseUrl("idle-share-click"), isEphemeral: true, channelId: "C0GENERAL1" }),
+    );
+    expect(click.status).toBe(200);
+    await server.slack?.idle();
+    server.app.fake?.clearFaults();
+    const post = fake.callsOf("chat.postMessage").at(-1);
+    expect(post?.args.channel).toBe("C0GENERAL1");
+    const blocks = post?.args.blocks as SlackBlock[];
+    expect(blocks.find((b) => b.type === "table")).toEqual(seen);
+    expect(JSON.stringify(blocks)).toContain("Shared by <@U0ALICE01>");
+    expect(JSON.stringify(blocks)).not.toContain("gpuops:share");
+    expect(checkSlackLimits({ blocks })).toEqual([]);
   });
 });
