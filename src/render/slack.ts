@@ -81,6 +81,8 @@ export interface RenderSlackOptions {
    * modals, and callers that pass `maxBlocks`, get code-block tables instead.
    */
   nativeTable?: boolean;
+  /** Charts without a public URL are uploaded as files after the message (the caption says so). */
+  chartUploads?: boolean;
   /** Extra context lines in Slack mrkdwn that the door built itself (already safe, e.g. a validated `<@U…>`). */
   trustedContext?: string[];
 }
@@ -466,10 +468,19 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
         } else body.push(...codeTableBlocks(part, budget));
         break;
       case "image":
-        if (part.url && /^https:\/\//.test(part.url) && part.url.length <= SLACK_LIMITS.imageUrl) {
+        if (part.url && slackCanShowImage(part.url)) {
           push({ type: "image", image_url: part.url, alt_text: cutPlain(part.alt || "chart", SLACK_LIMITS.imageAlt) });
+        } else if (opts.chartUploads && part.imageId !== undefined) {
+          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)} (attached below as an image)`)] });
         } else {
-          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)} (Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL)`)] });
+          push({
+            type: "context",
+            elements: [
+              mrkdwn(
+                `Chart: ${fitEscaped(part.alt, 500)} (Slack shows charts in answers posted to the channel, or everywhere once gpuops has a public https address: GPUOPS_PUBLIC_URL)`,
+              ),
+            ],
+          });
         }
         break;
       case "actions":
@@ -482,6 +493,11 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
   const firstText = reply.parts.find((p): p is TextPart => p.kind === "text")?.text;
   const fallback = fitEscaped(firstText ? `${reply.title}: ${firstText}` : reply.title, SLACK_LIMITS.fallbackText);
   return { text: fallback, blocks: [header, ...body, ...tail] };
+}
+
+/** Slack fetches an image block's URL itself: only a public https URL within the length limit works. */
+export function slackCanShowImage(url: string): boolean {
+  return /^https:\/\//.test(url) && url.length <= SLACK_LIMITS.imageUrl;
 }
 
 /** A text section cut to what the budget still allows (the rest of a long explanation is dropped with "…"). */

@@ -95,3 +95,51 @@ describe("Slack door: /gpu idle answers with a native table block", () => {
     expect(checkSlackLimits({ blocks })).toEqual([]);
   });
 });
+
+describe("Slack door: charts without a public https address are uploaded as files", () => {
+  let fake: FakeSlack;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    const config = loadConfig({
+      GPUOPS_DEMO: "true",
+      GPUOPS_DATA_DIR: ":memory:",
+      PORT: "0",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_API_URL: fake.apiUrl,
+    });
+    server = await startServer(config, { log: createLogger("silent") });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+
+  it("a public /gpu cost answer uploads its chart PNG to the channel with files.uploadV2", async () => {
+    const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "cost 7d public", channelId: "C0INFRA001", responseUrl: fake.responseUrl("cost-pub") }));
+    expect(res.status).toBe(200);
+    const ack = (await res.json()) as CommandAnswer;
+    const answer = /Working on it/.test(ack.text ?? "") ? ((await fake.waitFor(() => fake.responsesTo("cost-pub")[0], 20_000)).body as CommandAnswer) : ack;
+    expect(answer.response_type).toBe("in_channel");
+    expect(JSON.stringify(answer.blocks)).toContain("attached below as an image");
+    await server.slack?.idle();
+    const complete = await fake.waitFor(() => fake.callsOf("files.completeUploadExternal")[0]);
+    expect(complete.args.channel_id).toBe("C0INFRA001");
+    expect(fake.callsOf("files.getUploadURLExternal")[0]?.args.filename).toBe("gpuops-chart.png");
+    expect(fake.uploads).toHaveLength(1);
+    expect(fake.uploads[0]?.png).toBe(true);
+    expect(fake.uploads[0]?.bytes).toBeGreaterThan(1000);
+  });
+
+  it("a private answer's chart is not uploaded (a file in the channel would be public): its caption says where charts show", async () => {
+    const before = fake.callsOf("files.getUploadURLExternal").length;
+    const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "cost 7d", channelId: "C0INFRA001", responseUrl: fake.responseUrl("cost-priv") }));
+    const ack = (await res.json()) as CommandAnswer;
+    const answer = /Working on it/.test(ack.text ?? "") ? ((await fake.waitFor(() => fake.responsesTo("cost-priv")[0], 20_000)).body as CommandAnswer) : ack;
+    await server.slack?.idle();
+    expect(JSON.stringify(answer.blocks)).toMatch(/Slack shows charts in answers posted to the channel/);
+    expect(fake.callsOf("files.getUploadURLExternal").length).toBe(before);
+  });
+});

@@ -167,7 +167,7 @@ describe("renderSlack", () => {
     expect(m.blocks[1]).toEqual({ type: "image", image_url: "https://gpuops.example/img/1.png", alt_text: "spend by day" });
     const caption = (m.blocks[2] as { type: string; elements: Array<{ text: string }> }).elements[0]?.text ?? "";
     expect(m.blocks[2]?.type).toBe("context");
-    expect(caption).toMatch(/^Chart: local \(Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL\)$/);
+    expect(caption).toMatch(/^Chart: local \(Slack shows charts in answers posted to the channel, or everywhere once gpuops has a public https address: GPUOPS_PUBLIC_URL\)$/);
   });
 
   it("keeps context within 10 elements", () => {

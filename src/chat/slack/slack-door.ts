@@ -74,7 +74,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const api = { botToken, apiUrl: config.slack.apiUrl };
   const client = createSlackWebClient(api, log);
   const identity = await verifyBotToken(client, { botId: config.slack.botId, botUserId: config.slack.botUserId });
-  const posting = createSlackPosting({ client, log });
+  const posting = createSlackPosting({ client, log, images: app.images });
   // Digests and alerts find the Slack port by platform.
   app.posting.register(posting);
   const guard = createRequestGuard({ onSkip: (why, key) => log.info({ why, key }, "Slack request skipped") });
