@@ -23,11 +23,11 @@ function sizesTable(sizes: readonly GpuSize[]): Part {
   const rows: Row[] = sizes.map((s) => ({ size: shortSize(s.size), series: s.series, gpu: gpuText(s), mem: gpuMemText(s), use: s.use }));
   return table(
     [
-      { key: "size", label: "Size" },
-      { key: "series", label: "Series" },
-      { key: "gpu", label: "GPU" },
-      { key: "mem", label: "GPU memory", align: "right" },
-      { key: "use", label: "Typical use" },
+      { key: "size", label: "Size", priority: 1, kind: "size" },
+      { key: "series", label: "Series", priority: 3, kind: "name" },
+      { key: "gpu", label: "GPU", priority: 1, kind: "name" },
+      { key: "mem", label: "GPU memory", align: "right", priority: 2, kind: "number" },
+      { key: "use", label: "Typical use", priority: 3, kind: "text" },
     ],
     rows,
   );
