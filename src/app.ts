@@ -62,6 +62,8 @@ export interface AppOptions {
   costBudget?: QpuBudgetOptions;
   /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
   jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string; only?: (job: string) => boolean };
+  /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
+  requestRuntime?: { claimMs?: number; heartbeatMs?: number };
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -145,6 +147,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       now,
       log: opts.log,
       crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
+      ...opts.requestRuntime,
       // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
       ...(fake ? { pollIntervalMs: 50 } : {}),
     });
