@@ -65,8 +65,14 @@ export interface PostedMessage {
  */
 export interface PostingPort {
   platform: string;
-  post(channelId: string, reply: Reply, opts?: { threadId?: string }): Promise<PostedMessage>;
+  /** `marker` tags the message (Slack: message metadata) so findPosted can tell later whether this post landed. */
+  post(channelId: string, reply: Reply, opts?: { threadId?: string; marker?: string }): Promise<PostedMessage>;
   update(message: PostedMessage, reply: Reply): Promise<void>;
+  /**
+   * Whether a post tagged `marker` reached the channel since `since` (after a crash or a timeout,
+   * before posting again). "unknown" when this platform cannot tell (no history read, missing scope).
+   */
+  findPosted?(channelId: string, marker: string, since: Date): Promise<PostedMessage | "unknown" | undefined>;
 }
 
 export interface Services {

@@ -12,6 +12,8 @@ export interface JobRunTable {
   finished_at: string | null;
   status: string;
   detail: string | null;
+  /** Real time of the holder's last heartbeat while it runs (migration 007); null for old rows. */
+  heartbeat_at: string | null;
 }
 
 export interface CacheTable {

@@ -1,7 +1,7 @@
 import { type Kysely, SqliteAdapter, sql } from "kysely";
 
 /**
- * Pool VM reservations and a sealed audit log.
+ * Pool VM reservations, job claim heartbeats, and a sealed audit log.
  *
  * `pool_vm_claim`: one row per pre-provisioned pool VM a `start-vms` request holds, keyed by the
  * VM itself, so two requests approved together on two replicas can never plan the same VM (the
@@ -27,6 +27,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("claimed_at", "varchar(40)", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("pool_vm_claim_request").on("pool_vm_claim").columns(["request_id"]).execute();
+
+  // A running job's liveness, on the real clock (scheduling may run on an injected one): a
+  // replica takes a claim over only once its holder has stopped renewing this.
+  await db.schema.alterTable("job_run").addColumn("heartbeat_at", "varchar(40)").execute();
 
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   if (sqlite) {
