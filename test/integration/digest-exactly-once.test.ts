@@ -92,6 +92,16 @@ describe("digest posted exactly once", () => {
     expect(await w.app().subscriptions?.getPost("slack", CH, DAY1)).toMatchObject({ status: "posted" });
   }, 60_000);
 
+  it("without the history scope it cannot look, so it posts again (the documented at-least-once case)", async () => {
+    const { w, s, port } = await setUp("2026-03-02T07:00:20Z");
+    s.scopes.delete("channels:history");
+    await deadReplicaPosted(w, port, "2026-03-02T07:00:00.000Z");
+    await w.clock.advanceTo("2026-03-02T07:03:00Z");
+    expect(s.callsOf("conversations.history").length).toBeGreaterThan(0);
+    expect(s.messagesIn(CH)).toHaveLength(2);
+    expect(await w.app().subscriptions?.getPost("slack", CH, DAY1)).toMatchObject({ status: "posted", messageId: s.messagesIn(CH)[1]?.ts });
+  }, 60_000);
+
   it("settles a run interrupted just before its day ended: confirmed if it landed, and its claim is not left hanging", async () => {
     const { w, s, port } = await setUp("2026-03-03T00:00:30Z");
     await deadReplicaPosted(w, port, "2026-03-02T23:59:50.000Z");
