@@ -16,8 +16,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AzureAccess } from "../azure/client-factory.ts";
 import { createProvisioningAdapter } from "../azure/provisioning.ts";
-import { actionWords, requesterUpdate } from "../commands/request-card.ts";
-import { applyEvent, postInThread, refreshApprovers, tellRequester } from "../commands/request-flow.ts";
+import { actionWords, outcomeReply } from "../commands/request-card.ts";
+import { applyEvent, postInThread, refreshApprovers, updateRequesterCard } from "../commands/request-flow.ts";
 import type { CoreLogger } from "../commands/types.ts";
 import type { Config } from "../config.ts";
 import { formatHours } from "../domain/duration.ts";
@@ -91,21 +91,9 @@ async function perform(deps: RequestRunnerDeps, effect: SideEffect, r: GpuReques
   const p = port.provisioning;
   const sub = r.spec.subscriptionId;
   switch (r.action) {
-    case "none": {
-      const m = (await port.store.get(r.id))?.messages.approvers;
-      const posting = m ? port.posting(m.platform) : undefined;
-      if (m && posting) {
-        await posting.post(
-          m.channelId,
-          say(
-            `GPU request ${label(r.id)} approved`,
-            `${r.spec.vmCount} × ${r.spec.size.replace(/^Standard_/, "")} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it (and free it when the lease ends).`,
-            "info",
-          ),
-        );
-      }
-      return { detail: "recorded; the infra channel was told (no automatic action)", partial: false };
-    }
+    case "none":
+      // Nothing to do in Azure: the one post about it (in the approvers' thread) asks people to provision it.
+      return { detail: "no automatic action is configured; the approvers' channel was asked to provision it by hand", partial: false };
     case "start-vms": {
       let vms = (effect.plan?.vms as VmRef[] | undefined) ?? undefined;
       if (!vms) {
@@ -199,22 +187,27 @@ async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: Store
     await port.store.finishEffect(effect.key, deps.owner, "done", `nothing to do: request is ${s.request.state}`, deps.now());
     return;
   }
-  const resumed = effect.attempts > 1;
-  await postInThread(port, s, say(`GPU request ${label(id)}`, `${resumed ? "Resuming after an interruption: " : ""}${actionWords(s.request.action)}…`), log);
+  // One post per decision: the outcome below. Progress is posted only when resuming after a crash.
+  if (effect.attempts > 1) await postInThread(port, s, say(`GPU request ${label(id)}`, `Resuming after an interruption: ${actionWords(s.request.action)}…`), log);
   try {
     const { detail } = await perform(deps, effect, s.request, beat);
     const done = await applyEvent(port, id, () => ({ type: "act_done", at: deps.now().toISOString(), detail }));
     const after = done.ok ? done.stored : s;
     await port.store.finishEffect(effect.key, deps.owner, "done", detail, deps.now());
     const until = after.request.lease ? formatTime(after.request.lease.end) : "?";
-    await postInThread(port, after, say(`GPU request ${label(id)}: done`, `Done: ${detail}. Lease until ${until}.`, "success"), log);
-    await refreshApprovers(port, after, { log });
-    await tellRequester(
+    const r = after.request;
+    const line =
+      r.action === "none"
+        ? `Approved: ${r.spec.vmCount} × ${r.spec.size.replace(/^Standard_/, "")} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it by hand, and free it when the lease ends (${until}).`
+        : `Done: ${detail}. Lease until ${until}.`;
+    await postInThread(
       port,
-      after.request,
-      say(`GPU request ${label(id)} is ready`, `${detail}. Your lease runs until ${until}; you'll be reminded a day and an hour before.`, "success"),
+      after,
+      say(r.action === "none" ? `GPU request ${label(id)}: please provision` : `GPU request ${label(id)}: done`, line, r.action === "none" ? "info" : "success"),
       log,
     );
+    await refreshApprovers(port, after, { log });
+    await updateRequesterCard(port, after, outcomeReply(r), log);
   } catch (err) {
     if (err instanceof ClaimLost) {
       log?.warn({ key: effect.key }, "GPU request action stopped: another runner holds its claim now");
@@ -235,7 +228,7 @@ async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: Store
     const after = failed.ok ? failed.stored : s;
     await postInThread(port, after, say(`GPU request ${label(id)}: the action failed`, `${e.message}${partial ? " What was started is being undone." : ""}`, "error"), log);
     await refreshApprovers(port, after, { log });
-    await tellRequester(port, after.request, requesterUpdate(after.request, undefined), log);
+    await updateRequesterCard(port, after, outcomeReply(after.request), log);
   }
 }
 

@@ -133,7 +133,13 @@ async function submitted(r: Rig, text: string): Promise<{ blocks: unknown; ts: s
       .slice(before)
       .find((c) => c.args.channel === APPROVALS),
   );
-  const ts = (await r.slack.waitFor(() => r.server.app.requests?.port.store.list({}).then((l) => l[0]?.messages.approvers?.messageId))) as string;
+  // Where the card was recorded (waitFor's check is synchronous, so poll the store here).
+  let ts: string | undefined;
+  for (let i = 0; i < 200 && !ts; i++) {
+    ts = (await r.server.app.requests?.port.store.list({}))?.[0]?.messages.approvers?.messageId;
+    if (!ts) await new Promise((res) => setTimeout(res, 25));
+  }
+  if (!ts) throw new Error("the approvers' card was not recorded");
   return { blocks: card.args.blocks, ts };
 }
 

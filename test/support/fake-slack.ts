@@ -166,8 +166,13 @@ export async function startFakeSlack(opts: { botToken?: string; now?: () => Date
         const more = start + limit < all.length;
         return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : "" } };
       }
-      case "chat.update":
+      case "chat.update": {
+        // Only a message the bot posted can be edited; an ephemeral one (answered by response_url) is not found.
+        const m = (history.get(String(args.channel)) ?? []).find((x) => x.ts === args.ts);
+        if (!m) return { ok: false, error: "message_not_found" };
+        m.text = args.text;
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
       case "chat.postEphemeral":
         ts += 1;
         return { ok: true, message_ts: `${ts}.000200` };
