@@ -61,7 +61,17 @@ export interface AppOptions {
   /** The Cost Management QPU budget's windows (tests that simulate weeks of digests in seconds widen them). */
   costBudget?: QpuBudgetOptions;
   /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
-  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string; only?: (job: string) => boolean };
+  jobs?: {
+    clock?: Clock;
+    refreshMs?: number;
+    retry?: Partial<RetryPolicy>;
+    sleep?: (ms: number) => Promise<void>;
+    owner?: string;
+    only?: (job: string) => boolean;
+    /** Claim takeover window and heartbeat (real ms; the soak shortens them). */
+    staleClaimMs?: number;
+    heartbeatMs?: number;
+  };
   /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
   requestRuntime?: { claimMs?: number; heartbeatMs?: number };
 }
@@ -122,6 +132,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
+      ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
+      ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
     });
     scheduler.source(
       "digests",
