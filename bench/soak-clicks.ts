@@ -115,7 +115,7 @@ function buttons(): Button[] {
       prepare: async () => {
         const { id } = await filed("dana", "request 1 NC24ads_A100_v4 in swedencentral for 2d -- soak");
         // The shorter-time choices carry hours; clicks pick different lengths, as people would.
-        return { id, action: (i: number) => ({ verb: VERBS.approve, label: "shorter", payload: { id, hours: [36, 24, 12, 4][i % 4] } }) };
+        return { id, action: (i: number) => ({ verb: VERBS.approve, label: "shorter", payload: { id, hours: [36, 24, 12, 4][i % 4] as number } }) };
       },
       effect: starts,
       expectEffect: 1,
