@@ -101,7 +101,7 @@ async function worker(): Promise<void> {
   // The approvers' cards go to the console channel of this replica (where the demo approvers are).
   app.posting.register(createRecordingPoster("console"));
 
-  const who = (id: string) => ({ actor: { id, name: id }, channel: { id: "local", platform: "console" }, surface: "console" as const });
+  const who = (id: string) => ({ actor: { id, name: id }, channel: { id: "local", platform: "console" as const }, surface: "console" as const });
   process.on("message", (m: Msg) => {
     void (async () => {
       try {
