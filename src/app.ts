@@ -67,7 +67,19 @@ export interface AppOptions {
   /** The Cost Management QPU budget's windows (tests that simulate weeks of digests in seconds widen them). */
   costBudget?: QpuBudgetOptions;
   /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
-  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string; only?: (job: string) => boolean };
+  jobs?: {
+    clock?: Clock;
+    refreshMs?: number;
+    retry?: Partial<RetryPolicy>;
+    sleep?: (ms: number) => Promise<void>;
+    owner?: string;
+    only?: (job: string) => boolean;
+    /** Claim takeover window and heartbeat (real ms; the soak shortens them). */
+    staleClaimMs?: number;
+    heartbeatMs?: number;
+  };
+  /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
+  requestRuntime?: { claimMs?: number; heartbeatMs?: number };
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -142,6 +154,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
       onRunEnd: metrics.jobRun,
+      ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
+      ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
     });
     scheduler.source(
       "digests",
@@ -167,6 +181,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       now,
       log: opts.log,
       crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
+      ...opts.requestRuntime,
       // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
       ...(fake ? { pollIntervalMs: 50 } : {}),
     });

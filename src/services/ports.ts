@@ -65,8 +65,14 @@ export interface PostedMessage {
  */
 export interface PostingPort {
   platform: string;
-  post(channelId: string, reply: Reply, opts?: { threadId?: string }): Promise<PostedMessage>;
+  /** `marker` tags the message (Slack: message metadata) so findPosted can tell later whether this post landed. */
+  post(channelId: string, reply: Reply, opts?: { threadId?: string; marker?: string }): Promise<PostedMessage>;
   update(message: PostedMessage, reply: Reply): Promise<void>;
+  /**
+   * Whether a post tagged `marker` reached the channel since `since` (after a crash or a timeout,
+   * before posting again). "unknown" when this platform cannot tell (no history read, missing scope).
+   */
+  findPosted?(channelId: string, marker: string, since: Date): Promise<PostedMessage | "unknown" | undefined>;
 }
 
 export interface Services {
@@ -384,6 +390,24 @@ export interface GpuRequestStorePort {
   effect(key: string): Promise<SideEffect | undefined>;
   /** Side effects not done yet whose claim is free or lapsed. */
   openEffects(now: Date): Promise<SideEffect[]>;
+  /** Extends a claim this owner still holds (a heartbeat while the action runs); false when it is no longer ours. */
+  renewEffect(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Reserves `count` of the candidate pool VMs for a request's action and saves them as its plan,
+   * in one transaction; a VM another request holds is skipped. Undefined (nothing reserved) when
+   * fewer than `count` are free, or when the claim is no longer `owner`'s.
+   */
+  reservePoolVms(key: string, owner: string, requestId: string, subscriptionId: string, candidates: PoolVmRef[], count: number, now: Date): Promise<PoolVmRef[] | undefined>;
+  /** Frees every pool VM a request holds (after its undo, or when its action started nothing); returns how many. */
+  releasePoolVms(requestId: string): Promise<number>;
+  /** Pool VMs reserved by requests, for audits and the soak's double-booking count. */
+  poolVmClaims(): Promise<Array<PoolVmRef & { requestId: string; subscriptionId: string }>>;
+}
+
+/** A pool VM by resource group and name (within the request's subscription). */
+export interface PoolVmRef {
+  resourceGroup: string;
+  name: string;
 }
 
 /** A VM of a pool of pre-provisioned GPU VMs (tagged), with its power state. */

@@ -22,6 +22,8 @@ export interface Claim {
   job: string;
   periodKey: string;
   owner: string;
+  /** Real time the claim is alive as of (the scheduler's first heartbeat), written with the claim. */
+  heartbeatAt?: string;
 }
 
 export interface Store {
@@ -107,7 +109,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       try {
         await db
           .insertInto("job_run")
-          .values({ job: claim.job, period_key: claim.periodKey, claimed_by: claim.owner, claimed_at: now.toISOString(), finished_at: null, status: "claimed", detail: null })
+          .values({
+            job: claim.job,
+            period_key: claim.periodKey,
+            claimed_by: claim.owner,
+            claimed_at: now.toISOString(),
+            finished_at: null,
+            status: "claimed",
+            detail: null,
+            heartbeat_at: claim.heartbeatAt ?? null,
+          })
           .execute();
         return true;
       } catch (err) {

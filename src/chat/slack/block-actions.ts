@@ -139,7 +139,8 @@ async function handleClick(deps: DoorDeps, body: BlockAction, action: BlockActio
         actor: { id: src.userId, ...(src.userName ? { name: src.userName } : {}) },
         channel: { id: src.channelId ?? src.userId, platform: "slack" },
         surface: "slack",
-        ...(src.channelId && src.messageTs ? { message: { platform: "slack", channelId: src.channelId, messageId: src.messageTs } } : {}),
+        // An ephemeral message cannot be edited later (only through its response_url), so it is not offered as one.
+        ...(src.channelId && src.messageTs && !src.isEphemeral ? { message: { platform: "slack", channelId: src.channelId, messageId: src.messageTs } } : {}),
       },
       deps.context(),
     );

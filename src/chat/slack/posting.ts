@@ -40,11 +40,14 @@ export interface SlackPosting extends PostingPort {
    * Failures are logged and leave the message's caption in place, never fail the post.
    */
   uploadCharts(channelId: string, reply: Reply, opts?: { threadId?: string }): Promise<number>;
+  postMessage(channelId: string, message: SlackMessage, opts?: { threadId?: string; marker?: string }): Promise<PostedMessage>;
   /** 429 answers seen, for /metrics and tests. */
   stats(): { posts: number; updates: number; rateLimited: number; uploads: number };
 }
 
 const needsNoUpload = (url: string | undefined) => url !== undefined && slackCanShowImage(url);
+/** The metadata event type gpuops tags its scheduled posts with (digests, idle alerts). */
+export const MARKER_EVENT = "gpuops_post";
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -93,7 +96,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
     return result;
   }
 
-  async function postMessage(channelId: string, message: SlackMessage, o: { threadId?: string } = {}): Promise<PostedMessage> {
+  async function postMessage(channelId: string, message: SlackMessage, o: { threadId?: string; marker?: string } = {}): Promise<PostedMessage> {
     const r = await inChannel(channelId, () =>
       opts.client.chat.postMessage({
         channel: channelId,
@@ -102,6 +105,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
         unfurl_links: false,
         unfurl_media: false,
         ...(o.threadId ? { thread_ts: o.threadId } : {}),
+        ...(o.marker ? { metadata: { event_type: MARKER_EVENT, event_payload: { marker: o.marker } } } : {}),
       }),
     );
     counts.posts += 1;
@@ -130,6 +134,36 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
     return n;
   }
 
+  /**
+   * Reads the channel's recent history (conversations.history with include_all_metadata; needs
+   * channels:history, groups:history for private channels) for gpuops' own message carrying
+   * `marker`. Any error — a missing scope included — answers "unknown": the caller then decides.
+   */
+  async function findPosted(channelId: string, marker: string, since: Date): Promise<PostedMessage | "unknown" | undefined> {
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        const r = await opts.client.conversations.history({
+          channel: channelId,
+          oldest: (since.getTime() / 1000).toFixed(6),
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const m of r.messages ?? []) {
+          const meta = m.metadata as { event_type?: string; event_payload?: { marker?: unknown } } | undefined;
+          if (meta?.event_type === MARKER_EVENT && meta.event_payload?.marker === marker && m.ts) return { platform: "slack", channelId, messageId: m.ts };
+        }
+        cursor = r.response_metadata?.next_cursor || undefined;
+        if (!r.has_more || !cursor) return undefined;
+      }
+      return "unknown";
+    } catch (err) {
+      log.warn({ channelId, err: postingError(err, channelId).message }, "could not read the channel's history to check an earlier post");
+      return "unknown";
+    }
+  }
+
   return {
     platform: "slack",
     postMessage,
@@ -140,6 +174,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
       if (uploads) await uploadCharts(channelId, reply, o);
       return posted;
     },
+    findPosted,
     async update(message, reply) {
       const m = renderSlack(reply);
       await inChannel(message.channelId, () => opts.client.chat.update({ channel: message.channelId, ts: message.messageId, text: m.text, blocks: m.blocks }));

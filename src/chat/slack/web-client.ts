@@ -3,6 +3,7 @@
  * bounded retries, rate-limited calls handed back to us instead of parked inside the client, and
  * Slack's logger routed into pino. Also: the start-up token check and Slack error → GpuopsError.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient, type WebClientOptions } from "@slack/web-api";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -10,7 +11,20 @@ import type { Logger } from "../../log.ts";
 export interface SlackApiSettings {
   botToken: string;
   apiUrl: string;
+  /** Per-call timeout (default 10 s). */
+  timeoutMs?: number;
 }
+
+/**
+ * Methods that make something new each time they are called. A timeout or a dropped connection
+ * does not say whether Slack acted, so these are never retried blindly: the caller finds out
+ * (message metadata, see posting.ts) before it posts again. A 429 is different: Slack says it
+ * did not process the call, and the posting port waits out its Retry-After and tries again.
+ */
+export const NON_IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "chat.meMessage"]);
+
+/** Set while a non-idempotent call is in flight, so the retry policy can see it. */
+const onceOnly = new AsyncLocalStorage<string>();
 
 /** Slack's Logger interface on top of pino, so Bolt and the WebClient log as gpuops does. */
 export function slackLogger(log: Logger): SlackLogger {
@@ -34,17 +48,36 @@ export function slackLogger(log: Logger): SlackLogger {
  * (callers decide how long they may wait), other failures retry twice, quickly.
  */
 export function webClientOptions(settings: SlackApiSettings, log: Logger): WebClientOptions {
+  // The WebClient hands this object to p-retry, whose onFailedAttempt (absent from Slack's
+  // RetryOptions type) ends the loop when it throws: a post that may have landed is not sent again.
+  const retryConfig: NonNullable<WebClientOptions["retryConfig"]> & { onFailedAttempt(err: Error): void } = {
+    retries: 2,
+    factor: 2,
+    minTimeout: 200,
+    maxTimeout: 1000,
+    onFailedAttempt: (err) => {
+      if (onceOnly.getStore()) throw err;
+    },
+  };
   return {
     slackApiUrl: settings.apiUrl,
     logger: slackLogger(log),
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 },
-    timeout: 10_000,
+    retryConfig,
+    timeout: settings.timeoutMs ?? 10_000,
   };
 }
 
+/** The WebClient with reads retried and posts sent once (see NON_IDEMPOTENT_METHODS). */
+class OnceWebClient extends WebClient {
+  override apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient["apiCall"]> {
+    if (NON_IDEMPOTENT_METHODS.has(method)) return onceOnly.run(method, () => super.apiCall(method, options));
+    return super.apiCall(method, options);
+  }
+}
+
 export function createSlackWebClient(settings: SlackApiSettings, log: Logger): WebClient {
-  return new WebClient(settings.botToken, webClientOptions(settings, log));
+  return new OnceWebClient(settings.botToken, webClientOptions(settings, log));
 }
 
 export interface BotIdentity {
