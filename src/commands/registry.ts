@@ -6,7 +6,7 @@
 import { isGlossaryQuestion } from "../domain/glossary.ts";
 import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import { nearest, tokenize } from "./args.ts";
+import { nearest, ownWord, tokenize } from "./args.ts";
 import { costVerb } from "./cost.ts";
 import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
@@ -63,7 +63,7 @@ async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{
 export function resolveVerbName(text: string): string | undefined {
   const head = tokenize(stripPrefix(text))[0]?.toLowerCase();
   if (head === undefined) return "help";
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
@@ -72,7 +72,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   const tokens = tokenize(text);
   if (tokens.length === 0) return (VERBS.find((v) => v.name === "help") as Verb).run([], request, ctx);
   const head = (tokens[0] as string).toLowerCase();
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   const verb = VERBS.find((v) => v.name === name);
   try {
     if (verb) return await verb.run(tokens.slice(1), request, ctx);
