@@ -78,6 +78,7 @@ export async function startServer(
     context: app.context,
     db: app.store?.db,
     log,
+    listenHost: config.server.host,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
   });
