@@ -213,6 +213,12 @@ export interface AlertActionTable {
   detail: string;
 }
 
+/** A Slack request key already run (migration 008-slack-request-seen): "sig:v0=…", "event:Ev…", "command:<trigger>". */
+export interface SlackRequestSeenTable {
+  seen_key: string;
+  seen_at: string;
+}
+
 export interface Database {
   alert_state: AlertStateTable;
   alert_message: AlertMessageTable;
@@ -227,4 +233,5 @@ export interface Database {
   gpu_request_event: GpuRequestEventTable;
   lease: LeaseTable;
   gpu_request_effect: GpuRequestEffectTable;
+  slack_request_seen: SlackRequestSeenTable;
 }
