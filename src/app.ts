@@ -73,6 +73,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     concurrency: config.azure.concurrency,
     maxRetries: config.azure.maxRetries,
     maxRetryWaitSeconds: config.azure.maxRetryWaitSeconds,
+    tryTimeoutMs: config.azure.tryTimeoutSeconds * 1000,
     loopbackCa: fake?.ca,
   });
   const scope = fake
@@ -106,6 +107,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     demo: config.demo,
     idle: idleSettingsFrom(config),
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
+    commandDeadlineMs: config.azure.commandDeadlineSeconds * 1000,
   };
   const context = (): CommandContext => ({ services, settings, now, ...(opts.log ? { log: opts.log } : {}) });
   const posting = createPostingRegistry();

@@ -12,6 +12,7 @@ import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
+import { answerWithin } from "./partial.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -56,7 +57,10 @@ export async function runCommand(request: CommandRequest, ctx: CommandContext): 
 async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{ reply: Reply; usesAzure: boolean }> {
   const verbName = resolveVerbName(request.text);
   const verb = VERBS.find((v) => v.name === verbName);
-  return { reply: await answer(request, ctx), usesAzure: verb ? verb.usesAzure !== false : false };
+  // Read-only verbs answer within the deadline; a verb that changes something is not cut short
+  // mid-change (its Azure calls still end by their per-try timeouts).
+  const reply = verb?.shareable === false ? await answer(request, ctx) : await answerWithin(ctx, (c) => answer(request, c));
+  return { reply, usesAzure: verb ? verb.usesAzure !== false : false };
 }
 
 /** The verb a text would run, or undefined (free question / unknown). */
