@@ -22,7 +22,7 @@ import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-regi
 import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
-import type { Services } from "./services/ports.ts";
+import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -39,6 +39,8 @@ export interface App {
   setPublicUrl(url: string): void;
   /** Posting ports by platform: doors register theirs; digests and alerts look them up. */
   posting: PostingRegistry;
+  /** Platform user directories (verified e-mails for owner tags); doors register theirs (Slack). */
+  directories: Map<string, UserDirectoryPort>;
   /** Channel subscriptions (with the store). */
   subscriptions: SubscriptionStore | undefined;
   /** The job scheduler (with the store); the server starts it unless GPUOPS_SCHEDULER=false. Others add jobs with `every`. */
@@ -111,6 +113,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const context = (): CommandContext => ({ services, settings, now, ...(opts.log ? { log: opts.log } : {}) });
   const posting = createPostingRegistry();
+  const directories = new Map<string, UserDirectoryPort>();
   let scheduler: Scheduler | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
   if (store && subscriptions) {
@@ -135,7 +138,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
       await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
     });
-    bindIdleActions(services, { store, posting, power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }), ...(opts.log ? { log: opts.log } : {}) });
+    bindIdleActions(services, {
+      store,
+      posting,
+      power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }),
+      directory: (platform) => directories.get(platform),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
   }
   let requests: RequestsRuntime | undefined;
   if (store) {
@@ -165,6 +174,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     fake,
     images,
     posting,
+    directories,
     subscriptions,
     scheduler,
     requests,

@@ -11,7 +11,10 @@ export type Surface = "cli" | "slack" | "teams" | "console" | "job";
 export interface Actor {
   /** Platform user id: Slack U…, Teams AAD object id, console demo identity, "cli". */
   id: string;
+  /** Display name: for showing only, never for deciding who someone is (anyone can pick one). */
   name?: string;
+  /** An e-mail / UPN the platform vouched for (Teams roster, Slack users.info); set only by a door that checked it. */
+  email?: string;
 }
 
 export interface Channel {

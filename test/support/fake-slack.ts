@@ -56,6 +56,8 @@ export interface FakeSlack {
   responses: ResponseUrlPost[];
   /** calls of one method. */
   callsOf(method: string): SlackCall[];
+  /** A workspace member users.info knows, with the e-mail Slack has for them. */
+  addUser(id: string, user: { name: string; email: string }): void;
   /** A response_url Slack would put in a payload; posts to it are recorded under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlPost[];
@@ -92,6 +94,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
   let faults: SlackFault[] = [];
   let ts = 1_700_000_000;
   let viewSeq = 0;
+  const users = new Map<string, { name: string; email: string }>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -114,6 +117,23 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       case "chat.postEphemeral":
         ts += 1;
         return { ok: true, message_ts: `${ts}.000200` };
+      case "users.info": {
+        // users.info's shape (https://docs.slack.dev/reference/methods/users.info); profile.email needs users:read.email.
+        const u = users.get(String(args.user));
+        if (!u) return { ok: false, error: "user_not_found" };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            team_id: ids.teamId,
+            name: u.name,
+            deleted: false,
+            is_bot: false,
+            is_email_confirmed: true,
+            profile: { real_name: u.name, display_name: u.name, email: u.email },
+          },
+        };
+      }
       case "views.open":
       case "views.publish":
       case "views.update":
@@ -254,6 +274,9 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       },
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    addUser: (id, user) => {
+      users.set(id, user);
+    },
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
     addFault: (f) => {
