@@ -25,7 +25,7 @@ import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import type { Services } from "./services/ports.ts";
+import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -42,6 +42,8 @@ export interface App {
   setPublicUrl(url: string): void;
   /** Posting ports by platform: doors register theirs; digests and alerts look them up. */
   posting: PostingRegistry;
+  /** Platform user directories (verified e-mails for owner tags); doors register theirs (Slack). */
+  directories: Map<string, UserDirectoryPort>;
   /** Channel subscriptions (with the store). */
   subscriptions: SubscriptionStore | undefined;
   /** The job scheduler (with the store); the server starts it unless GPUOPS_SCHEDULER=false. Others add jobs with `every`. */
@@ -91,6 +93,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     concurrency: config.azure.concurrency,
     maxRetries: config.azure.maxRetries,
     maxRetryWaitSeconds: config.azure.maxRetryWaitSeconds,
+    tryTimeoutMs: config.azure.tryTimeoutSeconds * 1000,
     loopbackCa: fake?.ca,
   });
   const scope = fake
@@ -125,6 +128,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     demo: config.demo,
     idle: idleSettingsFrom(config),
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
+    commandDeadlineMs: config.azure.commandDeadlineSeconds * 1000,
   };
   const metrics = createMetrics({ azure });
   const lifecycle = createLifecycle({
@@ -142,6 +146,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics.instrumentPosting(p))));
+  const directories = new Map<string, UserDirectoryPort>();
   let scheduler: Scheduler | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
   if (store && subscriptions) {
@@ -169,7 +174,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
       await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
     });
-    bindIdleActions(services, { store, posting, power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }), ...(opts.log ? { log: opts.log } : {}) });
+    bindIdleActions(services, {
+      store,
+      posting,
+      power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }),
+      directory: (platform) => directories.get(platform),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
   }
   let requests: RequestsRuntime | undefined;
   if (store) {
@@ -200,6 +211,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     fake,
     images,
     posting,
+    directories,
     subscriptions,
     scheduler,
     requests,

@@ -10,6 +10,7 @@ import { type Console, createConsole } from "./chat/console/router.ts";
 import { subscriptionsHomeSection } from "./chat/slack/home-subscriptions.ts";
 import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
+import { slackUserDirectory } from "./chat/slack/user-directory.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
@@ -63,6 +64,8 @@ export async function startServer(
     // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
     registerSlackRequestForms(slack);
     app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
+    // Owner tags are matched on the e-mail Slack vouches for, never on a display name.
+    app.directories.set("slack", slackUserDirectory(slack.client, { onError: (err) => log.warn({ err }, "Slack users.info failed") }));
     if (app.services.subscriptions) slack.addHomeSection(subscriptionsHomeSection(app.services.subscriptions));
   }
   const teams = mountTeamsDoor(web, {
@@ -70,6 +73,7 @@ export async function startServer(
     context: app.context,
     db: app.store?.db,
     log,
+    listenHost: config.server.host,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
   });

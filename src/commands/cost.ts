@@ -9,7 +9,7 @@ import { billedCompleteThrough, chartWindow, covers, datesIn, daysBetween, PERIO
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
-import { nearest } from "./args.ts";
+import { nearest, ownWord } from "./args.ts";
 import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
 
@@ -74,13 +74,13 @@ export function parseCostArgs(args: string[]): CostArgs | { error: Reply } {
       word = `${word}-month`;
       i++;
     }
-    const period = PERIOD_ALIASES[word];
+    const period = ownWord(PERIOD_ALIASES, word);
     if (period) {
       if (out.period && out.period !== period) return fail(`Pick one period, not both ${out.period} and ${period}.`);
       out.period = period;
       continue;
     }
-    const kind = GROUP_ALIASES[word];
+    const kind = ownWord(GROUP_ALIASES, word);
     const tag = /^tag[:=](.*)$/i.exec(raw);
     if (kind || tag || (word === "tag" && tokens[i + 1] !== undefined)) {
       let grouping: CostGrouping;
@@ -96,7 +96,7 @@ export function parseCostArgs(args: string[]): CostArgs | { error: Reply } {
       out.grouping = grouping;
       continue;
     }
-    const type = TYPE_WORDS[word];
+    const type = ownWord(TYPE_WORDS, word);
     if (type) {
       out.type = type;
       continue;

@@ -6,7 +6,7 @@
 import { isGlossaryQuestion } from "../domain/glossary.ts";
 import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import { nearest, tokenize } from "./args.ts";
+import { nearest, ownWord, tokenize } from "./args.ts";
 import { costVerb } from "./cost.ts";
 import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
@@ -14,6 +14,7 @@ import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
 import { OPENAI_ALIASES, openaiVerb } from "./openai.ts";
 import { clarification, confirmation, readQuestion, registerPlainWordActions, suggestionReply, withReading } from "./plain-words.ts";
+import { answerWithin } from "./partial.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -68,14 +69,17 @@ async function runUnobserved(request: CommandRequest, ctx: CommandContext): Prom
 async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{ reply: Reply; usesAzure: boolean }> {
   const verbName = resolveVerbName(request.text) ?? understoodVerbName(request.text);
   const verb = VERBS.find((v) => v.name === verbName);
-  return { reply: await answer(request, ctx), usesAzure: verb ? verb.usesAzure !== false : false };
+  // Read-only verbs answer within the deadline; a verb that changes something is not cut short
+  // mid-change (its Azure calls still end by their per-try timeouts).
+  const reply = verb?.shareable === false ? await answer(request, ctx) : await answerWithin(ctx, (c) => answer(request, c));
+  return { reply, usesAzure: verb ? verb.usesAzure !== false : false };
 }
 
 /** The verb a text would run, or undefined (free question / unknown). */
 export function resolveVerbName(text: string): string | undefined {
   const head = tokenize(stripPrefix(text))[0]?.toLowerCase();
   if (head === undefined) return "help";
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
@@ -92,7 +96,7 @@ export function understoodVerbName(text: string): string | undefined {
 async function runTyped(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const tokens = tokenize(stripPrefix(request.text));
   const head = (tokens[0] ?? "help").toLowerCase();
-  const verb = VERBS.find((v) => v.name === (ALIASES[head] ?? head));
+  const verb = VERBS.find((v) => v.name === (ownWord(ALIASES, head) ?? head));
   if (!verb) return userError("unknown_command", `I don't know the command "${head.slice(0, 40)}".`, "help");
   return verb.run(tokens.slice(1), request, ctx);
 }
@@ -120,7 +124,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   const tokens = tokenize(text);
   if (tokens.length === 0) return (VERBS.find((v) => v.name === "help") as Verb).run([], request, ctx);
   const head = (tokens[0] as string).toLowerCase();
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   const verb = VERBS.find((v) => v.name === name);
   try {
     if (verb) {

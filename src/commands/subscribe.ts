@@ -13,7 +13,7 @@ import { formatMoney } from "../domain/money.ts";
 import { canonicalTimeZone, describeInstant, nextDailyRun, parseTimeOfDay } from "../domain/schedule.ts";
 import { type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { ChannelSubscription, SubscriptionKind, SubscriptionSettings } from "../services/ports.ts";
-import { nearest } from "./args.ts";
+import { nearest, ownWord } from "./args.ts";
 import type { CommandRequest, Verb } from "./types.ts";
 
 export const KINDS: Record<string, SubscriptionKind> = {
@@ -57,7 +57,7 @@ function fail<T>(problem: string, example = SUBSCRIBE_EXAMPLE): ParseResult<T> {
 /** "subscribe idle" / "unsubscribe digest": the kind word, with a kind answer when it is wrong. */
 export function parseKind(word: string | undefined, verb: "subscribe" | "unsubscribe"): ParseResult<SubscriptionKind> {
   if (word === undefined) return fail(`Say what to ${verb === "subscribe" ? "subscribe this channel to" : "stop"}: ${KIND_HELP}.`, `${verb} digest`);
-  const kind = KINDS[word.toLowerCase()];
+  const kind = ownWord(KINDS, word.toLowerCase());
   if (kind) return { ok: true, value: kind };
   const guess = nearest(word, Object.keys(KINDS), 3);
   return fail(

@@ -530,3 +530,13 @@ export interface Services {
   /** Azure OpenAI capacity (`openai`); absent in wirings that predate it. */
   openai?: OpenAiPort;
 }
+
+/**
+ * Who a platform user id is, as the platform itself says (Slack users.info with users:read.email).
+ * Used to match a VM's owner tag (an e-mail) to the person clicking; never a display name.
+ */
+export interface UserDirectoryPort {
+  platform: string;
+  /** The user's e-mail as the platform reports it, or undefined (unknown user, no scope, lookup failed). */
+  verifiedEmail(userId: string): Promise<string | undefined>;
+}

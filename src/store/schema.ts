@@ -226,6 +226,12 @@ export interface AlertActionTable {
   detail: string;
 }
 
+/** A Slack request key already run (migration 008-slack-request-seen): "sig:v0=…", "event:Ev…", "command:<trigger>". */
+export interface SlackRequestSeenTable {
+  seen_key: string;
+  seen_at: string;
+}
+
 export interface Database {
   alert_state: AlertStateTable;
   alert_message: AlertMessageTable;
@@ -241,4 +247,5 @@ export interface Database {
   lease: LeaseTable;
   gpu_request_effect: GpuRequestEffectTable;
   pool_vm_claim: PoolVmClaimTable;
+  slack_request_seen: SlackRequestSeenTable;
 }

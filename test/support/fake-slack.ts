@@ -73,6 +73,8 @@ export interface FakeSlack {
   uploads: Array<{ fileId: string; bytes: number; png: boolean; at: number }>;
   /** calls of one method. */
   callsOf(method: string): SlackCall[];
+  /** A workspace member users.info knows, with the e-mail Slack has for them. */
+  addUser(id: string, user: { name: string; email: string }): void;
   /** A response_url Slack would put in a payload; posts to it are recorded under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlPost[];
@@ -119,6 +121,7 @@ export async function startFakeSlack(opts: { botToken?: string; now?: () => Date
   let postSeq = 0;
   const history = new Map<string, FakeSlackMessage[]>();
   const scopes = new Set(["chat:write", "commands", "files:write", "channels:history", "groups:history"]);
+  const users = new Map<string, { name: string; email: string }>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -192,6 +195,23 @@ export async function startFakeSlack(opts: { botToken?: string; now?: () => Date
       case "chat.postEphemeral":
         ts += 1;
         return { ok: true, message_ts: `${ts}.000200` };
+      case "users.info": {
+        // users.info's shape (https://docs.slack.dev/reference/methods/users.info); profile.email needs users:read.email.
+        const u = users.get(String(args.user));
+        if (!u) return { ok: false, error: "user_not_found" };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            team_id: ids.teamId,
+            name: u.name,
+            deleted: false,
+            is_bot: false,
+            is_email_confirmed: true,
+            profile: { real_name: u.name, display_name: u.name, email: u.email },
+          },
+        };
+      }
       case "views.open":
       case "views.publish":
       case "views.update":
@@ -347,6 +367,9 @@ export async function startFakeSlack(opts: { botToken?: string; now?: () => Date
     callsOf: (method) => calls.filter((c) => c.method === method),
     messagesIn: (channelId) => [...(history.get(channelId) ?? [])],
     scopes,
+    addUser: (id, user) => {
+      users.set(id, user);
+    },
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
     addFault: (f) => {

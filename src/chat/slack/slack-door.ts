@@ -16,6 +16,7 @@ import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
+import { createSlackRequestLedger } from "../../store/slack-requests.ts";
 import { type HomeSectionProvider, homeBlocks } from "./app-home.ts";
 import { registerBlockActions } from "./block-actions.ts";
 import type { DoorDeps } from "./door-deps.ts";
@@ -60,7 +61,7 @@ export interface SlackDoor {
   publishHome(userId: string, answer?: Reply): Promise<void>;
   /** Resolves when work started after acks (slow answers, posts) has finished. */
   idle(): Promise<void>;
-  stats(): { replays: number; retries: number; duplicates: number; posts: number; updates: number; rateLimited: number };
+  stats(): { replays: number; retries: number; duplicates: number; future: number; posts: number; updates: number; rateLimited: number };
   close(): Promise<void>;
 }
 
@@ -77,7 +78,12 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const posting = createSlackPosting({ client, log, images: app.images });
   // Digests and alerts find the Slack port by platform.
   app.posting.register(posting);
-  const guard = createRequestGuard({ onSkip: (why, key) => log.info({ why, key }, "Slack request skipped") });
+  const guard = createRequestGuard({
+    signingSecret: config.slack.signingSecret,
+    ...(app.store ? { seen: createSlackRequestLedger(app.store.db) } : {}),
+    now,
+    onSkip: (why, key) => log.info({ why, key }, "Slack request skipped"),
+  });
   const logger = slackLogger(log);
 
   const common = {

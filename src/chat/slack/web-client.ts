@@ -147,7 +147,7 @@ export const PERMANENT_POST_ERRORS: Record<string, string> = {
   account_inactive: "the gpuops app was removed from the workspace or its token was revoked; reinstall the app",
   token_revoked: "the bot token was revoked; reinstall the app and update SLACK_BOT_TOKEN",
   invalid_auth: "Slack did not accept SLACK_BOT_TOKEN",
-  missing_scope: "the app lacks a scope it needs (chat:write); reinstall it from deploy/slack/manifest.yaml",
+  missing_scope: "the app lacks a scope it needs; add it from deploy/slack/manifest.yaml and reinstall the app",
   restricted_action: "the workspace does not allow gpuops to post in this channel",
   message_not_found: "the message to update no longer exists",
   cant_update_message: "gpuops can only update its own messages",
@@ -155,9 +155,24 @@ export const PERMANENT_POST_ERRORS: Record<string, string> = {
   invalid_blocks: "Slack rejected the message layout",
 };
 
+/**
+ * For a `missing_scope` error, the scope Slack says the method needed (its `needed` field, e.g.
+ * "usergroups:read"), in words an operator can act on; undefined for any other error.
+ */
+export function missingScopeReason(err: unknown): string | undefined {
+  if (slackErrorCode(err) !== "missing_scope") return undefined;
+  const needed = (err as { data?: { needed?: unknown } }).data?.needed;
+  const scope = typeof needed === "string" && /^[a-z.:_,]{1,200}$/.test(needed) ? needed : undefined;
+  return scope ? `the app lacks the ${scope} scope; add it to the bot scopes (deploy/slack/manifest.yaml) and reinstall the app` : (PERMANENT_POST_ERRORS.missing_scope as string);
+}
+
 /** A readable GpuopsError for a failed post/update; the Slack error string stays in the context. */
 export function postingError(err: unknown, channelId: string): GpuopsError {
   const code = slackErrorCode(err);
-  const reason = code ? (PERMANENT_POST_ERRORS[code] ?? `Slack answered ${code}`) : err instanceof Error ? err.message : String(err);
+  const reason = code
+    ? (missingScopeReason(err) ?? (Object.hasOwn(PERMANENT_POST_ERRORS, code) ? PERMANENT_POST_ERRORS[code] : undefined) ?? `Slack answered ${code}`)
+    : err instanceof Error
+      ? err.message
+      : String(err);
   return new GpuopsError("chat_unavailable", `Could not post to Slack channel ${channelId}: ${reason}.`, { cause: err, context: { slackError: code, channelId } });
 }

@@ -6,6 +6,7 @@ import * as m004subscriptions from "./004-channel-subscriptions.ts";
 import * as m005idle from "./005-idle-alerts.ts";
 import * as m006requests from "./006-gpu-requests.ts";
 import * as m007poolClaims from "./007-pool-claims-audit-guard.ts";
+import * as m008slackSeen from "./008-slack-request-seen.ts";
 
 export const MIGRATIONS: Record<string, Migration> = {
   "001-core": m001,
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "005-idle-alerts": m005idle,
   "006-gpu-requests": m006requests,
   "007-pool-claims-audit-guard": m007poolClaims,
+  "008-slack-request-seen": m008slackSeen,
 };
