@@ -95,7 +95,7 @@ export function withReading(answer: Reply, r: Reading, alternatives: readonly Re
   if (r.note) top.push(text(r.note, "info"));
   const others = alternatives.filter((a) => !a.writes).slice(0, 2);
   const tail = others.length ? [text("Or did you mean:"), actions(others.map((a) => runButton(a.command)))] : [];
-  return { ...answer, parts: [...top, ...answer.parts, ...tail] };
+  return { ...answer, parts: [...top, ...answer.parts, ...tail], readAs: r.command };
 }
 
 let registered = false;

@@ -61,8 +61,10 @@ export function shareButton(text: string, answer?: Reply): Action | undefined {
  */
 export function shareButtonFor(reply: Reply, text: string): Action | undefined {
   if (reply.outcome !== "ok" && reply.outcome !== "partial") return undefined;
-  if (verbs().find((v) => v.name === resolveVerbName(text))?.shareable === false) return undefined;
-  return shareButton(text, reply);
+  // A question read as a command is asked again as that command, never as the raw words.
+  const command = reply.readAs ?? text;
+  if (verbs().find((v) => v.name === resolveVerbName(command))?.shareable === false) return undefined;
+  return shareButton(command, reply);
 }
 
 /** The answer a share button points at, while it is kept (tests and doors that render it). */

@@ -94,6 +94,8 @@ export interface Reply {
   code?: string;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
+  /** The typed command a plain-language question was read as (`cost yesterday by rg`): what a re-run asks. */
+  readAs?: string;
 }
 
 export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {
