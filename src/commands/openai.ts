@@ -276,8 +276,9 @@ async function inventory(p: OpenAiPort, ctx: CommandContext, keep: (a: OpenAiAcc
   const dg = await gather(accounts, (a) => p.deployments(a));
   const a = partialNotes(ag, (s) => `accounts of ${s.name}`);
   const d = partialNotes(dg, (acc) => `deployments of ${acc.name}`);
-  const outcome =
-    a.outcome === "azure_error" ? "azure_error" : a.outcome === "partial" || d.outcome !== "ok" ? (dg.ok.length === 0 && accounts.length > 0 ? "azure_error" : "partial") : "ok";
+  // Nothing read at all is an Azure error; anything missing on the way is a partial answer.
+  const nothing = a.outcome === "azure_error" || (accounts.length > 0 && dg.ok.length === 0);
+  const outcome = nothing ? "azure_error" : a.outcome === "ok" && d.outcome === "ok" ? "ok" : "partial";
   const code = ag.failed[0]?.error.code ?? dg.failed[0]?.error.code;
   return { deployments: dg.ok.flatMap((x) => x.value), accounts, notes: [...a.notes, ...d.notes], outcome, ...(code ? { code } : {}) };
 }
@@ -304,7 +305,7 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
     return reply(title, [text(inv.notes[1] ?? "Azure did not answer.", "error")], { context: [...inv.notes, ROLE_NOTE], outcome: "azure_error", code: inv.code ?? "azure_error" });
   if (inv.accounts.length === 0) {
     const msg = args.length > 0 ? `No Azure OpenAI or AI Foundry account${scopeText}.` : "No Azure OpenAI or AI Foundry account in the subscriptions in scope.";
-    return reply(title, [text(msg)], { context: inv.notes, outcome: inv.outcome, ...(args.length > 0 ? {} : {}) });
+    return reply(title, [text(msg)], { context: inv.notes, outcome: inv.outcome });
   }
   // Retirement dates come from the region's model list (`deprecation.inference`).
   const pairs = [...new Map(inv.accounts.map((a) => [`${a.subscriptionId}|${a.region}`, a])).values()];

@@ -185,6 +185,16 @@ describe("`openai` answers from the fake", () => {
     expect(new Set(tableOf(swc).rows.map((x) => x.region))).toEqual(new Set(["swedencentral"]));
   });
 
+  it("deployments: one account refused is a partial answer that names it and the role", async () => {
+    const h = await demo();
+    h.fake.addFault({ match: "/accounts/aoai-research-eus/deployments", status: 403 });
+    const r = await runCommand(cliRequest("openai deployments"), h.app.context());
+    expect(r.outcome).toBe("partial");
+    expect(tableOf(r).rows.some((x) => x.account === "aoai-research-eus")).toBe(false);
+    expect(tableOf(r).rows.some((x) => x.deployment === "ptu-reserved")).toBe(true);
+    expect(r.context.join(" ")).toMatch(/deployments of aoai-research-eus: .*Cognitive Services Usages Reader/);
+  });
+
   it("idle: the under-used PTU deployment with PTUs × hourly price burnt; no data is unknown", async () => {
     const h = await demo();
     const r = await runCommand(cliRequest("openai idle"), h.app.context());
