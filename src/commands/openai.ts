@@ -442,7 +442,7 @@ async function idle(p: OpenAiPort, args: string[], ctx: CommandContext): Promise
   if ("problem" in parsed) return userError("bad_openai_idle", parsed.problem, "openai idle 10 %");
   const scan = await scanProvisioned(p, ctx, { thresholdPercent: parsed.thresholdPercent });
   const title = "Idle provisioned (PTU) deployments";
-  const rule = `Idle = ProvisionedManagedUtilizationV2 stayed under ${scan.thresholdPercent} % every hour of the last ${scan.windowHours} h (hourly maxima, Azure Monitor). No data is "unknown", never idle.`;
+  const rule = `Idle = AzureOpenAIProvisionedManagedUtilizationV2 stayed under ${scan.thresholdPercent} % every hour of the last ${scan.windowHours} h (hourly maxima, Azure Monitor). No data is "unknown", never idle.`;
   const priceNote = scan.priceSource ? `PTU price: ${scan.priceSource}.` : `No PTU price: ${scan.priceReason}.`;
   if (scan.outcome === "azure_error")
     return reply(title, [text(scan.notes[1] ?? "Azure did not answer.", "error")], {

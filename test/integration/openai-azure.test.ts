@@ -205,7 +205,7 @@ describe("`openai` answers from the fake", () => {
     expect(r.context.join(" ")).toMatch(/demo placeholder price/);
     const metricCalls = h.fake.requests.filter((q) => /\/providers\/microsoft\.insights\/metrics$/i.test(q.path));
     expect(metricCalls.length).toBe(3);
-    expect(metricCalls[0]?.query).toMatchObject({ metricnames: "ProvisionedManagedUtilizationV2", interval: "PT1H", $filter: "ModelDeploymentName eq '*'" });
+    expect(metricCalls[0]?.query).toMatchObject({ metricnames: "AzureOpenAIProvisionedManagedUtilizationV2", interval: "PT1H", $filter: "ModelDeploymentName eq '*'" });
     expect(metricCalls[0]?.query.timespan).toBe("2026-12-02T09:00:00.000Z/2026-12-03T09:00:00.000Z");
     // A higher threshold turns the busy deployment idle only when its peak is under it.
     const strict = await runCommand(cliRequest("openai idle 99 %"), h.app.context());
