@@ -17,6 +17,7 @@ export async function openAiDigestParts(ctx: CommandContext, subscriptionIds: re
   try {
     const inScope = new Set(subscriptionIds.map((s) => s.toLowerCase()));
     const scan = await scanProvisioned(port, ctx);
+    if (scan.outcome !== "ok") ctx.log?.warn({ notes: scan.notes.slice(0, 3) }, "digest: Azure OpenAI section incomplete");
     const idle = scan.findings.filter((f) => f.verdict.kind === "idle" && inScope.has(f.deployment.account.subscriptionId.toLowerCase()));
     if (idle.length === 0) return [];
     const currency = idle.find((f) => f.currency)?.currency;
