@@ -121,7 +121,10 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
       if (!model && u.limit === 0 && u.current === 0) continue;
       const f = quotaFigures(parsed.type, u.current, u.limit);
       const label = parsed.model ?? PTU_LABEL;
-      sentences.push({ used: f.limit > 0 ? f.used / f.limit : 0, line: `${subs.length > 1 ? `${key.sub.name} · ` : ""}${quotaSentence(parsed.model, parsed.type, f)}` });
+      sentences.push({
+        used: f.limit > 0 ? f.used / f.limit : 0,
+        line: `${subs.length > 1 ? `${key.sub.name} · ` : ""}${regions.length > 1 ? `${key.region} · ` : ""}${quotaSentence(parsed.model, parsed.type, f)}`,
+      });
       rows.push({
         subscription: key.sub.name,
         region: key.region,
@@ -286,6 +289,7 @@ async function inventory(p: OpenAiPort, ctx: CommandContext, keep: (a: OpenAiAcc
 async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): Promise<Reply> {
   let keep: (a: OpenAiAccount) => boolean = () => true;
   let scopeText = "";
+  let accountName: string | undefined;
   if (args.length > 0) {
     const taken = takeRegion(args);
     if (taken && taken.rest.length === 0) {
@@ -293,6 +297,7 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
       scopeText = ` in ${regionLabel(taken.region)}`;
     } else if (args.length === 1 && /^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$/.test(args[0] as string)) {
       const name = (args[0] as string).toLowerCase();
+      accountName = name;
       keep = (a) => a.name.toLowerCase() === name;
       scopeText = ` of account ${name}`;
     } else {
@@ -304,7 +309,9 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
   if (inv.outcome === "azure_error")
     return reply(title, [text(inv.notes[1] ?? "Azure did not answer.", "error")], { context: [...inv.notes, ROLE_NOTE], outcome: "azure_error", code: inv.code ?? "azure_error" });
   if (inv.accounts.length === 0) {
-    const msg = args.length > 0 ? `No Azure OpenAI or AI Foundry account${scopeText}.` : "No Azure OpenAI or AI Foundry account in the subscriptions in scope.";
+    const msg = accountName
+      ? `No Azure OpenAI or AI Foundry account named ${accountName} in the subscriptions in scope. Try \`openai deployments\` for all of them.`
+      : `No Azure OpenAI or AI Foundry account${scopeText || " in the subscriptions in scope"}.`;
     return reply(title, [text(msg)], { context: inv.notes, outcome: inv.outcome });
   }
   // Retirement dates come from the region's model list (`deprecation.inference`).
