@@ -23,6 +23,8 @@ import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-regi
 import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
+import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import type { Services } from "./services/ports.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
@@ -47,6 +49,9 @@ export interface App {
   /** GPU requests: the port the commands use, the side-effect runner and the lease clock (with the store). */
   requests: RequestsRuntime | undefined;
   context(): CommandContext;
+  /** Prometheus metrics (/metrics) and readiness / graceful shutdown (/readyz, SIGTERM). */
+  metrics: Metrics;
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -109,8 +114,22 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     idle: idleSettingsFrom(config),
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
   };
-  const context = (): CommandContext => ({ services, settings, now, ...(opts.log ? { log: opts.log } : {}) });
-  const posting = createPostingRegistry();
+  const metrics = createMetrics({ azure });
+  const lifecycle = createLifecycle({
+    store,
+    ...(opts.log ? { log: opts.log } : {}),
+    drainDelaySeconds: config.shutdown.drainDelay,
+    shutdownTimeoutSeconds: config.shutdown.timeout,
+  });
+  const observe = (request: Parameters<Metrics["commandStarted"]>[0]) => {
+    const ends = [metrics.commandStarted(request), lifecycle.commandStarted(request)];
+    return (reply: Parameters<ReturnType<Metrics["commandStarted"]>>[0]) => {
+      for (const end of ends) end(reply);
+    };
+  };
+  const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
+  // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
+  const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics.instrumentPosting(p))));
   let scheduler: Scheduler | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
   if (store && subscriptions) {
@@ -122,6 +141,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
+      onRunEnd: metrics.jobRun,
     });
     scheduler.source(
       "digests",
@@ -168,6 +188,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     subscriptions,
     scheduler,
     requests,
+    metrics,
+    lifecycle,
     setPublicUrl(url) {
       publicUrl = config.server.publicUrl ?? url;
     },

@@ -4,7 +4,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveVerbName, runCommand, verbs } from "./commands/registry.ts";
+import { resolveVerbName, runCommand, understoodVerbName, verbs } from "./commands/registry.ts";
 import type { CommandContext, CoreLogger, Verb } from "./commands/types.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
 import { GpuopsError } from "./errors.ts";
@@ -20,6 +20,7 @@ export function usage(): string {
     "Usage:",
     "  gpuops <command…> [--json] [--demo]",
     "  npm start                      run the bot (HTTP server; demo data when no Azure scope is set)",
+    "  gpuops config check [--live]   check the configuration; --live probes Azure, Slack, Teams, PostgreSQL, Prometheus",
     "",
     "Commands:",
     ...verbs().map((v) => `  ${v.usage.padEnd(40)} ${v.summary}`),
@@ -38,6 +39,8 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+  // `gpuops config check [--live]`: validates settings and probes dependencies (src/config-check.ts).
+  if (argv[0] === "config" && argv[1] === "check") return (await import("./config-check.ts")).configCheck(argv.slice(2), env, out);
   // A verb's own options (digest --dry-run) travel with its words; the rest are the CLI's.
   const verbOptions = verbs().find((v) => v.name === argv.find((a) => !a.startsWith("-"))?.toLowerCase())?.cliOptions ?? [];
   const flags = new Set(argv.filter((a) => /^--?[a-z]/i.test(a) && !a.includes(" ") && !verbOptions.includes(a.toLowerCase())));
@@ -68,7 +71,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     out(flags.has("--json") ? renderJson(reply) : reply.attachment ? reply.attachment.content.trimEnd() : renderText(reply));
     return reply.outcome === "ok" ? 0 : reply.outcome === "user_error" ? 1 : 2;
   };
-  const verb = verbs().find((v) => v.name === resolveVerbName(text));
+  // A sentence ("what did we spend last week") decides by the verb it is read as.
+  const verb = verbs().find((v) => v.name === (resolveVerbName(text) ?? understoodVerbName(text)));
   // help, explain, free questions and unknown words never reach Azure: answer them without
   // loading the Azure SDKs or starting the demo's fake Azure (most of a one-shot CLI's time).
   if (answersWithoutAzure(verb)) return print(await runCommand(request, offlineContext(config, log)));

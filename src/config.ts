@@ -43,6 +43,8 @@ export const ENV_KEYS = {
   PORT: { path: "server.port", example: "3978" },
   GPUOPS_HOST: { path: "server.host", example: "127.0.0.1" },
   GPUOPS_PUBLIC_URL: { path: "server.publicUrl", example: "https://gpuops.contoso.com" },
+  GPUOPS_DRAIN_DELAY: { path: "shutdown.drainDelay", example: "5s (how long /readyz answers 503 before the server stops accepting, on SIGTERM)" },
+  GPUOPS_SHUTDOWN_TIMEOUT: { path: "shutdown.timeout", example: "30s (longest wait for in-flight answers, posts and jobs on SIGTERM)" },
   GPUOPS_LOG_LEVEL: { path: "logLevel", example: "info" },
   // Marked secret like DATABASE_URL: it may carry user:password; the summary shows its host only.
   PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)", secret: true },
@@ -186,6 +188,15 @@ export const configSchema = z
           .url()
           .regex(/^https?:\/\//, "must be an http(s):// URL")
           .optional(),
+      })
+      .prefault({}),
+    /** Graceful stop on SIGTERM (src/lifecycle.ts). */
+    shutdown: z
+      .object({
+        /** Seconds /readyz says 503 while still serving, so load balancers stop sending first. */
+        drainDelay: durationSeconds(0, 300).default(0),
+        /** Seconds to wait for in-flight answers, posts and job runs before closing anyway. */
+        timeout: durationSeconds(1, 600).default(30),
       })
       .prefault({}),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -13,6 +13,8 @@ import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
+import { consoleOffPage } from "./console-off.ts";
+import { GpuopsError } from "./errors.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -30,18 +32,8 @@ export interface RunningServer {
   /** The Slack door, when Slack credentials are configured. */
   slack: SlackDoor | undefined;
   close(): Promise<void>;
-}
-
-/** Prometheus text format: per-API Azure call counters. */
-export function renderMetrics(app: App): string {
-  const lines = ["# HELP gpuops_azure_calls_total Azure API calls by API.", "# TYPE gpuops_azure_calls_total counter"];
-  const counters = app.azure.counters();
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_calls_total{api="${api}"} ${c.calls}`);
-  lines.push("# HELP gpuops_azure_throttled_total Azure 429 answers by API.", "# TYPE gpuops_azure_throttled_total counter");
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_throttled_total{api="${api}"} ${c.throttled}`);
-  lines.push("# HELP gpuops_azure_retries_total Azure retries by API.", "# TYPE gpuops_azure_retries_total counter");
-  for (const [api, c] of Object.entries(counters)) lines.push(`gpuops_azure_retries_total{api="${api}"} ${c.retries}`);
-  return `${lines.join("\n")}\n`;
+  /** Graceful stop (SIGTERM): /readyz 503, drain delay, in-flight work finished within the timeout, claims handed back, store closed. */
+  shutdown(): Promise<{ timedOut: boolean; releasedClaims: number }>;
 }
 
 export async function startServer(
@@ -52,12 +44,12 @@ export async function startServer(
   const app = await createApp(config, { withStore: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const web = express();
   web.disable("x-powered-by");
+  web.use(app.metrics.httpMiddleware);
+  web.get("/readyz", app.lifecycle.readyz);
   web.get("/healthz", (_req, res) => {
     res.json({ status: "ok", demo: config.demo, store: app.store?.engine });
   });
-  web.get("/metrics", (_req, res) => {
-    res.type("text/plain; version=0.0.4").send(renderMetrics(app));
-  });
+  web.get("/metrics", app.metrics.handler);
   web.get("/charts/:file", chartRoute(app.images));
   // Slack first: Bolt checks the signature on the raw body, so no body parser may run before it.
   let slack: SlackDoor | undefined;
@@ -87,11 +79,20 @@ export async function startServer(
   if (consoleDoor.access.enabled) {
     web.use(consoleDoor.router);
     app.posting.register(consoleDoor.posting);
-  } else log.info({ reason: consoleDoor.access.reason }, "local console off");
+  } else {
+    log.info({ reason: consoleDoor.access.reason }, "local console off");
+    // Switched off on purpose: nothing at /. Off by default (beyond loopback, live Azure): say how to turn it on.
+    if (config.console.mode !== "off") web.get("/", consoleOffPage(consoleDoor.access));
+  }
 
-  const http = await new Promise<Server>((resolve) => {
-    const s = web.listen(config.server.port, config.server.host, () => resolve(s));
-  });
+  let http: Server;
+  try {
+    http = await listen(web, config.server.port, config.server.host);
+  } catch (err) {
+    await slack?.close();
+    await app.close();
+    throw err;
+  }
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${port}`;
@@ -102,6 +103,7 @@ export async function startServer(
   void app.requests?.runEffects().catch((err: unknown) => log.error({ err }, "could not resume GPU request actions"));
   const consoleHost = isLoopbackHost(config.server.host) ? "localhost" : url.slice("http://".length, url.lastIndexOf(":"));
   const consoleUrl = consoleDoor.access.enabled ? `http://${consoleHost}:${port}/` : undefined;
+  app.lifecycle.markReady();
   return {
     app,
     http,
@@ -122,7 +124,47 @@ export async function startServer(
       });
       await app.close();
     },
+    shutdown() {
+      return app.lifecycle.shutdown({
+        http,
+        doorsIdle: async () => {
+          await Promise.all([slack?.idle(), teams.idle()]);
+        },
+        stopScheduler: async () => app.scheduler?.stop(),
+        ...(app.scheduler ? { schedulerOwner: app.scheduler.owner } : {}),
+        close: async () => {
+          await slack?.close();
+          await app.close();
+        },
+      });
+    },
   };
+}
+
+/** Listens, or fails with the reason in words (Express 5 hands listen errors to the callback). */
+function listen(web: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = web.listen(port, host, (err?: Error) => {
+      if (!err) return resolve(s);
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason =
+        code === "EADDRINUSE"
+          ? `port ${port} is in use; set PORT to a free port`
+          : code === "EACCES"
+            ? `port ${port} needs privileges this process lacks; set PORT to 1024 or above`
+            : code === "EADDRNOTAVAIL"
+              ? `GPUOPS_HOST ${host} is not an address of this machine`
+              : `could not listen on ${host}:${port} (${code ?? err.message})`;
+      reject(new GpuopsError("bad_config", reason, { cause: err }));
+    });
+  });
+}
+
+/** One line for a start-up failure: the cause in words, never a stack trace. */
+export function startupFailure(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof GpuopsError) return `gpuops could not start: ${err.message}`;
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  return `gpuops could not start: ${typeof e?.message === "string" && e.message ? e.message : String(err)}${typeof e?.code === "string" ? ` (${e.code})` : ""}`;
 }
 
 async function main(): Promise<void> {
@@ -139,7 +181,14 @@ async function main(): Promise<void> {
   // Logs go to stderr so stdout carries only the one line a person needs: where the console is.
   const log = createLogger(config.logLevel, process.stderr);
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
-  const server = await startServer(config, { log });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { log });
+  } catch (err) {
+    log.debug({ err }, "start-up failed");
+    process.stderr.write(`${startupFailure(err)}\n`);
+    process.exit(1);
+  }
   process.stdout.write(
     server.consoleUrl
       ? `gpuops console${config.demo ? " (demo data)" : ""}: ${server.consoleUrl}\n`
@@ -147,7 +196,7 @@ async function main(): Promise<void> {
   );
   const stop = async () => {
     log.info({}, "shutting down");
-    await server.close();
+    await server.shutdown();
     process.exit(0);
   };
   process.on("SIGINT", stop);

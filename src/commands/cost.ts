@@ -287,11 +287,11 @@ export const costVerb: Verb = {
     // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
     const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
     const columns: Column[] = [
-      { key: "group", label: groupHeader },
-      { key: "spend", label: "Spend", align: "right" },
-      { key: "share", label: "Share", align: "right" },
-      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const }]),
-      ...(trend ? [{ key: "change", label: "Change", align: "right" as const }] : []),
+      { key: "group", label: groupHeader, priority: 1, kind: "name" },
+      { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
+      { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
+      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
+      ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
     ];
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);

@@ -13,6 +13,7 @@ import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
 import { OPENAI_ALIASES, openaiVerb } from "./openai.ts";
+import { clarification, confirmation, readQuestion, registerPlainWordActions, suggestionReply, withReading } from "./plain-words.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -33,6 +34,7 @@ registerVerb(idleVerb);
 registerVerb(openaiVerb);
 [requestVerb, requestsVerb].forEach(registerVerb);
 registerRequestActions();
+registerPlainWordActions((request, ctx) => runCommand(request, ctx));
 registerVerb(helpVerb(() => VERBS));
 
 export const verbs = (): readonly Verb[] => VERBS;
@@ -50,14 +52,21 @@ export function stripPrefix(text: string): string {
     .trim();
 }
 
-export async function runCommand(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+export function runCommand(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+  const done = ctx.observe?.(request);
+  const work = runUnobserved(request, ctx);
+  if (done) void work.then(done, () => done(undefined));
+  return work;
+}
+
+async function runUnobserved(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const { reply, usesAzure } = await dispatch(request, ctx);
   if (ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
   return reply;
 }
 
 async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{ reply: Reply; usesAzure: boolean }> {
-  const verbName = resolveVerbName(request.text);
+  const verbName = resolveVerbName(request.text) ?? understoodVerbName(request.text);
   const verb = VERBS.find((v) => v.name === verbName);
   return { reply: await answer(request, ctx), usesAzure: verb ? verb.usesAzure !== false : false };
 }
@@ -70,6 +79,42 @@ export function resolveVerbName(text: string): string | undefined {
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
+/**
+ * The verb a plain-language question would run at once (read-only readings only), for callers
+ * that prepare resources by verb (the CLI); undefined when it would ask back or confirm first.
+ */
+export function understoodVerbName(text: string): string | undefined {
+  const u = readQuestion(text, { settings: { regions: [], currency: "USD", timezone: "UTC", demo: false }, now: () => new Date(0) });
+  return u.kind === "reading" && !u.reading.writes ? u.reading.verb : undefined;
+}
+
+/** Runs text in the typed grammar only (no plain-words fallback): how a reading's command runs. */
+async function runTyped(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+  const tokens = tokenize(stripPrefix(request.text));
+  const head = (tokens[0] ?? "help").toLowerCase();
+  const verb = VERBS.find((v) => v.name === (ALIASES[head] ?? head));
+  if (!verb) return userError("unknown_command", `I don't know the command "${head.slice(0, 40)}".`, "help");
+  return verb.run(tokens.slice(1), request, ctx);
+}
+
+/**
+ * Plain words: a read-only reading runs with "I read this as" on top; a write reading gets a
+ * confirmation; two readings a question back. After a typed verb failed, only a reading that
+ * differs from what was typed is used (the verb's own error explains the rest).
+ */
+async function plainWords(request: CommandRequest, ctx: CommandContext, afterTypedError: boolean): Promise<Reply | undefined> {
+  const u = readQuestion(request.text, ctx);
+  if (u.kind === "reading") {
+    const r = u.reading;
+    if (afterTypedError && r.command.toLowerCase() === stripPrefix(request.text).toLowerCase()) return undefined;
+    if (r.writes) return confirmation(r);
+    return withReading(await runTyped({ ...request, text: r.command }, ctx), r, u.alternatives);
+  }
+  if (afterTypedError) return undefined;
+  if (u.kind === "ambiguous") return clarification(u.readings);
+  return undefined;
+}
+
 async function answer(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const text = stripPrefix(request.text);
   const tokens = tokenize(text);
@@ -78,13 +123,23 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   const name = ALIASES[head] ?? head;
   const verb = VERBS.find((v) => v.name === name);
   try {
-    if (verb) return await verb.run(tokens.slice(1), request, ctx);
+    if (verb) {
+      const typed = await verb.run(tokens.slice(1), request, ctx);
+      if (typed.outcome !== "user_error") return typed;
+      return (await plainWords(request, ctx, true)) ?? typed;
+    }
+    const plain = await plainWords(request, ctx, false);
+    if (plain) return plain;
     if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     const guess = nearest(
       head,
       VERBS.map((v) => v.name),
       2,
     );
+    if (!guess) {
+      const none = readQuestion(request.text, ctx);
+      if (none.kind === "none") return suggestionReply(text, none);
+    }
     const example = guess ? (VERBS.find((v) => v.name === guess)?.examples[0] ?? guess) : "skus eastus a100";
     return userError(
       "unknown_command",

@@ -312,10 +312,10 @@ async function subcommand(sub: (typeof SUBCOMMANDS)[number], args: string[], req
         kind: "table",
         title: "Audit log",
         columns: [
-          { key: "at", label: "When" },
-          { key: "kind", label: "Event" },
-          { key: "actor", label: "By" },
-          { key: "detail", label: "Detail" },
+          { key: "at", label: "When", priority: 1, kind: "date" },
+          { key: "kind", label: "Event", priority: 1, kind: "name" },
+          { key: "actor", label: "By", priority: 2, kind: "name" },
+          { key: "detail", label: "Detail", priority: 3, kind: "text" },
         ],
         rows: history.map((h) => ({ at: formatTime(h.at), kind: h.kind, actor: h.actorName ?? h.actor, detail: h.detail })),
       });

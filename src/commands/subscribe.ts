@@ -336,11 +336,11 @@ export const subscriptionsVerb: Verb = {
     const parts: Part[] = [
       table(
         [
-          { key: "kind", label: "Kind" },
-          { key: "what", label: "Gets" },
-          { key: "next", label: "Next run" },
-          { key: "last", label: "Last run" },
-          { key: "changed", label: "Last changed by" },
+          { key: "kind", label: "Kind", priority: 1, kind: "name" },
+          { key: "what", label: "Gets", priority: 1, kind: "text" },
+          { key: "next", label: "Next run", priority: 1, kind: "date" },
+          { key: "last", label: "Last run", priority: 2, kind: "text" },
+          { key: "changed", label: "Last changed by", priority: 3, kind: "text" },
         ],
         rows,
       ),
@@ -350,9 +350,9 @@ export const subscriptionsVerb: Verb = {
       parts.push(
         table(
           [
-            { key: "at", label: "When (UTC)" },
-            { key: "who", label: "Who" },
-            { key: "what", label: "Change" },
+            { key: "at", label: "When (UTC)", priority: 1, kind: "date" },
+            { key: "who", label: "Who", priority: 2, kind: "name" },
+            { key: "what", label: "Change", priority: 1, kind: "text" },
           ],
           history.map((e) => ({ at: e.at.slice(0, 16).replace("T", " "), who: who(e.actor.name ?? e.actor.id), what: `${e.action} ${e.kind}: ${e.summary}`.slice(0, 300) })),
           { title: "Recent changes" },

@@ -49,6 +49,8 @@ export interface CommandContext {
   settings: CommandSettings;
   now(): Date;
   log?: CoreLogger;
+  /** Called as a command starts; the function it returns gets the answer (metrics, graceful shutdown). */
+  observe?: (request: CommandRequest) => (reply: Reply | undefined) => void;
 }
 
 export interface Verb {

@@ -16,11 +16,11 @@ export interface PostingRegistry {
   platforms(): string[];
 }
 
-export function createPostingRegistry(ports: PostingPort[] = []): PostingRegistry {
+export function createPostingRegistry(ports: PostingPort[] = [], wrap: (port: PostingPort) => PostingPort = (p) => p): PostingRegistry {
   const byPlatform = new Map<string, PostingPort>();
   const registry: PostingRegistry = {
     register(port) {
-      byPlatform.set(port.platform, port);
+      byPlatform.set(port.platform, wrap(port));
     },
     get: (platform) => byPlatform.get(platform),
     platforms: () => [...byPlatform.keys()].sort(),

@@ -106,6 +106,8 @@ export interface SchedulerOptions {
   owner?: string;
   /** Only jobs whose name passes run here (tests that exercise one kind of job); default all. */
   only?: (job: string) => boolean;
+  /** Told of every run's end (metrics). */
+  onRunEnd?: (job: string, status: string, seconds: number) => void;
 }
 
 export interface Scheduler {
@@ -307,6 +309,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     const status = failure ? "failed" : (outcome?.status ?? "done");
     const detail = failure ?? outcome?.detail ?? null;
+    opts.onRunEnd?.(def.name, status, (clock.now().getTime() - now.getTime()) / 1000);
     try {
       await opts.store.finishJob({ job: def.name, periodKey: slot.key }, status, detail, clock.now());
     } catch (err) {

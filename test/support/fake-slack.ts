@@ -54,6 +54,8 @@ export interface FakeSlack {
   teamId: string;
   calls: SlackCall[];
   responses: ResponseUrlPost[];
+  /** Files POSTed to the upload URLs files.getUploadURLExternal handed out (files.uploadV2). */
+  uploads: Array<{ fileId: string; bytes: number; png: boolean; at: number }>;
   /** calls of one method. */
   callsOf(method: string): SlackCall[];
   /** A response_url Slack would put in a payload; posts to it are recorded under `id`. */
@@ -62,7 +64,8 @@ export interface FakeSlack {
   addFault(fault: SlackFault): void;
   clearFaults(): void;
   /** Resolves when `check` holds (polled), rejects after `timeoutMs`. */
-  waitFor<T>(check: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /** Polls `check` (which may be async: its promise is awaited, never taken as the answer) until it gives a value. */
+  waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,8 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
   let faults: SlackFault[] = [];
   let ts = 1_700_000_000;
   let viewSeq = 0;
+  let fileSeq = 0;
+  const uploads: FakeSlack["uploads"] = [];
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -111,6 +116,17 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       }
       case "chat.update":
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      // files.uploadV2 in the WebClient: get an upload URL, POST the bytes there, complete.
+      case "files.getUploadURLExternal": {
+        fileSeq += 1;
+        const id = `F0FAKE${fileSeq}`;
+        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload/${id}` };
+      }
+      case "files.completeUploadExternal": {
+        const files =
+          typeof args.files === "string" ? (JSON.parse(args.files) as Array<{ id: string; title?: string }>) : ((args.files ?? []) as Array<{ id: string; title?: string }>);
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+      }
       case "chat.postEphemeral":
         ts += 1;
         return { ok: true, message_ts: `${ts}.000200` };
@@ -143,6 +159,14 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (req.method === "POST" && url.pathname.startsWith("/upload/")) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const bytes = Buffer.concat(chunks);
+      uploads.push({ fileId: url.pathname.slice("/upload/".length), bytes: bytes.length, png: bytes.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47])), at: Date.now() });
+      res.writeHead(200, { "content-type": "text/plain" });
+      return res.end(`OK - ${bytes.length}`);
+    }
     const raw = await readBody(req);
     if (req.method === "POST" && url.pathname.startsWith("/response/")) {
       const id = decodeURIComponent(url.pathname.slice("/response/".length));
@@ -228,6 +252,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
     botToken,
     ...ids,
     calls,
+    uploads,
     responses,
     socket: {
       acks,
@@ -265,7 +290,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
     async waitFor(check, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const v = check();
+        const v = await check();
         if (v !== undefined && v !== false) return v as never;
         if (Date.now() > until) throw new Error("fake Slack: condition not met in time");
         await new Promise((r) => setTimeout(r, 10));

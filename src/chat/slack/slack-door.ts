@@ -74,7 +74,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const api = { botToken, apiUrl: config.slack.apiUrl };
   const client = createSlackWebClient(api, log);
   const identity = await verifyBotToken(client, { botId: config.slack.botId, botUserId: config.slack.botUserId });
-  const posting = createSlackPosting({ client, log });
+  const posting = createSlackPosting({ client, log, images: app.images });
   // Digests and alerts find the Slack port by platform.
   app.posting.register(posting);
   const guard = createRequestGuard({ onSkip: (why, key) => log.info({ why, key }, "Slack request skipped") });
@@ -120,8 +120,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const home = { demo: config.demo, regions: config.regions, skuCacheTtlSeconds: config.azure.skuCacheTtlSeconds };
   const publishHome = async (userId: string, answer?: Reply) => {
     const blocks = await homeBlocks(home, new Date(now()), { id: userId }, providers, answer);
-    // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON built and limit-checked by render/slack.ts.
-    await client.views.publish({ user_id: userId, view: { type: "home", blocks: blocks as any } });
+    await client.views.publish({ user_id: userId, view: { type: "home", blocks } });
   };
   const deps: DoorDeps = {
     context: () => app.context(),

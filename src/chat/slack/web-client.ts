@@ -65,6 +65,17 @@ export async function verifyBotToken(client: WebClient, known: { botId?: string 
     return { botId: r.bot_id, botUserId: r.user_id, ...(r.team_id ? { teamId: r.team_id } : {}) };
   } catch (err) {
     const code = slackErrorCode(err);
+    // Only an answer from Slack says something about the token; a network failure says nothing of it.
+    const unreachable = code === undefined ? unreachableReason(err) : undefined;
+    if (unreachable !== undefined) {
+      throw new GpuopsError(
+        "chat_unavailable",
+        `SLACK_API_URL: could not reach the Slack API at ${client.slackApiUrl} (${unreachable}); check the network, proxy or SLACK_API_URL.`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new GpuopsError(
       "bad_config",
       `SLACK_BOT_TOKEN: Slack did not accept the bot token${code ? ` (${code})` : ""}; copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.`,
@@ -73,6 +84,14 @@ export async function verifyBotToken(client: WebClient, known: { botId?: string 
       },
     );
   }
+}
+
+/** Why the WebClient got no Slack answer (connection refused, DNS, timeout, a proxy's HTTP error), or undefined. */
+function unreachableReason(err: unknown): string | undefined {
+  const e = err as { code?: unknown; original?: { code?: unknown; message?: unknown }; statusCode?: unknown } | undefined;
+  if (e?.code === "slack_webapi_request_error") return String(e.original?.code ?? e.original?.message ?? "no answer");
+  if (e?.code === "slack_webapi_http_error") return `HTTP ${String(e.statusCode)}`;
+  return undefined;
 }
 
 /** Slack's error string (`channel_not_found`) from a WebClient error, when it has one. */
