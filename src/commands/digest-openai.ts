@@ -30,11 +30,11 @@ export async function openAiDigestParts(ctx: CommandContext, subscriptionIds: re
       ),
       table(
         [
-          { key: "deployment", label: "PTU deployment" },
-          { key: "account", label: "Account" },
-          { key: "region", label: "Region" },
-          { key: "ptu", label: "PTU", align: "right" },
-          { key: "burnt", label: `Burnt (${scan.windowHours} h)`, align: "right" },
+          { key: "deployment", label: "PTU deployment", priority: 1, kind: "name" },
+          { key: "account", label: "Account", priority: 3, kind: "name" },
+          { key: "region", label: "Region", priority: 2, kind: "name" },
+          { key: "ptu", label: "PTU", align: "right", priority: 1, kind: "number" },
+          { key: "burnt", label: `Burnt (${scan.windowHours} h)`, align: "right", priority: 1, kind: "money" },
         ],
         idle.slice(0, MAX_ROWS).map((f) => ({
           deployment: f.deployment.name,

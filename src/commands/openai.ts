@@ -81,15 +81,36 @@ export const openaiVerb: Verb = {
         return deployments(p, rest, ctx);
       case "idle":
         return idle(p, rest, ctx);
+      case "":
+        return overview();
       default:
-        return userError(
-          sub ? "unknown_subcommand" : "missing_subcommand",
-          sub ? `openai has no "${sub.slice(0, 30)}" question. It answers: ${SUBCOMMANDS.join(", ")}.` : `Ask one of: ${SUBCOMMANDS.join(", ")}.`,
-          "openai quota swedencentral",
-        );
+        return userError("unknown_subcommand", `openai has no "${sub.slice(0, 30)}" question. It answers: ${SUBCOMMANDS.join(", ")}.`, "openai quota swedencentral");
     }
   },
 };
+
+/** Bare `openai`: what it can answer, with one example each. */
+function overview(): Reply {
+  return reply(
+    "Azure OpenAI capacity",
+    [
+      table(
+        [
+          { key: "ask", label: "Ask", priority: 1 },
+          { key: "answers", label: "Answers", priority: 1 },
+        ],
+        [
+          { ask: "openai quota [region] [model]", answers: "TPM and PTU quota used, limit and left per subscription and region, with the RPM it allows" },
+          { ask: "openai where <model> [<n>k tpm | <n> ptu] [type]", answers: "regions with capacity for the model now, those that fit first" },
+          { ask: "openai deployments [region|account]", answers: "every deployment: model, version, type, capacity, retirement date" },
+          { ask: "openai idle [<n> %]", answers: "provisioned deployments under the threshold for 24 h, and what their PTUs cost" },
+        ],
+      ),
+      text(`Examples: ${openaiVerb.examples.slice(0, 4).join(" · ")}`),
+    ],
+    { context: [ROLE_NOTE] },
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -167,14 +188,14 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
     });
   }
   const columns = [
-    ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
-    ...(regions.length > 1 ? [{ key: "region", label: "Region" }] : []),
-    { key: "model", label: "Model" },
-    { key: "type", label: "Deployment type" },
-    { key: "used", label: "Used", align: "right" as const },
-    { key: "limit", label: "Limit", align: "right" as const },
-    { key: "left", label: "Left", align: "right" as const },
-    { key: "rpm", label: "RPM left", align: "right" as const },
+    ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 3 as const, kind: "name" as const }] : []),
+    ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
+    { key: "model", label: "Model", priority: 1 as const, kind: "name" as const },
+    { key: "type", label: "Deployment type", priority: 1 as const, kind: "name" as const },
+    { key: "used", label: "Used", align: "right" as const, priority: 2 as const, kind: "number" as const },
+    { key: "limit", label: "Limit", align: "right" as const, priority: 2 as const, kind: "number" as const },
+    { key: "left", label: "Left", align: "right" as const, priority: 1 as const, kind: "number" as const },
+    { key: "rpm", label: "RPM left", align: "right" as const, priority: 3 as const, kind: "number" as const },
   ];
   const parts: Part[] = [];
   // The headline: the most used quotas in words; the table has every row.
@@ -248,11 +269,11 @@ async function where(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
       text(lead, fitting.length ? "success" : "warning"),
       table(
         [
-          { key: "region", label: "Region" },
-          { key: "type", label: "Deployment type" },
-          { key: "version", label: "Version" },
-          { key: "available", label: "Available", align: "right" },
-          { key: "fit", label: ask.amount ? "Fits" : "Capacity" },
+          { key: "region", label: "Region", priority: 1, kind: "name" },
+          { key: "type", label: "Deployment type", priority: 1, kind: "name" },
+          { key: "version", label: "Version", priority: 3, kind: "name" },
+          { key: "available", label: "Available", align: "right", priority: 1, kind: "number" },
+          { key: "fit", label: ask.amount ? "Fits" : "Capacity", priority: 2 },
         ],
         rows,
         { narrowHint: "openai where <model> <amount> <type>" },
@@ -350,14 +371,14 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
   parts.push(
     table(
       [
-        { key: "account", label: "Account" },
-        { key: "region", label: "Region" },
-        { key: "deployment", label: "Deployment" },
-        { key: "model", label: "Model" },
-        { key: "version", label: "Version" },
-        { key: "type", label: "Type" },
-        { key: "capacity", label: "Capacity", align: "right" },
-        { key: "retires", label: "Retires" },
+        { key: "account", label: "Account", priority: 3, kind: "name" },
+        { key: "region", label: "Region", priority: 2, kind: "name" },
+        { key: "deployment", label: "Deployment", priority: 1, kind: "name" },
+        { key: "model", label: "Model", priority: 1, kind: "name" },
+        { key: "version", label: "Version", priority: 3, kind: "name" },
+        { key: "type", label: "Type", priority: 2, kind: "name" },
+        { key: "capacity", label: "Capacity", align: "right", priority: 1, kind: "number" },
+        { key: "retires", label: "Retires", priority: 2, kind: "date" },
       ],
       rows,
       { narrowHint: "openai deployments <region|account>" },
@@ -490,16 +511,16 @@ async function idle(p: OpenAiPort, args: string[], ctx: CommandContext): Promise
   parts.push(
     table(
       [
-        { key: "deployment", label: "Deployment" },
-        { key: "account", label: "Account" },
-        { key: "region", label: "Region" },
-        { key: "type", label: "Type" },
-        { key: "model", label: "Model" },
-        { key: "ptu", label: "PTU", align: "right" },
-        { key: "peak", label: "Peak use", align: "right" },
-        { key: "state", label: "State" },
-        { key: "cost", label: "Cost/h", align: "right" },
-        { key: "burnt", label: `Burnt idle (${scan.windowHours} h)`, align: "right" },
+        { key: "deployment", label: "Deployment", priority: 1, kind: "name" },
+        { key: "account", label: "Account", priority: 3, kind: "name" },
+        { key: "region", label: "Region", priority: 2, kind: "name" },
+        { key: "type", label: "Type", priority: 3, kind: "name" },
+        { key: "model", label: "Model", priority: 3 },
+        { key: "ptu", label: "PTU", align: "right", priority: 1, kind: "number" },
+        { key: "peak", label: "Peak use", align: "right", priority: 2 },
+        { key: "state", label: "State", priority: 1 },
+        { key: "cost", label: "Cost/h", align: "right", priority: 2, kind: "money" },
+        { key: "burnt", label: `Burnt idle (${scan.windowHours} h)`, align: "right", priority: 1, kind: "money" },
       ],
       rows,
       { narrowHint: "openai idle" },

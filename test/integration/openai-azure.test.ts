@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
+import { openaiVerb } from "../../src/commands/openai.ts";
 import { runCommand } from "../../src/commands/registry.ts";
 import { openAiOf } from "../../src/fake-azure/demo-openai.ts";
 import type { Reply, TablePart, TextPart } from "../../src/reply/reply.ts";
@@ -214,10 +215,17 @@ describe("`openai` answers from the fake", () => {
 
   it("turns unclear words into a kind answer with an example", async () => {
     const h = await demo();
-    for (const text of ["openai", "openai bogus", "openai where", "openai where gpt-4o 50k ptu", "openai quota atlantis-ocean gpt-4o", "openai idle lots"]) {
-      const r = await runCommand(cliRequest(text), h.app.context());
-      expect(r.outcome, text).toBe("user_error");
-      expect(textOf(r), text).toMatch(/Try: openai /);
+    for (const words of [["bogus"], ["where"], ["where", "gpt-4o", "50k", "ptu"], ["quota", "atlantis-ocean", "gpt-4o"], ["idle", "lots"]]) {
+      const r = await openaiVerb.run(words, cliRequest(`openai ${words.join(" ")}`), h.app.context());
+      expect(r.outcome, words.join(" ")).toBe("user_error");
+      expect(textOf(r), words.join(" ")).toMatch(/Try: openai /);
     }
+  });
+
+  it("bare `openai` says what it can answer", async () => {
+    const h = await demo();
+    const r = await runCommand(cliRequest("aoai"), h.app.context());
+    expect(r).toMatchObject({ title: "Azure OpenAI capacity", outcome: "ok" });
+    expect(tableOf(r).rows.map((x) => (x.ask ?? "").split(" ")[1])).toEqual(["quota", "where", "deployments", "idle"]);
   });
 });
