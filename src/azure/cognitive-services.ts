@@ -2,7 +2,7 @@
  * Azure OpenAI capacity through `@azure/arm-cognitiveservices`: quota usages per region, model
  * capacities (subscription-wide and per region), location models (for retirement dates), accounts
  * and their deployments. The SDK covers all of these. Utilisation of provisioned deployments
- * (`ProvisionedManagedUtilizationV2`) is one Azure Monitor metrics-list GET per account, sent through
+ * (`AzureOpenAIProvisionedManagedUtilizationV2`) is one Azure Monitor metrics-list GET per account, sent through
  * the same SDK client's pipeline (credential, retry, limits, counters) rather than a second SDK: PTU
  * accounts are few, and the batch metrics API's regional host adds nothing here.
  *
@@ -19,7 +19,7 @@ import { mapAzureError } from "./azure-errors.ts";
 import type { AzureAccess } from "./client-factory.ts";
 
 export const USAGES_ROLE = "Cognitive Services Usages Reader (or Reader)";
-export const PTU_METRIC = "ProvisionedManagedUtilizationV2";
+export const PTU_METRIC = "AzureOpenAIProvisionedManagedUtilizationV2";
 /** Account kinds that host Azure OpenAI deployments. */
 const OPENAI_KINDS = new Set(["openai", "aiservices"]);
 

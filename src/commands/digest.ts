@@ -27,6 +27,7 @@ import { asGpuopsError } from "../errors.ts";
 import { facts, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { ChannelSubscription, CostGrouping, GpuResource, ListPrice } from "../services/ports.ts";
 import { groupingLabel } from "./cost.ts";
+import { openAiDigestParts } from "./digest-openai.ts";
 import { ownerText, plural, shortSize } from "./format.ts";
 import { idleOver24h } from "./idle.ts";
 import { gather } from "./partial.ts";
@@ -369,6 +370,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     );
     if (near.length > MAX_ROWS) parts.push(text(`…and ${near.length - MAX_ROWS} more quotas above 80 %: \`quota <region>\` shows them all.`));
   }
+
+  parts.push(...(await openAiDigestParts(ctx, subIds)));
 
   // --- chart of the last two weeks, stacked by the top groups
   if (summary && rows.length > 0) {

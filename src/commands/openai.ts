@@ -81,15 +81,36 @@ export const openaiVerb: Verb = {
         return deployments(p, rest, ctx);
       case "idle":
         return idle(p, rest, ctx);
+      case "":
+        return overview();
       default:
-        return userError(
-          sub ? "unknown_subcommand" : "missing_subcommand",
-          sub ? `openai has no "${sub.slice(0, 30)}" question. It answers: ${SUBCOMMANDS.join(", ")}.` : `Ask one of: ${SUBCOMMANDS.join(", ")}.`,
-          "openai quota swedencentral",
-        );
+        return userError("unknown_subcommand", `openai has no "${sub.slice(0, 30)}" question. It answers: ${SUBCOMMANDS.join(", ")}.`, "openai quota swedencentral");
     }
   },
 };
+
+/** Bare `openai`: what it can answer, with one example each. */
+function overview(): Reply {
+  return reply(
+    "Azure OpenAI capacity",
+    [
+      table(
+        [
+          { key: "ask", label: "Ask", priority: 1 },
+          { key: "answers", label: "Answers", priority: 1 },
+        ],
+        [
+          { ask: "openai quota [region] [model]", answers: "TPM and PTU quota used, limit and left per subscription and region, with the RPM it allows" },
+          { ask: "openai where <model> [<n>k tpm | <n> ptu] [type]", answers: "regions with capacity for the model now, those that fit first" },
+          { ask: "openai deployments [region|account]", answers: "every deployment: model, version, type, capacity, retirement date" },
+          { ask: "openai idle [<n> %]", answers: "provisioned deployments under the threshold for 24 h, and what their PTUs cost" },
+        ],
+      ),
+      text(`Examples: ${openaiVerb.examples.slice(0, 4).join(" · ")}`),
+    ],
+    { context: [ROLE_NOTE] },
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -121,7 +142,10 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
       if (!model && u.limit === 0 && u.current === 0) continue;
       const f = quotaFigures(parsed.type, u.current, u.limit);
       const label = parsed.model ?? PTU_LABEL;
-      sentences.push({ used: f.limit > 0 ? f.used / f.limit : 0, line: `${subs.length > 1 ? `${key.sub.name} · ` : ""}${quotaSentence(parsed.model, parsed.type, f)}` });
+      sentences.push({
+        used: f.limit > 0 ? f.used / f.limit : 0,
+        line: `${subs.length > 1 ? `${key.sub.name} · ` : ""}${regions.length > 1 ? `${key.region} · ` : ""}${quotaSentence(parsed.model, parsed.type, f)}`,
+      });
       rows.push({
         subscription: key.sub.name,
         region: key.region,
@@ -164,14 +188,14 @@ async function quota(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
     });
   }
   const columns = [
-    ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
-    ...(regions.length > 1 ? [{ key: "region", label: "Region" }] : []),
-    { key: "model", label: "Model" },
-    { key: "type", label: "Deployment type" },
-    { key: "used", label: "Used", align: "right" as const },
-    { key: "limit", label: "Limit", align: "right" as const },
-    { key: "left", label: "Left", align: "right" as const },
-    { key: "rpm", label: "RPM left", align: "right" as const },
+    ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 3 as const, kind: "name" as const }] : []),
+    ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
+    { key: "model", label: "Model", priority: 1 as const, kind: "name" as const },
+    { key: "type", label: "Deployment type", priority: 1 as const, kind: "name" as const },
+    { key: "used", label: "Used", align: "right" as const, priority: 2 as const, kind: "number" as const },
+    { key: "limit", label: "Limit", align: "right" as const, priority: 2 as const, kind: "number" as const },
+    { key: "left", label: "Left", align: "right" as const, priority: 1 as const, kind: "number" as const },
+    { key: "rpm", label: "RPM left", align: "right" as const, priority: 3 as const, kind: "number" as const },
   ];
   const parts: Part[] = [];
   // The headline: the most used quotas in words; the table has every row.
@@ -245,11 +269,11 @@ async function where(p: OpenAiPort, args: string[], ctx: CommandContext): Promis
       text(lead, fitting.length ? "success" : "warning"),
       table(
         [
-          { key: "region", label: "Region" },
-          { key: "type", label: "Deployment type" },
-          { key: "version", label: "Version" },
-          { key: "available", label: "Available", align: "right" },
-          { key: "fit", label: ask.amount ? "Fits" : "Capacity" },
+          { key: "region", label: "Region", priority: 1, kind: "name" },
+          { key: "type", label: "Deployment type", priority: 1, kind: "name" },
+          { key: "version", label: "Version", priority: 3, kind: "name" },
+          { key: "available", label: "Available", align: "right", priority: 1, kind: "number" },
+          { key: "fit", label: ask.amount ? "Fits" : "Capacity", priority: 2 },
         ],
         rows,
         { narrowHint: "openai where <model> <amount> <type>" },
@@ -276,8 +300,9 @@ async function inventory(p: OpenAiPort, ctx: CommandContext, keep: (a: OpenAiAcc
   const dg = await gather(accounts, (a) => p.deployments(a));
   const a = partialNotes(ag, (s) => `accounts of ${s.name}`);
   const d = partialNotes(dg, (acc) => `deployments of ${acc.name}`);
-  const outcome =
-    a.outcome === "azure_error" ? "azure_error" : a.outcome === "partial" || d.outcome !== "ok" ? (dg.ok.length === 0 && accounts.length > 0 ? "azure_error" : "partial") : "ok";
+  // Nothing read at all is an Azure error; anything missing on the way is a partial answer.
+  const nothing = a.outcome === "azure_error" || (accounts.length > 0 && dg.ok.length === 0);
+  const outcome = nothing ? "azure_error" : a.outcome === "ok" && d.outcome === "ok" ? "ok" : "partial";
   const code = ag.failed[0]?.error.code ?? dg.failed[0]?.error.code;
   return { deployments: dg.ok.flatMap((x) => x.value), accounts, notes: [...a.notes, ...d.notes], outcome, ...(code ? { code } : {}) };
 }
@@ -285,6 +310,7 @@ async function inventory(p: OpenAiPort, ctx: CommandContext, keep: (a: OpenAiAcc
 async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): Promise<Reply> {
   let keep: (a: OpenAiAccount) => boolean = () => true;
   let scopeText = "";
+  let accountName: string | undefined;
   if (args.length > 0) {
     const taken = takeRegion(args);
     if (taken && taken.rest.length === 0) {
@@ -292,6 +318,7 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
       scopeText = ` in ${regionLabel(taken.region)}`;
     } else if (args.length === 1 && /^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$/.test(args[0] as string)) {
       const name = (args[0] as string).toLowerCase();
+      accountName = name;
       keep = (a) => a.name.toLowerCase() === name;
       scopeText = ` of account ${name}`;
     } else {
@@ -303,8 +330,10 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
   if (inv.outcome === "azure_error")
     return reply(title, [text(inv.notes[1] ?? "Azure did not answer.", "error")], { context: [...inv.notes, ROLE_NOTE], outcome: "azure_error", code: inv.code ?? "azure_error" });
   if (inv.accounts.length === 0) {
-    const msg = args.length > 0 ? `No Azure OpenAI or AI Foundry account${scopeText}.` : "No Azure OpenAI or AI Foundry account in the subscriptions in scope.";
-    return reply(title, [text(msg)], { context: inv.notes, outcome: inv.outcome, ...(args.length > 0 ? {} : {}) });
+    const msg = accountName
+      ? `No Azure OpenAI or AI Foundry account named ${accountName} in the subscriptions in scope. Try \`openai deployments\` for all of them.`
+      : `No Azure OpenAI or AI Foundry account${scopeText || " in the subscriptions in scope"}.`;
+    return reply(title, [text(msg)], { context: inv.notes, outcome: inv.outcome });
   }
   // Retirement dates come from the region's model list (`deprecation.inference`).
   const pairs = [...new Map(inv.accounts.map((a) => [`${a.subscriptionId}|${a.region}`, a])).values()];
@@ -342,14 +371,14 @@ async function deployments(p: OpenAiPort, args: string[], ctx: CommandContext): 
   parts.push(
     table(
       [
-        { key: "account", label: "Account" },
-        { key: "region", label: "Region" },
-        { key: "deployment", label: "Deployment" },
-        { key: "model", label: "Model" },
-        { key: "version", label: "Version" },
-        { key: "type", label: "Type" },
-        { key: "capacity", label: "Capacity", align: "right" },
-        { key: "retires", label: "Retires" },
+        { key: "account", label: "Account", priority: 3, kind: "name" },
+        { key: "region", label: "Region", priority: 2, kind: "name" },
+        { key: "deployment", label: "Deployment", priority: 1, kind: "name" },
+        { key: "model", label: "Model", priority: 1, kind: "name" },
+        { key: "version", label: "Version", priority: 3, kind: "name" },
+        { key: "type", label: "Type", priority: 2, kind: "name" },
+        { key: "capacity", label: "Capacity", align: "right", priority: 1, kind: "number" },
+        { key: "retires", label: "Retires", priority: 2, kind: "date" },
       ],
       rows,
       { narrowHint: "openai deployments <region|account>" },
@@ -441,7 +470,7 @@ async function idle(p: OpenAiPort, args: string[], ctx: CommandContext): Promise
   if ("problem" in parsed) return userError("bad_openai_idle", parsed.problem, "openai idle 10 %");
   const scan = await scanProvisioned(p, ctx, { thresholdPercent: parsed.thresholdPercent });
   const title = "Idle provisioned (PTU) deployments";
-  const rule = `Idle = ProvisionedManagedUtilizationV2 stayed under ${scan.thresholdPercent} % every hour of the last ${scan.windowHours} h (hourly maxima, Azure Monitor). No data is "unknown", never idle.`;
+  const rule = `Idle = AzureOpenAIProvisionedManagedUtilizationV2 stayed under ${scan.thresholdPercent} % every hour of the last ${scan.windowHours} h (hourly maxima, Azure Monitor). No data is "unknown", never idle.`;
   const priceNote = scan.priceSource ? `PTU price: ${scan.priceSource}.` : `No PTU price: ${scan.priceReason}.`;
   if (scan.outcome === "azure_error")
     return reply(title, [text(scan.notes[1] ?? "Azure did not answer.", "error")], {
@@ -482,16 +511,16 @@ async function idle(p: OpenAiPort, args: string[], ctx: CommandContext): Promise
   parts.push(
     table(
       [
-        { key: "deployment", label: "Deployment" },
-        { key: "account", label: "Account" },
-        { key: "region", label: "Region" },
-        { key: "type", label: "Type" },
-        { key: "model", label: "Model" },
-        { key: "ptu", label: "PTU", align: "right" },
-        { key: "peak", label: "Peak use", align: "right" },
-        { key: "state", label: "State" },
-        { key: "cost", label: "Cost/h", align: "right" },
-        { key: "burnt", label: `Burnt idle (${scan.windowHours} h)`, align: "right" },
+        { key: "deployment", label: "Deployment", priority: 1, kind: "name" },
+        { key: "account", label: "Account", priority: 3, kind: "name" },
+        { key: "region", label: "Region", priority: 2, kind: "name" },
+        { key: "type", label: "Type", priority: 3, kind: "name" },
+        { key: "model", label: "Model", priority: 3 },
+        { key: "ptu", label: "PTU", align: "right", priority: 1, kind: "number" },
+        { key: "peak", label: "Peak use", align: "right", priority: 2 },
+        { key: "state", label: "State", priority: 1 },
+        { key: "cost", label: "Cost/h", align: "right", priority: 2, kind: "money" },
+        { key: "burnt", label: `Burnt idle (${scan.windowHours} h)`, align: "right", priority: 1, kind: "money" },
       ],
       rows,
       { narrowHint: "openai idle" },

@@ -520,7 +520,7 @@ export interface OpenAiPort {
   models(subscriptionId: string, region: string): Promise<OpenAiModelVersion[]>;
   /** Capacity per region and deployment type for one model version (subscription-wide, or one region). */
   modelCapacities(subscriptionId: string, model: { format: string; name: string; version: string }, region?: string): Promise<OpenAiModelCapacity[]>;
-  /** `ProvisionedManagedUtilizationV2` per deployment of an account, hourly maxima over [from, to). */
+  /** `AzureOpenAIProvisionedManagedUtilizationV2` per deployment of an account, hourly maxima over [from, to). */
   ptuUtilization(account: OpenAiAccount, from: Date, to: Date): Promise<PtuUtilization[]>;
   /** The hourly price of one PTU used for idle cost; `source` says where it came from. */
   ptuHourlyPrice(): MaybePrice & { source?: string };

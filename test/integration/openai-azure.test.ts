@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
+import { openaiVerb } from "../../src/commands/openai.ts";
 import { runCommand } from "../../src/commands/registry.ts";
 import { openAiOf } from "../../src/fake-azure/demo-openai.ts";
 import type { Reply, TablePart, TextPart } from "../../src/reply/reply.ts";
@@ -185,6 +186,16 @@ describe("`openai` answers from the fake", () => {
     expect(new Set(tableOf(swc).rows.map((x) => x.region))).toEqual(new Set(["swedencentral"]));
   });
 
+  it("deployments: one account refused is a partial answer that names it and the role", async () => {
+    const h = await demo();
+    h.fake.addFault({ match: "/accounts/aoai-research-eus/deployments", status: 403 });
+    const r = await runCommand(cliRequest("openai deployments"), h.app.context());
+    expect(r.outcome).toBe("partial");
+    expect(tableOf(r).rows.some((x) => x.account === "aoai-research-eus")).toBe(false);
+    expect(tableOf(r).rows.some((x) => x.deployment === "ptu-reserved")).toBe(true);
+    expect(r.context.join(" ")).toMatch(/deployments of aoai-research-eus: .*Cognitive Services Usages Reader/);
+  });
+
   it("idle: the under-used PTU deployment with PTUs × hourly price burnt; no data is unknown", async () => {
     const h = await demo();
     const r = await runCommand(cliRequest("openai idle"), h.app.context());
@@ -195,7 +206,7 @@ describe("`openai` answers from the fake", () => {
     expect(r.context.join(" ")).toMatch(/demo placeholder price/);
     const metricCalls = h.fake.requests.filter((q) => /\/providers\/microsoft\.insights\/metrics$/i.test(q.path));
     expect(metricCalls.length).toBe(3);
-    expect(metricCalls[0]?.query).toMatchObject({ metricnames: "ProvisionedManagedUtilizationV2", interval: "PT1H", $filter: "ModelDeploymentName eq '*'" });
+    expect(metricCalls[0]?.query).toMatchObject({ metricnames: "AzureOpenAIProvisionedManagedUtilizationV2", interval: "PT1H", $filter: "ModelDeploymentName eq '*'" });
     expect(metricCalls[0]?.query.timespan).toBe("2026-12-02T09:00:00.000Z/2026-12-03T09:00:00.000Z");
     // A higher threshold turns the busy deployment idle only when its peak is under it.
     const strict = await runCommand(cliRequest("openai idle 99 %"), h.app.context());
@@ -204,10 +215,17 @@ describe("`openai` answers from the fake", () => {
 
   it("turns unclear words into a kind answer with an example", async () => {
     const h = await demo();
-    for (const text of ["openai", "openai bogus", "openai where", "openai where gpt-4o 50k ptu", "openai quota atlantis-ocean gpt-4o", "openai idle lots"]) {
-      const r = await runCommand(cliRequest(text), h.app.context());
-      expect(r.outcome, text).toBe("user_error");
-      expect(textOf(r), text).toMatch(/Try: openai /);
+    for (const words of [["bogus"], ["where"], ["where", "gpt-4o", "50k", "ptu"], ["quota", "atlantis-ocean", "gpt-4o"], ["idle", "lots"]]) {
+      const r = await openaiVerb.run(words, cliRequest(`openai ${words.join(" ")}`), h.app.context());
+      expect(r.outcome, words.join(" ")).toBe("user_error");
+      expect(textOf(r), words.join(" ")).toMatch(/Try: openai /);
     }
+  });
+
+  it("bare `openai` says what it can answer", async () => {
+    const h = await demo();
+    const r = await runCommand(cliRequest("aoai"), h.app.context());
+    expect(r).toMatchObject({ title: "Azure OpenAI capacity", outcome: "ok" });
+    expect(tableOf(r).rows.map((x) => (x.ask ?? "").split(" ")[1])).toEqual(["quota", "where", "deployments", "idle"]);
   });
 });

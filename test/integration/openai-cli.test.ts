@@ -49,7 +49,7 @@ describe("gpuops openai on the demo tenant", { timeout: 90_000 }, () => {
   });
 
   it("`openai` with an unknown question exits 1 with an example", async () => {
-    const r = await gpuops(["openai", "capacity", "--demo"]);
+    const r = await gpuops(["openai", "zzzz", "--demo"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Try: openai quota swedencentral");
   });

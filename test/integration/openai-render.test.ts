@@ -22,7 +22,7 @@ const cases: Array<[string, string[]]> = [
   ["openai quota swedencentral", ["gpt-4o Standard: 240k of 450k TPM used, 210k left", "RPM left"]],
   ["openai where gpt-4o 300k tpm", ["eastus2", "GlobalStandard", "3M TPM"]],
   ["openai deployments", ["ptu-reserved", "50 PTU", "2027-01-31"]],
-  ["openai idle", ["ptu-reserved", "$1,200.00", "ProvisionedManagedUtilizationV2"]],
+  ["openai idle", ["ptu-reserved", "$1,200.00", "AzureOpenAIProvisionedManagedUtilizationV2"]],
 ];
 
 describe("`openai` answers on every surface", () => {

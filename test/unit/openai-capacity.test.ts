@@ -181,7 +181,7 @@ describe("idle PTUs", () => {
     // The documented body is a VM metric: nothing about PTUs in it.
     expect(parseMetrics(doc)).toEqual([]);
     const split = structuredClone(doc);
-    split.value[0].name = { value: "ProvisionedManagedUtilizationV2", localizedValue: "Provisioned-managed Utilization V2" };
+    split.value[0].name = { value: "AzureOpenAIProvisionedManagedUtilizationV2", localizedValue: "Provisioned-managed Utilization V2" };
     split.value[0].timeseries[0].metadatavalues = [{ name: { value: "ModelDeploymentName", localizedValue: "ModelDeploymentName" }, value: "ptu-a" }];
     expect(parseMetrics(split)).toEqual([{ deployment: "ptu-a", points: [0.44, 0.31, 0.29, 0.29, 0.285] }]);
   });

@@ -1,7 +1,7 @@
 /**
  * Microsoft.CognitiveServices as the Azure OpenAI side of gpuops reads it: accounts by subscription,
  * deployments per account, usages and models per location, model capacities (subscription-wide and
- * per location), and the Azure Monitor metrics list for `ProvisionedManagedUtilizationV2` on an
+ * per location), and the Azure Monitor metrics list for `AzureOpenAIProvisionedManagedUtilizationV2` on an
  * account. Bodies carry exactly the fields of the official 2024-10-01 examples
  * (test/fixtures/azure/cognitiveservices; a test compares the shapes); lists page with nextLink.
  */
@@ -196,7 +196,7 @@ function metrics(demo: DemoOpenAi, ctx: RouteContext, account: DemoOpenAi["accou
   const first = Math.floor(from / hour) * hour;
   const iso = (t: number) => new Date(t).toISOString().replace(".000Z", "Z");
   const value = names.map((metric) => {
-    const known = metric.toLowerCase() === "provisionedmanagedutilizationv2";
+    const known = metric.toLowerCase() === "azureopenaiprovisionedmanagedutilizationv2";
     const series = known
       ? demo.deployments
           .filter((d) => d.account === account.name && /provisioned/i.test(d.sku) && d.utilisation)
