@@ -38,6 +38,7 @@ export const ENV_KEYS = {
   GPUOPS_PRICES_URL: { path: "azure.pricesUrl", example: "https://prices.azure.com" },
   GPUOPS_REGIONS: { path: "regions", example: "eastus,swedencentral,westus", list: true },
   GPUOPS_CURRENCY: { path: "currency", example: "USD" },
+  GPUOPS_OPENAI_PTU_HOURLY_PRICE: { path: "openai.ptuHourlyPrice", example: "2.5 (per PTU-hour, optionally with a currency: 2.5 EUR)" },
   GPUOPS_TIMEZONE: { path: "timezone", example: "Europe/Berlin" },
   DATABASE_URL: { path: "store.databaseUrl", example: "postgres://gpuops:secret@db:5432/gpuops", secret: true },
   GPUOPS_DATA_DIR: { path: "store.dataDir", example: "./data" },
@@ -184,6 +185,15 @@ export const configSchema = z
       })
       .prefault({}),
     demo: z.enum(["auto", "true", "false"]).default("auto"),
+    openai: z
+      .object({
+        /** Hourly price of one PTU for `openai idle` (Retail Prices has no PTU meter gpuops reads). */
+        ptuHourlyPrice: z
+          .string()
+          .regex(/^\s*\d{1,6}(\.\d{1,6})?(\s+[A-Z]{3})?\s*$/, "must be a positive number, optionally with a currency")
+          .optional(),
+      })
+      .default({}),
     server: z
       .object({
         port: intFromString(0, 65535).default(3978),
