@@ -180,7 +180,9 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
         } catch (err) {
           log?.warn({ err }, "could not hand back job claims; other replicas take them over once they go stale");
         }
-        await steps.close();
+        // A job that outlived the timeout would hold closing up for good (the scheduler waits for it): bound this too.
+        const closed = await Promise.race([steps.close().then(() => true), sleep(Math.min(timeoutMs, 5000)).then(() => false)]);
+        if (!closed) log?.warn({}, "closing took too long; leaving the rest to process exit");
         state = "stopped";
         log?.info({ timedOut, releasedClaims }, "stopped");
         return { timedOut, releasedClaims };
