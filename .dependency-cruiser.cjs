@@ -1,5 +1,5 @@
 /**
- * Layer rules from ../shared/DESIGN.md: the core (domain, commands, reply, services) never
+ * Layer rules from docs/DESIGN.md: the core (domain, commands, reply, services) never
  * imports a chat SDK, an Azure SDK, or I/O libraries; domain is pure.
  */
 const SDKS = "^(node_modules/)?(@slack/|@microsoft/|@azure/|@azure-rest/|botbuilder|botframework|express|pg|better-sqlite3|kysely|pino)";

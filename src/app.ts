@@ -3,6 +3,7 @@
  * client factory, adapters behind the ports, the store). Doors (server, CLI, jobs) start here.
  */
 import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
+import { createOpenAiAdapter, ptuPriceSetting } from "./azure/cognitive-services.ts";
 import { createCostAdapter } from "./azure/cost.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
 import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
@@ -24,7 +25,7 @@ import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import type { Metrics } from "./metrics.ts";
-import type { Services } from "./services/ports.ts";
+import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -41,6 +42,8 @@ export interface App {
   setPublicUrl(url: string): void;
   /** Posting ports by platform: doors register theirs; digests and alerts look them up. */
   posting: PostingRegistry;
+  /** Platform user directories (verified e-mails for owner tags); doors register theirs (Slack). */
+  directories: Map<string, UserDirectoryPort>;
   /** Channel subscriptions (with the store). */
   subscriptions: SubscriptionStore | undefined;
   /** The job scheduler (with the store); the server starts it unless GPUOPS_SCHEDULER=false. Others add jobs with `every`. */
@@ -68,7 +71,19 @@ export interface AppOptions {
   /** The Cost Management QPU budget's windows (tests that simulate weeks of digests in seconds widen them). */
   costBudget?: QpuBudgetOptions;
   /** Scheduler knobs for tests: a fake clock (also the app's `now`), wake-up interval, digest retry policy and sleep. */
-  jobs?: { clock?: Clock; refreshMs?: number; retry?: Partial<RetryPolicy>; sleep?: (ms: number) => Promise<void>; owner?: string; only?: (job: string) => boolean };
+  jobs?: {
+    clock?: Clock;
+    refreshMs?: number;
+    retry?: Partial<RetryPolicy>;
+    sleep?: (ms: number) => Promise<void>;
+    owner?: string;
+    only?: (job: string) => boolean;
+    /** Claim takeover window and heartbeat (real ms; the soak shortens them). */
+    staleClaimMs?: number;
+    heartbeatMs?: number;
+  };
+  /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
+  requestRuntime?: { claimMs?: number; heartbeatMs?: number };
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -80,6 +95,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     concurrency: config.azure.concurrency,
     maxRetries: config.azure.maxRetries,
     maxRetryWaitSeconds: config.azure.maxRetryWaitSeconds,
+    tryTimeoutMs: config.azure.tryTimeoutSeconds * 1000,
     loopbackCa: fake?.ca,
   });
   const scope = fake
@@ -105,6 +121,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     charts: createChartService({ images, publicUrl: () => publicUrl, fileDir: opts.chartDir }),
     // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
     utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
+    openai: createOpenAiAdapter(azure, { ptuHourlyPrice: ptuPriceSetting(process.env, { demo: config.demo, currency: config.currency }) }),
   };
   const settings = {
     regions: config.regions,
@@ -113,6 +130,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     demo: config.demo,
     idle: idleSettingsFrom(config),
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
+    commandDeadlineMs: config.azure.commandDeadlineSeconds * 1000,
   };
   // Loaded only for the server: prom-client is a noticeable import for a one-shot CLI answer.
   const metrics = opts.metrics ? (await import("./metrics.ts")).createMetrics({ azure }) : undefined;
@@ -131,6 +149,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
+  const directories = new Map<string, UserDirectoryPort>();
   let scheduler: Scheduler | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
   if (store && subscriptions) {
@@ -143,6 +162,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
       ...(metrics ? { onRunEnd: metrics.jobRun } : {}),
+      ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
+      ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
     });
     scheduler.source(
       "digests",
@@ -156,7 +177,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
       await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
     });
-    bindIdleActions(services, { store, posting, power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }), ...(opts.log ? { log: opts.log } : {}) });
+    bindIdleActions(services, {
+      store,
+      posting,
+      power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }),
+      directory: (platform) => directories.get(platform),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
   }
   let requests: RequestsRuntime | undefined;
   if (store) {
@@ -168,6 +195,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       now,
       log: opts.log,
       crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
+      ...opts.requestRuntime,
       // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
       ...(fake ? { pollIntervalMs: 50 } : {}),
     });
@@ -186,6 +214,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     fake,
     images,
     posting,
+    directories,
     subscriptions,
     scheduler,
     requests,

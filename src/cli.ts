@@ -4,7 +4,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveVerbName, runCommand, verbs } from "./commands/registry.ts";
+import { resolveVerbName, runCommand, understoodVerbName, verbs } from "./commands/registry.ts";
 import type { CommandContext, CoreLogger, Verb } from "./commands/types.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
 import { GpuopsError } from "./errors.ts";
@@ -71,7 +71,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     out(flags.has("--json") ? renderJson(reply) : reply.attachment ? reply.attachment.content.trimEnd() : renderText(reply));
     return reply.outcome === "ok" ? 0 : reply.outcome === "user_error" ? 1 : 2;
   };
-  const verb = verbs().find((v) => v.name === resolveVerbName(text));
+  // A sentence ("what did we spend last week") decides by the verb it is read as.
+  const verb = verbs().find((v) => v.name === (resolveVerbName(text) ?? understoodVerbName(text)));
   // help, explain, free questions and unknown words never reach Azure: answer them without
   // loading the Azure SDKs or starting the demo's fake Azure (most of a one-shot CLI's time).
   if (answersWithoutAzure(verb)) return print(await runCommand(request, offlineContext(config, log)));

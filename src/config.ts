@@ -32,6 +32,8 @@ export const ENV_KEYS = {
   GPUOPS_AZURE_CONCURRENCY: { path: "azure.concurrency", example: "8" },
   GPUOPS_AZURE_MAX_RETRY_WAIT: { path: "azure.maxRetryWaitSeconds", example: "10" },
   GPUOPS_AZURE_MAX_RETRIES: { path: "azure.maxRetries", example: "3" },
+  GPUOPS_AZURE_TIMEOUT: { path: "azure.tryTimeoutSeconds", example: "12 (seconds one Azure call may take per try)" },
+  GPUOPS_COMMAND_DEADLINE: { path: "azure.commandDeadlineSeconds", example: "25 (seconds before a command answers with what it has)" },
   GPUOPS_SKU_CACHE_TTL: { path: "azure.skuCacheTtlSeconds", example: "21600" },
   GPUOPS_PRICES_URL: { path: "azure.pricesUrl", example: "https://prices.azure.com" },
   GPUOPS_REGIONS: { path: "regions", example: "eastus,swedencentral,westus", list: true },
@@ -145,6 +147,10 @@ export const configSchema = z
         concurrency: intFromString(1, 64).default(8),
         maxRetryWaitSeconds: intFromString(0, 120).default(10),
         maxRetries: intFromString(0, 10).default(3),
+        /** One try of one Azure call; an endpoint that accepts and never answers fails after this. */
+        tryTimeoutSeconds: intFromString(1, 300).default(12),
+        /** A command's whole answer; past it, what arrived is shown and the slow sources are named. */
+        commandDeadlineSeconds: intFromString(1, 600).default(25),
         skuCacheTtlSeconds: intFromString(0, 7 * 24 * 3600).default(6 * 3600),
         /** Azure Retail Prices API base URL (public, no auth). */
         pricesUrl: z.string().url().startsWith("https://", "must be an https:// URL").default("https://prices.azure.com"),

@@ -102,12 +102,12 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   }
 
-  /** Hands back this process's unfinished claims: marked as claimed long ago, another replica takes them over (as a takeover, so the job checks what was already done). */
+  /** Hands back this process's unfinished claims: dated (claim and heartbeat) at the epoch, another replica takes them over at once (as a takeover, so the job checks what was already done). */
   async function releaseClaims(owner: string | undefined): Promise<number> {
     if (!opts.store || !owner) return 0;
     const result = await opts.store.db
       .updateTable("job_run")
-      .set({ claimed_at: new Date(0).toISOString() })
+      .set({ claimed_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString() })
       .where("claimed_by", "=", owner)
       .where("status", "=", "claimed")
       .executeTakeFirst();

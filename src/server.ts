@@ -10,10 +10,12 @@ import { type Console, createConsole } from "./chat/console/router.ts";
 import { subscriptionsHomeSection } from "./chat/slack/home-subscriptions.ts";
 import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
+import { slackUserDirectory } from "./chat/slack/user-directory.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
 import { consoleOffPage } from "./console-off.ts";
+import { GpuopsError } from "./errors.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -62,6 +64,8 @@ export async function startServer(
     // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
     registerSlackRequestForms(slack);
     app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
+    // Owner tags are matched on the e-mail Slack vouches for, never on a display name.
+    app.directories.set("slack", slackUserDirectory(slack.client, { onError: (err) => log.warn({ err }, "Slack users.info failed") }));
     if (app.services.subscriptions) slack.addHomeSection(subscriptionsHomeSection(app.services.subscriptions));
   }
   const teams = mountTeamsDoor(web, {
@@ -69,6 +73,7 @@ export async function startServer(
     context: app.context,
     db: app.store?.db,
     log,
+    listenHost: config.server.host,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
   });
@@ -84,9 +89,14 @@ export async function startServer(
     if (config.console.mode !== "off") web.get("/", consoleOffPage(consoleDoor.access));
   }
 
-  const http = await new Promise<Server>((resolve) => {
-    const s = web.listen(config.server.port, config.server.host, () => resolve(s));
-  });
+  let http: Server;
+  try {
+    http = await listen(web, config.server.port, config.server.host);
+  } catch (err) {
+    await slack?.close();
+    await app.close();
+    throw err;
+  }
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${port}`;
@@ -135,6 +145,32 @@ export async function startServer(
   };
 }
 
+/** Listens, or fails with the reason in words (Express 5 hands listen errors to the callback). */
+function listen(web: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = web.listen(port, host, (err?: Error) => {
+      if (!err) return resolve(s);
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason =
+        code === "EADDRINUSE"
+          ? `port ${port} is in use; set PORT to a free port`
+          : code === "EACCES"
+            ? `port ${port} needs privileges this process lacks; set PORT to 1024 or above`
+            : code === "EADDRNOTAVAIL"
+              ? `GPUOPS_HOST ${host} is not an address of this machine`
+              : `could not listen on ${host}:${port} (${code ?? err.message})`;
+      reject(new GpuopsError("bad_config", reason, { cause: err }));
+    });
+  });
+}
+
+/** One line for a start-up failure: the cause in words, never a stack trace. */
+export function startupFailure(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof GpuopsError) return `gpuops could not start: ${err.message}`;
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  return `gpuops could not start: ${typeof e?.message === "string" && e.message ? e.message : String(err)}${typeof e?.code === "string" ? ` (${e.code})` : ""}`;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -149,7 +185,14 @@ async function main(): Promise<void> {
   // Logs go to stderr so stdout carries only the one line a person needs: where the console is.
   const log = createLogger(config.logLevel, process.stderr);
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
-  const server = await startServer(config, { log });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { log });
+  } catch (err) {
+    log.debug({ err }, "start-up failed");
+    process.stderr.write(`${startupFailure(err)}\n`);
+    process.exit(1);
+  }
   process.stdout.write(
     server.consoleUrl
       ? `gpuops console${config.demo ? " (demo data)" : ""}: ${server.consoleUrl}\n`

@@ -1,6 +1,6 @@
 /**
  * The one place that builds Azure SDK clients. Every client gets the same credential, endpoint,
- * retry (Retry-After honoured, capped), per-host concurrency limit and per-API call counters,
+ * retry (Retry-After honoured, capped), a timeout per try, per-host concurrency limit and per-API call counters,
  * so live Azure, Azure Stack Hub, sovereign clouds and the fake Azure all go through one path.
  */
 import { Agent } from "node:https";
@@ -8,6 +8,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
+import { GpuopsError } from "../errors.ts";
 
 export interface ApiCounter {
   calls: number;
@@ -25,6 +26,8 @@ export interface AzureAccessOptions {
   maxRetries: number;
   /** Longest Retry-After we wait out inside a request; longer ones fail fast as throttled. */
   maxRetryWaitSeconds: number;
+  /** Longest one try may take (connect, headers and body); 0 = no limit. An endpoint that accepts and never answers fails after this. */
+  tryTimeoutMs?: number;
   /** PEM of a CA trusted for loopback hosts only (the fake Azure's certificate). */
   loopbackCa?: string | undefined;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -224,6 +227,41 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
     },
   };
 
+  // Each try gets its own clock, so a hung try is retried like a reset instead of holding the caller forever.
+  const tryTimeoutPolicy: PipelinePolicy = {
+    name: "gpuopsTryTimeoutPolicy",
+    async sendRequest(request, next) {
+      const ms = opts.tryTimeoutMs ?? 0;
+      if (ms <= 0) return next(request);
+      const outer = request.abortSignal as AbortSignal | undefined;
+      const ctl = new AbortController();
+      const follow = () => ctl.abort(outer?.reason);
+      if (outer?.aborted) follow();
+      else outer?.addEventListener("abort", follow, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        ctl.abort();
+      }, ms);
+      request.abortSignal = ctl.signal;
+      try {
+        return await next(request);
+      } catch (err) {
+        if (!timedOut) throw err;
+        const api = apiName(request.url);
+        throw new GpuopsError("azure_unavailable", `Azure did not answer ${api} within ${Math.round(ms / 100) / 10} s; it is usually transient, try again shortly.`, {
+          cause: err,
+          context: { api, timeoutMs: ms },
+        });
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener("abort", follow);
+        if (outer) request.abortSignal = outer;
+        else delete request.abortSignal;
+      }
+    },
+  };
+
   const limitPolicy: PipelinePolicy = {
     name: "gpuopsConcurrencyPolicy",
     sendRequest(request, next) {
@@ -274,6 +312,7 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
         { policy: retryPolicy, position: "perCall" },
         { policy: limitPolicy, position: "perRetry" },
         { policy: countPolicy, position: "perRetry" },
+        { policy: tryTimeoutPolicy, position: "perRetry" },
         { policy: loopbackTlsPolicy, position: "perRetry" },
       ],
       userAgentOptions: { userAgentPrefix: "gpuops/0.1" },
@@ -304,6 +343,7 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
 
 function isTransportError(err: unknown): boolean {
   if (!err || typeof err !== "object") return false;
+  if (err instanceof GpuopsError && err.context.timeoutMs !== undefined) return true;
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "REQUEST_SEND_ERROR", "UND_ERR_SOCKET", "ENOTFOUND", "EAI_AGAIN"].includes(code);
 }

@@ -84,3 +84,8 @@ export function filterVocabulary(): string[] {
   }
   return [...words];
 }
+
+/** A word table lookup that only sees the table's own entries: "__proto__" or "constructor" is just an unknown word. */
+export function ownWord<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
+}

@@ -9,7 +9,7 @@ import { billedCompleteThrough, chartWindow, covers, datesIn, daysBetween, PERIO
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
-import { nearest } from "./args.ts";
+import { nearest, ownWord } from "./args.ts";
 import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
 
@@ -74,13 +74,13 @@ export function parseCostArgs(args: string[]): CostArgs | { error: Reply } {
       word = `${word}-month`;
       i++;
     }
-    const period = PERIOD_ALIASES[word];
+    const period = ownWord(PERIOD_ALIASES, word);
     if (period) {
       if (out.period && out.period !== period) return fail(`Pick one period, not both ${out.period} and ${period}.`);
       out.period = period;
       continue;
     }
-    const kind = GROUP_ALIASES[word];
+    const kind = ownWord(GROUP_ALIASES, word);
     const tag = /^tag[:=](.*)$/i.exec(raw);
     if (kind || tag || (word === "tag" && tokens[i + 1] !== undefined)) {
       let grouping: CostGrouping;
@@ -96,7 +96,7 @@ export function parseCostArgs(args: string[]): CostArgs | { error: Reply } {
       out.grouping = grouping;
       continue;
     }
-    const type = TYPE_WORDS[word];
+    const type = ownWord(TYPE_WORDS, word);
     if (type) {
       out.type = type;
       continue;
@@ -287,11 +287,11 @@ export const costVerb: Verb = {
     // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
     const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
     const columns: Column[] = [
-      { key: "group", label: groupHeader },
-      { key: "spend", label: "Spend", align: "right" },
-      { key: "share", label: "Share", align: "right" },
-      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const }]),
-      ...(trend ? [{ key: "change", label: "Change", align: "right" as const }] : []),
+      { key: "group", label: groupHeader, priority: 1, kind: "name" },
+      { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
+      { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
+      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
+      ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
     ];
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);

@@ -310,13 +310,13 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     parts.push(
       table(
         [
-          { key: "group", label: groupingLabel(grouping).replace(/^./, (c) => c.toUpperCase()) },
-          { key: "spend", label: shortDate(day), align: "right" },
-          { key: "share", label: "Share", align: "right" },
+          { key: "group", label: groupingLabel(grouping).replace(/^./, (c) => c.toUpperCase()), priority: 1, kind: "name" },
+          { key: "spend", label: shortDate(day), align: "right", priority: 1, kind: "money" },
+          { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
           ...(trend
             ? [
-                { key: "avg", label: "7-day avg", align: "right" as const },
-                { key: "change", label: "Change", align: "right" as const },
+                { key: "avg", label: "7-day avg", align: "right" as const, priority: 3 as const, kind: "money" as const },
+                { key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const },
               ]
             : []),
         ],
@@ -330,12 +330,12 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     parts.push(
       table(
         [
-          { key: "name", label: "VM" },
-          { key: "size", label: "Size" },
-          { key: "region", label: "Region" },
-          { key: "idle", label: "Idle for", align: "right" },
-          { key: "wasted", label: "Burnt so far", align: "right" },
-          { key: "owner", label: "Owner" },
+          { key: "name", label: "VM", priority: 1, kind: "name" },
+          { key: "size", label: "Size", priority: 1, kind: "size" },
+          { key: "region", label: "Region", priority: 3, kind: "name" },
+          { key: "idle", label: "Idle for", align: "right", priority: 2, kind: "number" },
+          { key: "wasted", label: "Burnt so far", align: "right", priority: 1, kind: "money" },
+          { key: "owner", label: "Owner", priority: 2, kind: "name" },
         ],
         idle.slice(0, MAX_ROWS).map((i) => ({
           name: i.name,
@@ -355,11 +355,11 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     parts.push(
       table(
         [
-          ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
-          { key: "region", label: "Region" },
-          { key: "family", label: "GPU family" },
-          { key: "used", label: "Used / limit (vCPUs)", align: "right" as const },
-          { key: "pct", label: "Used", align: "right" as const },
+          ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 3 as const, kind: "name" as const }] : []),
+          { key: "region", label: "Region", priority: 3, kind: "name" },
+          { key: "family", label: "GPU family", priority: 1, kind: "name" },
+          { key: "used", label: "Used / limit (vCPUs)", align: "right" as const, priority: 2 as const, kind: "number" as const },
+          { key: "pct", label: "Used", align: "right" as const, priority: 1 as const, kind: "number" as const },
         ],
         near
           .slice(0, MAX_ROWS)

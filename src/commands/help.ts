@@ -18,8 +18,8 @@ export function helpVerb(verbs: () => Verb[]): Verb {
           [
             table(
               [
-                { key: "usage", label: "Command" },
-                { key: "summary", label: "Answers" },
+                { key: "usage", label: "Command", priority: 1, kind: "text" },
+                { key: "summary", label: "Answers", priority: 1, kind: "text" },
               ],
               all.map((v) => ({ usage: v.usage, summary: v.summary })),
             ),

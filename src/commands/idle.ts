@@ -431,14 +431,14 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
   parts.push(
     table(
       [
-        { key: "name", label: "VM / node" },
-        { key: "where", label: "Resource group · region" },
-        { key: "size", label: "Size" },
-        { key: "state", label: "State" },
-        { key: "since", label: "Idle since" },
-        { key: "soFar", label: "Burnt so far", align: "right" },
-        { key: "perDay", label: "Per day", align: "right" },
-        { key: "owner", label: "Owner" },
+        { key: "name", label: "VM / node", priority: 1, kind: "name" },
+        { key: "where", label: "Resource group · region", priority: 3, kind: "text" },
+        { key: "size", label: "Size", priority: 1, kind: "size" },
+        { key: "state", label: "State", priority: 3, kind: "text" },
+        { key: "since", label: "Idle since", priority: 2, kind: "date" },
+        { key: "soFar", label: "Burnt so far", align: "right", priority: 1, kind: "money" },
+        { key: "perDay", label: "Per day", align: "right", priority: 2, kind: "money" },
+        { key: "owner", label: "Owner", priority: 2, kind: "name" },
       ],
       rows,
       { narrowHint: "idle <region> or idle tag:team=<team>" },

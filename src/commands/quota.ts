@@ -121,13 +121,13 @@ export const quotaVerb: Verb = {
       context.push(notOffered(`in ${where}`));
     }
     const columns = [
-      ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
-      ...(regions.length > 1 ? [{ key: "region", label: "Region" }] : []),
-      { key: "family", label: "GPU family" },
-      { key: "used", label: "Used / limit (vCPUs)", align: "right" as const },
-      { key: "pct", label: "Used", align: "right" as const },
-      { key: "free", label: "Free vCPUs", align: "right" as const },
-      { key: "fits", label: "You can still start" },
+      ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 3 as const, kind: "name" as const }] : []),
+      ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 1 as const, kind: "name" as const }] : []),
+      { key: "family", label: "GPU family", priority: 1 as const, kind: "name" as const },
+      { key: "used", label: "Used / limit (vCPUs)", align: "right" as const, priority: 2 as const, kind: "number" as const },
+      { key: "pct", label: "Used", align: "right" as const, priority: 1 as const, kind: "number" as const },
+      { key: "free", label: "Free vCPUs", align: "right" as const, priority: 2 as const, kind: "number" as const },
+      { key: "fits", label: "You can still start", priority: 2 as const, kind: "text" as const },
     ];
     return reply(title, [facts(caps), table(columns, rows, { narrowHint: "quota <region> <gpu>" })], { context, outcome });
   },

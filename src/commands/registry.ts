@@ -6,12 +6,15 @@
 import { isGlossaryQuestion } from "../domain/glossary.ts";
 import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import { nearest, tokenize } from "./args.ts";
+import { nearest, ownWord, tokenize } from "./args.ts";
 import { costVerb } from "./cost.ts";
 import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
+import { OPENAI_ALIASES, openaiVerb } from "./openai.ts";
+import { clarification, confirmation, readQuestion, registerPlainWordActions, suggestionReply, withReading } from "./plain-words.ts";
+import { answerWithin } from "./partial.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -29,13 +32,16 @@ export const registerVerb = (v: Verb) => {
 [skusVerb, whereVerb, quotaVerb, costVerb, runningVerb, explainVerb].forEach(registerVerb);
 [subscribeVerb, unsubscribeVerb, subscriptionsVerb, digestVerb, statusVerb].forEach(registerVerb);
 registerVerb(idleVerb);
+registerVerb(openaiVerb);
 [requestVerb, requestsVerb].forEach(registerVerb);
 registerRequestActions();
+registerPlainWordActions((request, ctx) => runCommand(request, ctx));
 registerVerb(helpVerb(() => VERBS));
 
 export const verbs = (): readonly Verb[] => VERBS;
 
 const ALIASES: Record<string, string> = { sku: "skus", sizes: "skus", "?": "help", define: "explain", whatis: "explain", quotas: "quota" };
+Object.assign(ALIASES, OPENAI_ALIASES);
 
 export const DEMO_NOTICE = "Demo data: a fake Azure tenant, not your subscriptions.";
 
@@ -61,17 +67,56 @@ async function runUnobserved(request: CommandRequest, ctx: CommandContext): Prom
 }
 
 async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{ reply: Reply; usesAzure: boolean }> {
-  const verbName = resolveVerbName(request.text);
+  const verbName = resolveVerbName(request.text) ?? understoodVerbName(request.text);
   const verb = VERBS.find((v) => v.name === verbName);
-  return { reply: await answer(request, ctx), usesAzure: verb ? verb.usesAzure !== false : false };
+  // Read-only verbs answer within the deadline; a verb that changes something is not cut short
+  // mid-change (its Azure calls still end by their per-try timeouts).
+  const reply = verb?.shareable === false ? await answer(request, ctx) : await answerWithin(ctx, (c) => answer(request, c));
+  return { reply, usesAzure: verb ? verb.usesAzure !== false : false };
 }
 
 /** The verb a text would run, or undefined (free question / unknown). */
 export function resolveVerbName(text: string): string | undefined {
   const head = tokenize(stripPrefix(text))[0]?.toLowerCase();
   if (head === undefined) return "help";
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   return VERBS.some((v) => v.name === name) ? name : undefined;
+}
+
+/**
+ * The verb a plain-language question would run at once (read-only readings only), for callers
+ * that prepare resources by verb (the CLI); undefined when it would ask back or confirm first.
+ */
+export function understoodVerbName(text: string): string | undefined {
+  const u = readQuestion(text, { settings: { regions: [], currency: "USD", timezone: "UTC", demo: false }, now: () => new Date(0) });
+  return u.kind === "reading" && !u.reading.writes ? u.reading.verb : undefined;
+}
+
+/** Runs text in the typed grammar only (no plain-words fallback): how a reading's command runs. */
+async function runTyped(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
+  const tokens = tokenize(stripPrefix(request.text));
+  const head = (tokens[0] ?? "help").toLowerCase();
+  const verb = VERBS.find((v) => v.name === (ownWord(ALIASES, head) ?? head));
+  if (!verb) return userError("unknown_command", `I don't know the command "${head.slice(0, 40)}".`, "help");
+  return verb.run(tokens.slice(1), request, ctx);
+}
+
+/**
+ * Plain words: a read-only reading runs with "I read this as" on top; a write reading gets a
+ * confirmation; two readings a question back. After a typed verb failed, only a reading that
+ * differs from what was typed is used (the verb's own error explains the rest).
+ */
+async function plainWords(request: CommandRequest, ctx: CommandContext, afterTypedError: boolean): Promise<Reply | undefined> {
+  const u = readQuestion(request.text, ctx);
+  if (u.kind === "reading") {
+    const r = u.reading;
+    if (afterTypedError && r.command.toLowerCase() === stripPrefix(request.text).toLowerCase()) return undefined;
+    if (r.writes) return confirmation(r);
+    return withReading(await runTyped({ ...request, text: r.command }, ctx), r, u.alternatives);
+  }
+  if (afterTypedError) return undefined;
+  if (u.kind === "ambiguous") return clarification(u.readings);
+  return undefined;
 }
 
 async function answer(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
@@ -79,16 +124,26 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   const tokens = tokenize(text);
   if (tokens.length === 0) return (VERBS.find((v) => v.name === "help") as Verb).run([], request, ctx);
   const head = (tokens[0] as string).toLowerCase();
-  const name = ALIASES[head] ?? head;
+  const name = ownWord(ALIASES, head) ?? head;
   const verb = VERBS.find((v) => v.name === name);
   try {
-    if (verb) return await verb.run(tokens.slice(1), request, ctx);
+    if (verb) {
+      const typed = await verb.run(tokens.slice(1), request, ctx);
+      if (typed.outcome !== "user_error") return typed;
+      return (await plainWords(request, ctx, true)) ?? typed;
+    }
+    const plain = await plainWords(request, ctx, false);
+    if (plain) return plain;
     if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     const guess = nearest(
       head,
       VERBS.map((v) => v.name),
       2,
     );
+    if (!guess) {
+      const none = readQuestion(request.text, ctx);
+      if (none.kind === "none") return suggestionReply(text, none);
+    }
     const example = guess ? (VERBS.find((v) => v.name === guess)?.examples[0] ?? guess) : "skus eastus a100";
     return userError(
       "unknown_command",

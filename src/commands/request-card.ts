@@ -54,7 +54,12 @@ function precheckParts(r: GpuRequest): Part[] {
   const p = r.precheck;
   if (!p) return [];
   const parts: Part[] = [facts(p.lines.map((line) => ({ label: line.split(":")[0] ?? "Check", value: line.slice(line.indexOf(":") + 1).trim() })))];
+  const unknown = (p.unchecked ?? []).map((u) => (u.startsWith("quota:") ? "quota" : u.startsWith("offer:") ? "whether the size is offered" : u.split(":")[0]));
   if (p.blocking) parts.push(text(p.blocking, "error"));
+  else if (unknown.length)
+    parts.push(
+      text(`Not fully pre-checked: Azure could not tell ${unknown.join(" or ")}, so it is unknown whether this fits. Approving means deciding without that check.`, "warning"),
+    );
   else if (!p.fits && p.shortByVcpus > 0)
     parts.push(text(`Does not fit quota: needs a quota increase of ${p.shortByVcpus} vCPUs. Approvers can approve it with a Microsoft.Quota request.`, "warning"));
   return parts;
@@ -114,6 +119,7 @@ export function approverReply(r: GpuRequest, opts: { escalatedTo?: string[] } = 
   parts.push(text(decisionLine(r), r.decision?.outcome === "approved" ? "success" : r.decision ? "warning" : "info"));
   const lease = leaseLine(r);
   if (lease) parts.push(text(lease));
+  if (r.outcome) parts.push(text(`What happened: ${r.outcome}.`, "success"));
   if (r.failure) parts.push(text(`The action failed: ${r.failure}`, "error"));
   if (!decided) {
     const actions: Action[] = [
@@ -149,6 +155,44 @@ export function requesterUpdate(r: GpuRequest, where: string | undefined): Reply
   else parts.push(text(decisionLine(r), r.decision?.outcome === "approved" ? "success" : "warning"));
   return reply(`GPU request ${label(r.id)}: ${stateWords(r.state)}`, parts);
 }
+
+/**
+ * The requester's card once the approved action ran: says what happened in the title (no
+ * automatic action, VMs started, node pool scaled, quota increase filed, or the failure), so
+ * "ready" is never said when nothing was provisioned.
+ */
+export function outcomeReply(r: GpuRequest): Reply {
+  const parts: Part[] = [facts(specFacts(r)), text(decisionLine(r), r.state === "failed" ? "warning" : "success")];
+  const until = r.lease ? ` Your lease runs until ${formatTime(r.lease.end)}; you'll be reminded a day and an hour before.` : "";
+  let title: string;
+  if (r.state === "failed") {
+    title = `GPU request ${label(r.id)}: approved, but the action failed`;
+    parts.push(text(`${r.failure ?? "The action failed."}${r.reversal === "pending" ? " What was started is being undone." : ""} The approvers were told.`, "error"));
+    return reply(title, parts);
+  }
+  const detail = r.outcome ?? "";
+  switch (r.action) {
+    case "none":
+      title = `GPU request ${label(r.id)} approved: no automatic action`;
+      parts.push(text(`Nothing was provisioned automatically: the approvers' channel was asked to provision it by hand.${until}`, "info"));
+      break;
+    case "start-vms":
+      title = `GPU request ${label(r.id)}: VMs started`;
+      parts.push(text(`${capitalise(detail)}.${until}`, "success"));
+      break;
+    case "scale-nodepool":
+      title = `GPU request ${label(r.id)}: node pool scaled`;
+      parts.push(text(`${capitalise(detail)}.${until}`, "success"));
+      break;
+    case "quota-request":
+      title = /no increase was needed/.test(detail) ? `GPU request ${label(r.id)} approved: quota already fits` : `GPU request ${label(r.id)}: quota increase filed`;
+      parts.push(text(`${capitalise(detail)}. Nothing was started: start the VMs once the quota is there.${until}`, "info"));
+      break;
+  }
+  return reply(title, parts);
+}
+
+const capitalise = (s: string) => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
 
 /** Shorter times an approver can pick: half, a day, 12 h, 4 h: each shorter than asked. */
 export function shorterOptions(hours: number): number[] {

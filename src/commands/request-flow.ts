@@ -126,6 +126,34 @@ export async function tellRequester(port: RequestsPort, r: GpuRequest, reply: Re
   await safely(log, "tell the requester", () => posting.post(r.origin.channelId, reply));
 }
 
+/**
+ * Brings the requester's own card up to date: edits it where it is known (the message they
+ * submitted from, or the one posted to them before); otherwise posts it once and keeps it, so
+ * later news edits that message instead of adding another.
+ */
+export async function updateRequesterCard(port: RequestsPort, stored: StoredRequest, reply: Reply, log?: CoreLogger, opts: { postIfMissing?: boolean } = {}): Promise<void> {
+  const r = stored.request;
+  const messages = (await safely(log, "read the request's messages", () => port.store.get(r.id)))?.messages ?? stored.messages;
+  const card = messages.requester;
+  const cardPosting = card ? port.posting(card.platform) : undefined;
+  if (card && cardPosting) {
+    const updated = await safely(log, "update the requester's card", async () => {
+      await cardPosting.update(card, reply);
+      return true;
+    });
+    if (updated) return;
+  }
+  if (opts.postIfMissing === false) return;
+  const posting = port.posting(r.origin.platform);
+  if (!posting || !r.origin.channelId) return;
+  const posted = await safely(log, "tell the requester", () => posting.post(r.origin.channelId, reply));
+  if (posted) {
+    const next: RequestMessages = { ...messages, requester: posted };
+    await safely(log, "remember the requester's card", () => port.store.setMessages(r.id, next));
+    stored.messages = next;
+  }
+}
+
 /** Posts in the approvers' card thread (action progress, reminders); falls back to the requester. */
 export async function postInThread(port: RequestsPort, stored: StoredRequest, reply: Reply, log?: CoreLogger): Promise<void> {
   const m = stored.messages.approvers;

@@ -148,6 +148,8 @@ export async function precheck(parsed: ParsedRequest, subscription: { id: string
   if (parsed.costCenter) spec.costCenter = parsed.costCenter;
 
   const result: PrecheckResult = { offered: offer?.available ?? false, fits: false, shortByVcpus: 0, lines };
+  const unchecked: string[] = [];
+  if (skusFailed) unchecked.push(`offer: ${skusFailed}`);
   try {
     const q = quotaLines(vmCount, info, await services.usages.listUsages(subscription.id, parsed.region));
     result.fits = q.fits;
@@ -156,8 +158,11 @@ export async function precheck(parsed: ParsedRequest, subscription: { id: string
     if (q.quotaTarget !== undefined) result.quotaTarget = q.quotaTarget;
     lines.push(...q.lines);
   } catch (err) {
-    lines.push(`Quota: could not be checked (${asGpuopsError(err).message})`);
+    const why = asGpuopsError(err).message;
+    lines.push(`Quota: could not be checked (${why})`);
+    unchecked.push(`quota: ${why}`);
   }
+  if (unchecked.length) result.unchecked = unchecked;
 
   try {
     const price = await services.prices.hourlyPrice(info.size, parsed.region);

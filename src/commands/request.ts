@@ -14,7 +14,7 @@ import { type Reply, reply, text, userError } from "../reply/reply.ts";
 import type { RequestsPort, StoredRequest } from "../services/ports.ts";
 import { type ActionRequest, type ActionResult, registerAction } from "./actions.ts";
 import { approverReply, precheckReply, requesterUpdate, shorterReply, VERBS } from "./request-card.ts";
-import { applyEvent, isApprover, postInThread, postToApprovers, refreshApprovers, tellRequester } from "./request-flow.ts";
+import { applyEvent, isApprover, postInThread, postToApprovers, refreshApprovers, tellRequester, updateRequesterCard } from "./request-flow.ts";
 import { cleanReason, DURATION_HINT, parseRequest, REQUEST_EXAMPLE } from "./request-parse.ts";
 import { precheck } from "./request-precheck.ts";
 import type { CommandContext, CommandRequest, Verb } from "./types.ts";
@@ -79,6 +79,12 @@ async function submit(port: RequestsPort, id: string, who: Who, ctx: CommandCont
   const applied = await applyEvent(port, id, () => ({ type: "submit", at: ctx.now().toISOString(), actor: who.actor }));
   if (!applied.ok) return refused(applied.code, applied.reason);
   const posted = await postToApprovers(port, applied.stored, ctx.log);
+  // The message the requester clicked Submit on is their card from now on: decisions edit it.
+  if (who.message) {
+    const messages = { ...applied.stored.messages, requester: who.message };
+    await port.store.setMessages(id, messages).catch((err) => ctx.log?.warn({ err }, "GPU request: could not remember the requester's card"));
+    applied.stored.messages = messages;
+  }
   const where = posted ? `${posted.platform} channel ${posted.channelId}` : undefined;
   const result: ActionResult = { update: requesterUpdate(applied.stored.request, where) };
   if (!posted) {
@@ -108,7 +114,10 @@ function clickedCard(stored: StoredRequest, who: Who): boolean {
 async function decided(port: RequestsPort, stored: StoredRequest, who: Who, ctx: CommandContext, clickerText: string): Promise<ActionResult> {
   const r = stored.request;
   await refreshApprovers(port, stored, { skip: who.message, log: ctx.log });
-  if (r.state !== "pending") await tellRequester(port, r, requesterUpdate(r, undefined), ctx.log);
+  // Approved: the action follows at once and its outcome is what the requester hears (one
+  // message); until then only an existing card is edited. Denied: told now.
+  if (r.state === "approved") await updateRequesterCard(port, stored, requesterUpdate(r, undefined), ctx.log, { postIfMissing: false });
+  else if (r.state !== "pending") await updateRequesterCard(port, stored, requesterUpdate(r, undefined), ctx.log);
   if (r.state === "approved") port.kick(r.id);
   const result: ActionResult = { ephemeral: reply(`GPU request ${label(r.id)}`, [text(clickerText, "success")]) };
   if (clickedCard(stored, who)) result.update = approverReply(r);
@@ -312,10 +321,10 @@ async function subcommand(sub: (typeof SUBCOMMANDS)[number], args: string[], req
         kind: "table",
         title: "Audit log",
         columns: [
-          { key: "at", label: "When" },
-          { key: "kind", label: "Event" },
-          { key: "actor", label: "By" },
-          { key: "detail", label: "Detail" },
+          { key: "at", label: "When", priority: 1, kind: "date" },
+          { key: "kind", label: "Event", priority: 1, kind: "name" },
+          { key: "actor", label: "By", priority: 2, kind: "name" },
+          { key: "detail", label: "Detail", priority: 3, kind: "text" },
         ],
         rows: history.map((h) => ({ at: formatTime(h.at), kind: h.kind, actor: h.actorName ?? h.actor, detail: h.detail })),
       });

@@ -125,13 +125,13 @@ export const requestsVerb: Verb = {
       [
         table(
           [
-            { key: "id", label: "#" },
-            { key: "requester", label: "Asked by" },
-            { key: "what", label: "What" },
-            { key: "where", label: "Region" },
-            { key: "duration", label: "For", align: "right" },
-            { key: "state", label: "State" },
-            { key: "until", label: "Lease until" },
+            { key: "id", label: "#", priority: 1, kind: "number" },
+            { key: "requester", label: "Asked by", priority: 2, kind: "name" },
+            { key: "what", label: "What", priority: 1, kind: "text" },
+            { key: "where", label: "Region", priority: 2, kind: "name" },
+            { key: "duration", label: "For", align: "right", priority: 2, kind: "number" },
+            { key: "state", label: "State", priority: 1, kind: "name" },
+            { key: "until", label: "Lease until", priority: 3, kind: "date" },
           ],
           rows,
           { narrowHint: "requests open" },

@@ -157,14 +157,14 @@ export const runningVerb: Verb = {
       parts.push(
         table(
           [
-            { key: "name", label: "Name" },
-            { key: "kind", label: "Kind" },
-            { key: "size", label: "Size" },
-            { key: "gpus", label: "GPUs", align: "right" },
-            { key: "region", label: "Region" },
-            ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription" }] : []),
-            { key: "owner", label: "Owner" },
-            { key: "price", label: "List price/h", align: "right" as const },
+            { key: "name", label: "Name", priority: 1, kind: "name" },
+            { key: "kind", label: "Kind", priority: 3, kind: "name" },
+            { key: "size", label: "Size", priority: 1, kind: "size" },
+            { key: "gpus", label: "GPUs", align: "right", priority: 2, kind: "number" },
+            { key: "region", label: "Region", priority: 2, kind: "name" },
+            ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 3 as const, kind: "name" as const }] : []),
+            { key: "owner", label: "Owner", priority: 3, kind: "name" },
+            { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
           ],
           rows,
           { narrowHint: "running <region> <gpu>" },

@@ -1,9 +1,12 @@
 /**
- * Built-in buttons that carry a command, for every door: "share" (post the answer in the channel
- * for everyone) and "ask" (answer the clicker; Slack App Home's common questions). The command
- * text is validated and then parsed again by the same grammar as typed text, never interpolated
- * anywhere. Doors render the buttons; the rule for when an answer gets "Share" lives here.
+ * Built-in buttons for every door: "share" (post the answer the person saw in the channel for
+ * everyone, saying who shared it) and "ask" (answer the clicker; Slack App Home's common
+ * questions). Payloads carry ids and a command, never the answer's text; a command is validated
+ * and then parsed again by the same grammar as typed text, never interpolated anywhere. Doors
+ * render the buttons; the rule for when an answer gets "Share" lives here.
  */
+import { randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Action, Reply } from "../reply/reply.ts";
 import { registerAction } from "./actions.ts";
@@ -12,30 +15,60 @@ import { resolveVerbName, runCommand, verbs } from "./registry.ts";
 /** Longest command a button may carry (well inside Slack's 2,000-char button value). */
 export const MAX_BUTTON_COMMAND = 300;
 
-const commandPayload = z.object({
-  command: z
+const command = z
+  .string()
+  .min(1)
+  .max(MAX_BUTTON_COMMAND)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters");
+const commandPayload = z.object({ command });
+/** A share button carries the answer's id (the answer itself stays here) and its command as the fallback. */
+const sharePayload = z.object({
+  command,
+  answer: z
     .string()
-    .min(1)
-    .max(MAX_BUTTON_COMMAND)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters"),
+    .regex(/^[A-Za-z0-9_-]{16,40}$/)
+    .optional(),
+});
+
+/**
+ * Answers offered for sharing, kept briefly by id so "Share in channel" posts exactly what the
+ * person saw, not a re-run whose numbers may have moved. In memory: a click on another replica,
+ * or after the entry expired, falls back to asking the command again and says so.
+ */
+const offered = new LRUCache<string, Reply>({
+  max: 1000,
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (r) => Math.max(1, JSON.stringify(r).length),
+  ttl: 30 * 60 * 1000,
 });
 
 /** The "Share in channel" button for an ephemeral answer to `command`, when the command fits a button. */
-export function shareButton(command: string): Action | undefined {
-  if (!commandPayload.safeParse({ command }).success) return undefined;
-  return { verb: "share", label: "Share in channel", payload: { command } };
+export function shareButton(text: string, answer?: Reply): Action | undefined {
+  if (!commandPayload.safeParse({ command: text }).success) return undefined;
+  const payload: Record<string, string> = { command: text };
+  if (answer) {
+    const id = randomBytes(12).toString("base64url");
+    offered.set(id, structuredClone(answer));
+    payload.answer = id;
+  }
+  return { verb: "share", label: "Share in channel", payload };
 }
 
 /**
  * "Share in channel" for a private answer, by one rule for every door: answers only (ok or
  * partial), never for verbs that change state (re-running a GPU request for someone else would
- * repeat it), and only when the command fits a button.
+ * repeat it), and only when the command fits a button. The answer is kept so the share posts it.
  */
-export function shareButtonFor(reply: Reply, command: string): Action | undefined {
+export function shareButtonFor(reply: Reply, text: string): Action | undefined {
   if (reply.outcome !== "ok" && reply.outcome !== "partial") return undefined;
+  // A question read as a command is asked again as that command, never as the raw words.
+  const command = reply.readAs ?? text;
   if (verbs().find((v) => v.name === resolveVerbName(command))?.shareable === false) return undefined;
-  return shareButton(command);
+  return shareButton(command, reply);
 }
+
+/** The answer a share button points at, while it is kept (tests and doors that render it). */
+export const offeredAnswer = (id: string): Reply | undefined => offered.get(id);
 
 /** A button that asks gpuops `command` on the clicker's behalf. */
 export const askButton = (label: string, command: string): Action => ({ verb: "ask", label, payload: { command } });
@@ -48,9 +81,13 @@ export function registerCommandActions(): void {
   registered = true;
   registerAction({
     verb: "share",
-    schema: commandPayload,
+    schema: sharePayload,
     async run(p, req, ctx) {
-      const reply = await runCommand({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+      const kept = p.answer === undefined ? undefined : offered.get(p.answer);
+      const reply = kept ? structuredClone(kept) : await runCommand({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+      if (!kept && p.answer !== undefined) reply.context = [...reply.context, "Asked again: the answer that was shared had expired."];
+      // Slack's door names the sharer itself, with a real mention; the other doors get it here.
+      if (req.surface !== "slack") reply.context = [...reply.context, `Shared by ${req.actor.name ?? req.actor.id}`];
       return { post: reply };
     },
   });

@@ -89,16 +89,16 @@ export const skusVerb: Verb = {
       });
     }
     const columns = [
-      ...(regions.length > 1 ? [{ key: "region", label: "Region" }] : []),
-      { key: "size", label: "Size" },
-      { key: "gpu", label: "GPU" },
-      { key: "gpuMem", label: "GPU memory", align: "right" as const },
-      { key: "vcpus", label: "vCPUs", align: "right" as const },
-      { key: "ram", label: "RAM", align: "right" as const },
-      { key: "zones", label: "Zones" },
-      { key: "availability", label: "Availability" },
-      { key: "status", label: "Status" },
-      { key: "price", label: "List price/h", align: "right" as const },
+      ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
+      { key: "size", label: "Size", priority: 1 as const, kind: "size" as const },
+      { key: "gpu", label: "GPU", priority: 1 as const, kind: "name" as const },
+      { key: "gpuMem", label: "GPU memory", align: "right" as const, priority: 2 as const, kind: "number" as const },
+      { key: "vcpus", label: "vCPUs", align: "right" as const, priority: 3 as const, kind: "number" as const },
+      { key: "ram", label: "RAM", align: "right" as const, priority: 3 as const, kind: "number" as const },
+      { key: "zones", label: "Zones", priority: 3 as const, kind: "text" as const },
+      { key: "availability", label: "Availability", priority: 3 as const, kind: "text" as const },
+      { key: "status", label: "Status", priority: 2 as const, kind: "text" as const },
+      { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
     ];
     const parts: Part[] = [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
     // Listed but blocked everywhere asked: point at the regions that do offer it.

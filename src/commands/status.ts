@@ -53,8 +53,8 @@ export const statusVerb: Verb = {
     parts.push(
       table(
         [
-          { key: "source", label: "Data" },
-          { key: "detail", label: "Freshness" },
+          { key: "source", label: "Data", priority: 1, kind: "name" },
+          { key: "detail", label: "Freshness", priority: 1, kind: "text" },
         ],
         s.freshness.map((f) => ({ source: f.source, detail: f.detail })),
         { title: "Data freshness" },
@@ -70,10 +70,10 @@ export const statusVerb: Verb = {
       parts.push(
         table(
           [
-            { key: "job", label: "Job" },
-            { key: "channel", label: "Channel" },
-            { key: "last", label: "Last run" },
-            { key: "next", label: "Next run" },
+            { key: "job", label: "Job", priority: 1, kind: "name" },
+            { key: "channel", label: "Channel", priority: 2, kind: "name" },
+            { key: "last", label: "Last run", priority: 2, kind: "text" },
+            { key: "next", label: "Next run", priority: 1, kind: "date" },
           ],
           rows,
           { title: "Scheduled jobs" },
@@ -86,10 +86,10 @@ export const statusVerb: Verb = {
       parts.push(
         table(
           [
-            { key: "channel", label: "Channel" },
-            { key: "what", label: "What" },
-            { key: "reason", label: "Why" },
-            { key: "since", label: "Since (UTC)" },
+            { key: "channel", label: "Channel", priority: 2, kind: "name" },
+            { key: "what", label: "What", priority: 1, kind: "text" },
+            { key: "reason", label: "Why", priority: 2, kind: "text" },
+            { key: "since", label: "Since (UTC)", priority: 2, kind: "date" },
           ],
           s.broken.map((b) => ({ channel: `${b.platform} ${b.channelId}`, what: b.what, reason: b.reason.slice(0, 200), since: b.since.slice(0, 16).replace("T", " ") })),
           { title: `Broken subscriptions (${s.broken.length})` },

@@ -13,7 +13,7 @@ import { formatMoney } from "../domain/money.ts";
 import { canonicalTimeZone, describeInstant, nextDailyRun, parseTimeOfDay } from "../domain/schedule.ts";
 import { type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { ChannelSubscription, SubscriptionKind, SubscriptionSettings } from "../services/ports.ts";
-import { nearest } from "./args.ts";
+import { nearest, ownWord } from "./args.ts";
 import type { CommandRequest, Verb } from "./types.ts";
 
 export const KINDS: Record<string, SubscriptionKind> = {
@@ -57,7 +57,7 @@ function fail<T>(problem: string, example = SUBSCRIBE_EXAMPLE): ParseResult<T> {
 /** "subscribe idle" / "unsubscribe digest": the kind word, with a kind answer when it is wrong. */
 export function parseKind(word: string | undefined, verb: "subscribe" | "unsubscribe"): ParseResult<SubscriptionKind> {
   if (word === undefined) return fail(`Say what to ${verb === "subscribe" ? "subscribe this channel to" : "stop"}: ${KIND_HELP}.`, `${verb} digest`);
-  const kind = KINDS[word.toLowerCase()];
+  const kind = ownWord(KINDS, word.toLowerCase());
   if (kind) return { ok: true, value: kind };
   const guess = nearest(word, Object.keys(KINDS), 3);
   return fail(
@@ -336,11 +336,11 @@ export const subscriptionsVerb: Verb = {
     const parts: Part[] = [
       table(
         [
-          { key: "kind", label: "Kind" },
-          { key: "what", label: "Gets" },
-          { key: "next", label: "Next run" },
-          { key: "last", label: "Last run" },
-          { key: "changed", label: "Last changed by" },
+          { key: "kind", label: "Kind", priority: 1, kind: "name" },
+          { key: "what", label: "Gets", priority: 1, kind: "text" },
+          { key: "next", label: "Next run", priority: 1, kind: "date" },
+          { key: "last", label: "Last run", priority: 2, kind: "text" },
+          { key: "changed", label: "Last changed by", priority: 3, kind: "text" },
         ],
         rows,
       ),
@@ -350,9 +350,9 @@ export const subscriptionsVerb: Verb = {
       parts.push(
         table(
           [
-            { key: "at", label: "When (UTC)" },
-            { key: "who", label: "Who" },
-            { key: "what", label: "Change" },
+            { key: "at", label: "When (UTC)", priority: 1, kind: "date" },
+            { key: "who", label: "Who", priority: 2, kind: "name" },
+            { key: "what", label: "Change", priority: 1, kind: "text" },
           ],
           history.map((e) => ({ at: e.at.slice(0, 16).replace("T", " "), who: who(e.actor.name ?? e.actor.id), what: `${e.action} ${e.kind}: ${e.summary}`.slice(0, 300) })),
           { title: "Recent changes" },

@@ -11,7 +11,10 @@ export type Surface = "cli" | "slack" | "teams" | "console" | "job";
 export interface Actor {
   /** Platform user id: Slack U…, Teams AAD object id, console demo identity, "cli". */
   id: string;
+  /** Display name: for showing only, never for deciding who someone is (anyone can pick one). */
   name?: string;
+  /** An e-mail / UPN the platform vouched for (Teams roster, Slack users.info); set only by a door that checked it. */
+  email?: string;
 }
 
 export interface Channel {
@@ -35,6 +38,8 @@ export interface CommandSettings {
   digest?: { defaultAt: string; groupBy: string };
   /** The idle rule, look back and Deallocate approvers (`idle`, idle alerts); defaults when absent. */
   idle?: IdleSettings;
+  /** How long a read-only command may take before it answers with what it has; no deadline when absent. */
+  commandDeadlineMs?: number;
 }
 
 /** The slice of a logger the core uses (pino satisfies it). */

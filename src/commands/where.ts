@@ -128,14 +128,16 @@ export const whereVerb: Verb = {
       [
         table(
           [
-            { key: "region", label: "Region" },
-            { key: "size", label: "Size" },
-            { key: "zones", label: "Zones" },
-            { key: "availability", label: "Availability" },
-            { key: "price", label: "List price/h", align: "right" },
-            { key: "headroom", label: "Quota headroom", align: "right" },
+            { key: "region", label: "Region", priority: 1, kind: "name" },
+            { key: "size", label: "Size", priority: 1, kind: "size" },
+            { key: "zones", label: "Zones", priority: 3, kind: "text" },
+            { key: "availability", label: "Availability", priority: 3, kind: "text" },
+            { key: "price", label: "List price/h", align: "right", priority: 1, kind: "money" },
+            { key: "headroom", label: "Quota headroom", align: "right", priority: 2, kind: "number" },
             {
               key: "fit",
+              priority: 1,
+              kind: "text",
               label: count ? `For ${countText(count)} ${filter.kind === "size" ? (count === 1 ? "VM" : "VMs") : count === 1 ? "GPU" : "GPUs"}${perVm}` : "Can start now",
             },
           ],

@@ -65,7 +65,7 @@ export function parseDuration(input: string): DurationResult {
     const unit = m[2] as string;
     if (MINUTE_UNITS.has(unit)) return { ok: false, problem: "The shortest lease is 1 hour; minutes are not used." };
     if (MONTH_UNITS.has(unit)) return { ok: false, problem: "Months vary in length: say days or weeks instead." };
-    const factor = UNIT_HOURS[unit];
+    const factor = Object.hasOwn(UNIT_HOURS, unit) ? UNIT_HOURS[unit] : undefined;
     if (factor === undefined) return { ok: false, problem: `"${unit}" is not a unit I know: use h, d or w (hours, days, weeks).` };
     hours += value * factor;
     pieces++;

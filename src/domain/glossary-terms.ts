@@ -2,7 +2,7 @@
  * Glossary data behind `explain <term>` and free "what is X?" questions.
  *
  * Written for infrastructure, platform and finance people: plain, precise, no hype.
- * Azure OpenAI quota/PTU facts follow /work/shared/reference/platform-facts.md §D7, Azure GPU
+ * Azure OpenAI quota/PTU facts follow docs/platform-facts.md §D7, Azure GPU
  * series facts §A, idle-GPU/DCGM facts §E. Anything not sourced there is kept general on purpose;
  * do not add figures here without a source.
  *
@@ -25,6 +25,8 @@ export interface GlossaryTerm {
   azure: string;
   /** Ids of other terms; every id must exist. */
   related: string[];
+  /** GPU catalogue model keys this entry is about: `explain` lists the sizes that carry them. */
+  gpuModels?: string[];
 }
 
 export const GLOSSARY: readonly GlossaryTerm[] = [
@@ -191,12 +193,23 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
   },
   {
     id: "h100",
-    term: "NVIDIA H100 / H200 (Hopper)",
-    aliases: ["h100", "h100s", "nvidia h100", "hopper", "h100 nvl", "h200", "nvidia h200"],
-    definition: "NVIDIA's Hopper-generation data-centre GPU, successor to the A100, adding FP8 support. The H200 is the same design with more, faster memory.",
+    term: "NVIDIA H100 (Hopper)",
+    aliases: ["h100", "h100s", "nvidia h100", "hopper", "h100 nvl", "h100 sxm"],
+    definition: "NVIDIA's Hopper-generation data-centre GPU, successor to the A100, adding FP8 support. Azure offers the 80 GB SXM part and the 94 GB H100 NVL.",
     whyInfraCares: "The mainstream choice for large training and LLM serving, and among the most quota- and capacity-constrained SKUs.",
-    azure: "ND H100 v5: 8× H100 80 GB SXM; NCads H100 v5: 1–2× H100 NVL 94 GB; NCC H100 v5: one confidential H100; ND H200 v5: 8× H200 141 GB.",
-    related: ["a100", "nd-series", "nc-series", "mixed-precision", "hbm"],
+    azure: "ND H100 v5: 8× H100 80 GB SXM; NCads H100 v5: 1–2× H100 NVL 94 GB; NCC H100 v5: one confidential H100.",
+    related: ["h200", "a100", "nd-series", "nc-series", "mixed-precision", "hbm"],
+    gpuModels: ["h100-80", "h100-nvl"],
+  },
+  {
+    id: "h200",
+    term: "NVIDIA H200 (Hopper)",
+    aliases: ["h200", "h200s", "nvidia h200"],
+    definition: "The H100's design with more, faster memory: 141 GB of HBM per GPU.",
+    whyInfraCares: "More memory per GPU means bigger models or longer contexts per VM before a model has to be split across VMs.",
+    azure: "ND H200 v5: 8× H200 141 GB per VM, InfiniBand-connected.",
+    related: ["h100", "hbm", "nd-series"],
+    gpuModels: ["h200"],
   },
   {
     id: "a100",
@@ -206,6 +219,136 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
     whyInfraCares: "A widely deployed option for mid-size training and inference; MIG lets one A100 be split between several small workloads.",
     azure: "NC A100 v4: 1–4× A100 80 GB PCIe; ND A100 v4: 8× A100 40 GB SXM; NDm A100 v4: 8× A100 80 GB SXM.",
     related: ["h100", "mig", "nc-series", "nd-series"],
+    gpuModels: ["a100-40", "a100-80"],
+  },
+  {
+    id: "t4",
+    term: "NVIDIA T4 (Turing)",
+    aliases: ["t4", "t4s", "tesla t4", "nvidia t4", "turing"],
+    definition: "A small, low-power NVIDIA data-centre GPU with 16 GB of memory, built for inference, video and light training.",
+    whyInfraCares: "The cheapest NVIDIA GPU on Azure for inference services, notebooks and CI; too small for training large models.",
+    azure: "NCasT4_v3: 1 T4 per VM (NC4as, NC8as, NC16as) or 4 (NC64as_T4_v3).",
+    related: ["a10", "inference", "nc-series"],
+    gpuModels: ["t4"],
+  },
+  {
+    id: "a10",
+    term: "NVIDIA A10 (Ampere)",
+    aliases: ["a10", "a10s", "nvidia a10"],
+    definition: "A mid-range Ampere-generation NVIDIA GPU with 24 GB of memory, for inference, graphics and virtual desktops.",
+    whyInfraCares: "A step up from the T4 for inference of mid-size models; on the NV sizes it is shared, so a VM may get only part of one.",
+    azure: "NC A10 v4: 1–2 whole A10s; NVads A10 v5: from 1/6 of an A10 up to 2 A10s.",
+    related: ["t4", "a100", "vgpu", "nv-series", "nc-series"],
+    gpuModels: ["a10"],
+  },
+  {
+    id: "v100",
+    term: "NVIDIA V100 (Volta)",
+    aliases: ["v100", "v100s", "tesla v100", "nvidia v100", "volta"],
+    definition: "NVIDIA's Volta-generation data-centre GPU (16 or 32 GB), the first with tensor cores.",
+    whyInfraCares: "Older capacity: the NCv3 sizes are retired, so workloads still on V100s need a migration plan.",
+    azure: "NDv2: 8× V100 32 GB (ND40rs_v2); NCv3 (V100 16 GB) is retired.",
+    related: ["a100", "tensor-cores", "nd-series", "nc-series"],
+    gpuModels: ["v100-16", "v100-32"],
+  },
+  {
+    id: "mi300x",
+    term: "AMD Instinct MI300X",
+    aliases: ["mi300x", "mi300", "instinct mi300x", "amd mi300x"],
+    definition: "AMD's data-centre AI GPU with 192 GB of HBM per GPU, programmed with ROCm rather than CUDA.",
+    whyInfraCares: "The most memory per GPU on Azure's current list, and often easier to get than H100s; the software stack (ROCm) differs from CUDA.",
+    azure: "ND MI300X v5: 8× MI300X per VM (ND96isr_MI300X_v5).",
+    related: ["rocm", "hbm", "h100", "nd-series"],
+    gpuModels: ["mi300x"],
+  },
+  {
+    id: "gb200",
+    term: "NVIDIA GB200 (Grace Blackwell)",
+    aliases: ["gb200", "gb200s", "b200", "gb200 nvl72", "grace blackwell"],
+    definition: "NVIDIA's Blackwell-generation GPUs paired with Grace CPUs, 192 GB per GPU, built into NVL72 racks.",
+    whyInfraCares: "Rack-scale capacity for the largest training jobs; it is bought and planned in racks, not single VMs.",
+    azure: "ND GB200 v6: 4 GPUs per VM, 18 VMs per NVL72 rack.",
+    related: ["gb300", "nvlink", "nd-series", "infiniband"],
+    gpuModels: ["gb200"],
+  },
+  {
+    id: "gb300",
+    term: "NVIDIA GB300 (Blackwell Ultra)",
+    aliases: ["gb300", "gb300s", "b300", "blackwell ultra"],
+    definition: "The Blackwell Ultra successor to the GB200, with 288 GB per GPU.",
+    whyInfraCares: "The newest and scarcest capacity; expect allocation conversations, not self-service quota.",
+    azure: "ND GB300 v6: 4 GPUs per VM.",
+    related: ["gb200", "nd-series", "hbm"],
+    gpuModels: ["gb300"],
+  },
+  {
+    id: "rtx-pro-6000",
+    term: "NVIDIA RTX PRO 6000 Blackwell Server Edition",
+    aliases: ["rtx pro 6000", "rtx pro 6000 bse", "rtx 6000", "rtx pro", "rtx", "rtx pro 6000 blackwell"],
+    definition: "A Blackwell-generation NVIDIA server GPU with 96 GB of memory for inference, graphics and simulation.",
+    whyInfraCares: "A lot of memory per GPU without the price of the ND series; the Azure sizes are in preview.",
+    azure: "NC RTXPRO6000BSE v6 (preview): 1 or 2 GPUs per VM.",
+    related: ["gb200", "nc-series", "inference"],
+    gpuModels: ["rtx-pro-6000"],
+  },
+  {
+    id: "v620",
+    term: "AMD Radeon PRO V620",
+    aliases: ["v620", "radeon pro v620", "radeon v620", "amd v620"],
+    definition: "An AMD GPU with 32 GB of memory for cloud gaming, graphics and virtual desktops.",
+    whyInfraCares: "Sized for desktops and streaming, partitioned between VMs; not a training GPU.",
+    azure: "NGads V620: from 1/4 of a V620 up to a whole one per VM.",
+    related: ["v710", "vgpu", "nv-series"],
+    gpuModels: ["v620"],
+  },
+  {
+    id: "v710",
+    term: "AMD Radeon PRO V710",
+    aliases: ["v710", "radeon pro v710", "radeon v710", "amd v710"],
+    definition: "An AMD GPU with 24 GB of memory for virtual desktops, graphics and light inference.",
+    whyInfraCares: "Fractional sizes make it a cheap seat for VDI; not meant for training.",
+    azure: "NVads V710 v5: from 1/6 of a V710 up to a whole one per VM.",
+    related: ["v620", "vgpu", "nv-series"],
+    gpuModels: ["v710"],
+  },
+  {
+    id: "m60",
+    term: "NVIDIA Tesla M60",
+    aliases: ["m60", "tesla m60", "nvidia m60"],
+    definition: "An older NVIDIA graphics GPU with 8 GB of memory, used for virtual desktops.",
+    whyInfraCares: "The NVv3 sizes are retiring, so desktops on them need to move.",
+    azure: "NVv3: 1, 2 or 4 M60s per VM (retiring).",
+    related: ["nv-series", "a10"],
+    gpuModels: ["m60"],
+  },
+  {
+    id: "mi25",
+    term: "AMD Radeon Instinct MI25",
+    aliases: ["mi25", "instinct mi25", "radeon instinct mi25"],
+    definition: "An older AMD GPU with 16 GB of memory, shared between VMs for virtual desktops.",
+    whyInfraCares: "The NVv4 sizes are retiring, so desktops on them need to move.",
+    azure: "NVv4: from 1/8 of an MI25 up to a whole one per VM (retiring).",
+    related: ["nv-series", "v710"],
+    gpuModels: ["mi25"],
+  },
+  {
+    id: "retired-gpus",
+    term: "Retired GPUs (Tesla K80, P100, P40)",
+    aliases: ["k80", "p100", "p40", "tesla k80", "tesla p100", "tesla p40", "retired gpus"],
+    definition: "NVIDIA GPUs of earlier generations that Azure's original NC, NCv2 and ND series carried.",
+    whyInfraCares: "Those sizes are retired: no new VMs, so quota or requests for them mean a migration.",
+    azure: "NC (K80), NCv2 (P100) and ND (P40) are retired.",
+    related: ["v100", "nc-series", "nd-series"],
+    gpuModels: ["k80", "p100", "p40"],
+  },
+  {
+    id: "vcpu",
+    term: "vCPU (virtual CPU)",
+    aliases: ["vcpu", "vcpus", "virtual cpu", "virtual cpus", "v cpu", "cpu cores", "cores"],
+    definition: "One virtual processor of a VM: a hardware thread of the host's CPU. VM sizes are named after their vCPU count (NC24ads has 24).",
+    whyInfraCares: "Azure counts GPU quota in vCPUs, not GPUs: a size's vCPU count is what it takes from the family's quota.",
+    azure: "Each region has a total vCPU cap and a per-family vCPU quota; `quota` shows both.",
+    related: ["vcpu-quota-family", "quota", "sku"],
   },
 
   // ── Interconnect, storage and networking ─────────────────────────────────
@@ -350,6 +493,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
     term: "ND-series (Azure GPU VMs for large-scale AI)",
     aliases: [
       "nd series",
+      "nd series vm",
       "nd",
       "nd vm",
       "nd vms",
@@ -619,7 +763,8 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
       "The rate limit for an Azure OpenAI deployment, counted in tokens per minute. TPM quota is assigned per subscription × region × model × deployment type, and your deployments carve it up.",
     whyInfraCares:
       "TPM is the capacity unit for pay-as-you-go LLM use: too little means HTTP 429 throttling. Each request's cost is estimated up front, including max_tokens, so you can be throttled below your apparent usage.",
-    azure: "Azure OpenAI sets RPM in proportion to TPM; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Predictable high volume may be better served by PTUs.",
+    azure:
+      "Azure OpenAI sets RPM in proportion to TPM; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Predictable high volume may be better served by PTUs. See `openai quota` for TPM left per model and region, and `openai where <model> <n>k tpm` for regions with capacity.",
     related: ["rpm", "ptu", "quota", "tokens", "azure-openai", "throttling"],
   },
   {
@@ -629,7 +774,8 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
     definition: "The number of API calls per minute a deployment accepts. In Azure OpenAI it follows from the deployment's TPM rather than being set separately.",
     whyInfraCares:
       "RPM is enforced over short windows, not the whole minute: at 600 RPM, bursts above 10 requests per second get HTTP 429 even if the minute's total is within the limit.",
-    azure: "The TPM-to-RPM ratio varies by model; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Smooth client traffic and retry with backoff on 429.",
+    azure:
+      "The TPM-to-RPM ratio varies by model; for older chat models 1 capacity unit = 1,000 TPM = 6 RPM. Smooth client traffic and retry with backoff on 429. See `openai quota` for the RPM your remaining TPM allows.",
     related: ["tpm", "ptu", "throttling", "azure-openai"],
   },
   {
@@ -650,7 +796,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
       "A unit of normalized model-processing capacity that you reserve for an Azure OpenAI deployment instead of paying per token. How many tokens per minute a PTU delivers depends on the model and the input/output mix.",
     whyInfraCares: "PTUs turn LLM spend into a fixed hourly cost with reserved capacity — good for steady, high volume; wasted money when the deployment sits idle.",
     azure:
-      "Billed hourly per deployed PTU, with reservations for a discount; PTU quota is per region and model-independent (since 12 Aug 2024). Deployments have a minimum and step — e.g. gpt-4o global/data zone: minimum 15 PTU, steps of 5; size with the Foundry capacity calculator.",
+      "Billed hourly per deployed PTU, with reservations for a discount; PTU quota is per region and model-independent (since 12 Aug 2024). Deployments have a minimum and step — e.g. gpt-4o global/data zone: minimum 15 PTU, steps of 5; size with the Foundry capacity calculator. See `openai quota` for PTUs left per region, `openai where <model> <n> ptu` for regions with capacity, and `openai idle` for PTUs sitting unused.",
     related: ["tpm", "rpm", "azure-openai", "reserved-instance", "quota", "deployment-type"],
   },
   {

@@ -541,6 +541,43 @@ export function lookupTerm(question: string): GlossaryResult {
   }
 }
 
+/** Longest query (twice this) the quick lookup still tries typo matching on. */
+const QUICK_FUZZY_CHARS = 16;
+
+/**
+ * A cheap lookup for hot paths (reading plain-language questions): exact aliases, "X vs Y" of
+ * aliases (typo-tolerant per side), and typo matching only for short queries. Microseconds,
+ * where the full lookup's phrase scan can take milliseconds on a long sentence. Never throws.
+ */
+export function lookupTermQuick(question: string): GlossaryResult {
+  try {
+    if (typeof question !== "string") return { kind: "none", query: "" };
+    const q = cleanQuery(question);
+    if (!q) return { kind: "none", query: "" };
+    const id = exactMatch(q);
+    const exact = id ? termResult(id) : undefined;
+    if (exact) return exact;
+    const pair = resolveComparison(q);
+    const { byId } = getIndex();
+    const a = pair && byId.get(pair[0]);
+    const b = pair && byId.get(pair[1]);
+    if (a && b) return { kind: "comparison", terms: [a, b] };
+    if (q.length > QUICK_FUZZY_CHARS * 2 || q.split(" ").length > 3) return { kind: "none", query: q };
+    // Edit distance against the aliases only (no fuse.js): the confident typo, else the near misses.
+    const near = nearTerms(q);
+    const confident = confidentFuzzy(near);
+    const sure = confident ? termResult(confident) : undefined;
+    if (sure) return sure;
+    const suggestions = near
+      .slice(0, MAX_SUGGESTIONS)
+      .map(([nid]) => byId.get(nid))
+      .filter((t): t is GlossaryTerm => t !== undefined);
+    return suggestions.length > 0 ? { kind: "suggestions", query: q, suggestions } : { kind: "none", query: q };
+  } catch {
+    return { kind: "none", query: "" };
+  }
+}
+
 /**
  * True for free text that is a definition question about a known term — "what is a PTU?",
  * "TPM vs RPM", "what does MIG mean", "InfiniBand?" — so the router can send it to `explain`.

@@ -1,6 +1,6 @@
 // Azure GPU VM catalogue: the seed the bot answers from before (or instead of) asking Azure.
 //
-// Source of truth: ../shared/reference/platform-facts.md section A ("Azure GPU VM catalogue"),
+// Source of truth: docs/platform-facts.md section A ("Azure GPU VM catalogue"),
 // source keys A1–A19 (Microsoft size pages), A20 (retired-sizes list), A21/A22 (K80/P100/P40 and
 // NV retirements), A23/A27 (family strings: Red Hat OpenShift table, ARO-RP), A24 (Aspire generated
 // code), A25 (SkyPilot fetch_azure.py). Values flagged ⚠ on the sheet carry a `note`.

@@ -89,6 +89,11 @@ export interface PrecheckResult {
   lines: string[];
   /** Why the request cannot be submitted at all (size not offered, unknown size). */
   blocking?: string;
+  /**
+   * Checks Azure could not answer, each "what: why" ("offer: …", "quota: …"). While quota is
+   * among them, `fits` and `shortByVcpus` mean nothing and are never shown as a verdict.
+   */
+  unchecked?: string[];
   estimatedCost?: { amount: number; currency: string };
 }
 
@@ -144,6 +149,8 @@ export interface GpuRequest {
   undecidedReminders: number;
   escalated: boolean;
   failure?: string;
+  /** What the approved action did (started VMs, filed a quota increase, nothing automatic). */
+  outcome?: string;
   createdAt: string;
   submittedAt?: string;
   updatedAt: string;
@@ -314,6 +321,18 @@ function illegal(req: GpuRequest, what: string): TransitionResult {
   return refuse("illegal", `Request ${label(req.id)} is ${stateWords(req.state)}, so it can't be ${what} now.`);
 }
 
+/** What a pre-check found, in words for the audit log: a check Azure did not answer is said to be unknown, never guessed. */
+export function precheckVerdict(p: PrecheckResult): string {
+  const unchecked = p.unchecked ?? [];
+  const quotaUnknown = unchecked.find((u) => u.startsWith("quota:"));
+  const offerUnknown = unchecked.find((u) => u.startsWith("offer:"));
+  const parts: string[] = [];
+  if (offerUnknown) parts.push(`whether the size is offered is unknown (${offerUnknown.slice("offer:".length).trim()})`);
+  if (quotaUnknown) parts.push(`quota is unknown (${quotaUnknown.slice("quota:".length).trim()})`);
+  else parts.push(p.fits ? "fits quota" : `needs a quota increase of ${p.shortByVcpus} vCPUs`);
+  return parts.join("; ");
+}
+
 /**
  * Applies one event. Pure: returns the next request and its audit entry, or a refusal with a
  * reason for the person who tried. Identity and roles come in the event (the caller resolves
@@ -331,7 +350,7 @@ export function transition(req: GpuRequest, event: RequestEvent, policy: Request
   switch (event.type) {
     case "precheck": {
       if (req.state !== "created" && req.state !== "prechecked") return illegal(req, "re-checked");
-      const fit = event.result.blocking ?? (event.result.fits ? "fits quota" : `needs a quota increase of ${event.result.shortByVcpus} vCPUs`);
+      const fit = event.result.blocking ?? precheckVerdict(event.result);
       return next("prechecked", { precheck: event.result }, fit);
     }
     case "submit": {
@@ -395,7 +414,7 @@ export function transition(req: GpuRequest, event: RequestEvent, policy: Request
       if (req.state !== "acting") return illegal(req, "marked as done");
       const hours = req.decision?.hours ?? req.spec.hours;
       const lease: Lease = { start: event.at, end: addHours(event.at, hours), reminders: [], extensions: 0 };
-      return next("active", { lease }, `${event.detail}; lease until ${formatTime(lease.end)}`);
+      return next("active", { lease, outcome: event.detail }, `${event.detail}; lease until ${formatTime(lease.end)}`);
     }
     case "act_failed": {
       if (req.state !== "acting" && req.state !== "approved") return illegal(req, "marked as failed");

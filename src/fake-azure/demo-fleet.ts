@@ -453,10 +453,13 @@ function createdIso(now: Date, daysAgo: number, jitter: number): string {
   return new Date(now.getTime() - daysAgo * DAY_MS - Math.floor(jitter * DAY_MS)).toISOString();
 }
 
-/** Visible hours of a UTC day: usage shows up about eight hours after it happens. */
+/**
+ * Visible hours of a UTC day: usage shows up about eight hours after it happens, a whole hour at
+ * a time (Cost Management bills by the hour), so two reads within one clock hour agree.
+ */
 function visibleHours(date: string, now: Date): number {
   const start = Date.parse(`${date}T00:00:00Z`);
-  return Math.max(0, Math.min(24, (now.getTime() - start) / 3_600_000 - 8));
+  return Math.max(0, Math.min(24, Math.floor((now.getTime() - start) / 3_600_000) - 8));
 }
 
 function daysAgoOf(date: string, now: Date): number {

@@ -15,6 +15,7 @@ import { generate } from "selfsigned";
 import { createDemoFleet, type DemoFleet } from "./demo-fleet.ts";
 import { createDemoTelemetry, type DemoTelemetry } from "./demo-telemetry.ts";
 import { createDemoTenant, type DemoTenant } from "./demo-tenant.ts";
+import { registerCognitiveServicesRoutes } from "./routes/cognitive-services.ts";
 import { registerComputeRoutes } from "./routes/compute.ts";
 import { registerComputeVmActionRoutes, type VmActionKnobs } from "./routes/compute-vm-actions.ts";
 import { registerCostManagementRoutes } from "./routes/cost-management.ts";
@@ -189,6 +190,7 @@ export async function startFakeAzure(opts: FakeAzureOptions = {}): Promise<FakeA
   routes.push(...registerMonitorMetricsRoutes(fleet, telemetry), ...registerComputeVmActionRoutes(fleet, telemetry, vmActions));
   const provisioning = createProvisioningFake(fleet, tenant);
   routes.push(...provisioning.routes);
+  routes.push(...registerCognitiveServicesRoutes(tenant));
 
   return {
     url: baseUrl,

@@ -18,7 +18,7 @@ import { formatMoney } from "../domain/money.ts";
 import { dailyCron } from "../domain/schedule.ts";
 import { asGpuopsError } from "../errors.ts";
 import type { Reply } from "../reply/reply.ts";
-import type { ChannelSubscription, PostedMessage } from "../services/ports.ts";
+import type { ChannelSubscription, PostedMessage, PostingPort } from "../services/ports.ts";
 import type { DigestPostRecord, SubscriptionStore } from "../store/subscriptions.ts";
 import type { PostingRegistry } from "./posting-registry.ts";
 import type { JobDefinition, JobOutcome, JobRun } from "./scheduler.ts";
@@ -73,6 +73,8 @@ export function digestJobs(deps: DigestJobDeps): () => Promise<JobDefinition[]> 
         channelId: sub.channelId,
         run: (run: JobRun) => runDigest(deps, sub, run),
         onMissed: async (run: JobRun) => {
+          // Taken over after the day ended: the stopped run may have posted before it died.
+          if (run.takeover && (await confirmEarlierPost(deps, sub, run.periodKey))) return;
           await deps.subscriptions.recordPost({
             platform: sub.platform,
             channelId: sub.channelId,
@@ -81,12 +83,48 @@ export function digestJobs(deps: DigestJobDeps): () => Promise<JobDefinition[]> 
             messageId: null,
             threadId: null,
             attempts: 0,
-            reason: `gpuops was not running at ${sub.at} ${sub.timezone} on ${run.periodKey}; a past day's digest is not posted late`,
+            reason: run.takeover
+              ? `gpuops stopped while posting the ${run.periodKey} digest and the day ended before another replica could check it; a past day's digest is not posted late`
+              : `gpuops was not running at ${sub.at} ${sub.timezone} on ${run.periodKey}; a past day's digest is not posted late`,
             at: run.startedAt.toISOString(),
           });
         },
       }));
   };
+}
+
+/** The tag a day's digest carries (Slack message metadata), so a later run can tell whether it landed. */
+export const digestMarker = (platform: string, channelId: string, localDate: string) => `digest:${platform}:${channelId}:${localDate}`;
+
+/** Clock skew allowed between the "posting" record and the platform's message time. */
+const LOOKUP_SLACK_MS = 5 * 60_000;
+
+/** Looks for a post tagged `marker` since `since`: the message, undefined (not there), or "unknown". */
+async function lookUp(port: PostingPort, channelId: string, marker: string, since: string): Promise<PostedMessage | "unknown" | undefined> {
+  if (!port.findPosted) return "unknown";
+  return port.findPosted(channelId, marker, new Date(Date.parse(since) - LOOKUP_SLACK_MS));
+}
+
+/** After a takeover past the day's end: records the stopped run's post as posted when it landed. */
+async function confirmEarlierPost(deps: DigestJobDeps, sub: ChannelSubscription, localDate: string): Promise<boolean> {
+  const before = await deps.subscriptions.getPost(sub.platform, sub.channelId, localDate);
+  if (before && ["posted", "updated", "suppressed"].includes(before.status)) return true;
+  const port = deps.posting.get(sub.platform);
+  if (before?.status !== "posting" || !port) return false;
+  const found = await lookUp(port, sub.channelId, digestMarker(sub.platform, sub.channelId, localDate), before.at);
+  if (!found || found === "unknown") return false;
+  await deps.subscriptions.recordPost({
+    platform: sub.platform,
+    channelId: sub.channelId,
+    localDate,
+    status: "posted",
+    messageId: found.messageId,
+    threadId: found.threadId ?? null,
+    attempts: before.attempts,
+    reason: "confirmed from the channel's history after the posting process stopped",
+    at: (deps.now ?? (() => new Date()))().toISOString(),
+  });
+  return true;
 }
 
 function noiseLine(sub: ChannelSubscription, decision: NoiseDecision): string | undefined {
@@ -148,6 +186,17 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
     const last = await deps.subscriptions.lastMessage(sub.platform, sub.channelId, localDate);
     if (last?.messageId) previous = { platform: sub.platform, channelId: sub.channelId, messageId: last.messageId, ...(last.threadId ? { threadId: last.threadId } : {}) };
   }
+  const marker = digestMarker(sub.platform, sub.channelId, localDate);
+  // A run taking over from one that died while posting: post only if that post did not land.
+  if (before?.status === "posting" && !previous) {
+    const found = await lookUp(port, sub.channelId, marker, before.at);
+    if (found && found !== "unknown") {
+      await record({ status: "posted", messageId: found.messageId, threadId: found.threadId ?? null, attempts: before.attempts, reason: "confirmed from the channel's history" });
+      return { status: "done", detail: `already posted ${found.messageId} before the previous run stopped` };
+    }
+    // "unknown" (no way to look): posted again; the window is the earlier post's round trip.
+  }
+  const postingSince = before?.status === "posting" ? before.at : now().toISOString();
   await record({ status: "posting", messageId: null, threadId: null, attempts: 0, reason: null });
 
   let lastError = "";
@@ -166,13 +215,31 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
           previous = undefined;
         }
       }
-      const posted = await port.post(sub.channelId, reply);
+      const posted = await port.post(sub.channelId, reply, { marker });
       await record({ status: "posted", messageId: posted.messageId, threadId: posted.threadId ?? null, attempts: attempt, reason: null });
       return { status: "done", detail: `posted ${posted.messageId}` };
     } catch (err) {
       const e = asGpuopsError(err, "internal");
       lastError = e.message.slice(0, 500);
-      if (isPermanent(e.code) || attempt === policy.attempts) break;
+      let retryable = !isPermanent(e.code);
+      // A post that failed without an answer (timeout, reset) may still have landed: look before trying again.
+      if (port.findPosted && e.code !== "chat_throttled") {
+        const found = await lookUp(port, sub.channelId, marker, postingSince);
+        if (found && found !== "unknown") {
+          await record({
+            status: "posted",
+            messageId: found.messageId,
+            threadId: found.threadId ?? null,
+            attempts: attempt,
+            reason: "confirmed from the channel's history after an unanswered post",
+          });
+          return { status: "done", detail: `posted ${found.messageId} (confirmed after the post went unanswered)` };
+        }
+        // Known not to be there, and the platform gave no answer of its own: safe to try again.
+        if (found === undefined && e.context.slackError === undefined) retryable = true;
+        if (found === "unknown") retryable = retryable && e.code !== "chat_unavailable";
+      }
+      if (!retryable || attempt === policy.attempts) break;
       const wait = backoff(policy, attempt, e);
       deps.log?.warn({ job: run.job, attempt, waitMs: wait, err: lastError }, "digest post failed; retrying");
       await sleep(wait);

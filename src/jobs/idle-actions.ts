@@ -2,8 +2,10 @@
  * The buttons on an idle alert: Snooze 4 h / 24 h, Keep (busy on purpose) 7 days, and
  * Deallocate (ask → confirm), routed through commands/actions.ts with payloads of ids only.
  *
- * Deallocate is for configured approvers of the platform, or the person the VM's owner tag
- * names; anyone else is refused with the reason and nothing is called. The confirmation is a
+ * Every button works only in a channel the alert was posted to, and only for the configured
+ * approvers of the platform or the person the VM's owner tag names, matched on identities the
+ * platform vouched for (user id, or an e-mail from Slack users.info / the Teams roster), never a
+ * display name; anyone else is refused with the reason, the refusal is recorded, nothing is called. The confirmation is a
  * claim in the store (confirming → running), so two clicks, on two replicas even, make exactly
  * one `virtualMachines.beginDeallocate` call. Its progress is shown on the message; when it
  * completes the episode is resolved as deallocated. Every press is recorded (who, when, what).
@@ -24,7 +26,7 @@ import type { Actor, CommandContext, CoreLogger } from "../commands/types.ts";
 import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
 import { asGpuopsError, GpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import type { PostingPort, Services } from "../services/ports.ts";
+import type { PostingPort, Services, UserDirectoryPort } from "../services/ports.ts";
 import type { Store } from "../store/store.ts";
 import { alertById, alertView, recordAlertAction, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
 
@@ -57,32 +59,36 @@ export interface IdleActionDeps {
   store: Store;
   posting: { get(platform: string): PostingPort | undefined };
   power: VmPowerPort;
+  /** Platform user id → verified e-mail, for matching owner tags (Slack registers one). */
+  directory?: (platform: string) => UserDirectoryPort | undefined;
   log?: CoreLogger;
 }
 
 /**
- * Who may deallocate: a configured approver of the platform (user ids), or the person the VM's
- * owner tag names, matched on their user id or their e-mail address (when the door gives it as
- * their name). Group ids in the approver lists are not resolved here.
+ * Who may act on an alert: a configured approver of the platform (user ids), or the person the
+ * VM's owner tag names, matched on their user id or an e-mail the platform vouched for
+ * (`verifiedEmail`). A display name is never proof: anyone can call themselves alice@contoso.com.
+ * Group ids in the approver lists are not resolved here.
  */
 export function mayDeallocate(
   actor: Actor,
   platform: string,
   approvers: Readonly<Record<string, readonly string[]>>,
   owner: string | null | undefined,
+  verifiedEmail?: string,
+  what = "deallocate it",
 ): { ok: true; as: "approver" | "owner" } | { ok: false; reason: string } {
   const id = actor.id.toLowerCase();
-  if ((approvers[platform] ?? []).some((a) => a.toLowerCase() === id)) return { ok: true, as: "approver" };
+  const listed = Object.hasOwn(approvers, platform) ? (approvers[platform] ?? []) : [];
+  if (listed.some((a) => a.toLowerCase() === id)) return { ok: true, as: "approver" };
   if (owner) {
-    // Only what identifies a person: their platform user id, or an e-mail / UPN the door reports
-    // as their name. A bare display name ("alice") is not proof of owning alice@contoso.com.
     const o = owner.trim().toLowerCase();
-    const name = actor.name?.trim().toLowerCase();
-    if (o === id || (name?.includes("@") && o === name)) return { ok: true, as: "owner" };
+    const mail = verifiedEmail?.trim().toLowerCase();
+    if (o === id || (mail?.includes("@") && o === mail)) return { ok: true, as: "owner" };
   }
   return {
     ok: false,
-    reason: `Only the configured GPU approvers${owner ? ` or the VM's owner (owner tag: ${owner})` : " (this VM has no owner tag)"} can deallocate it, and you are neither. Ask one of them, or Snooze / Keep it instead.`,
+    reason: `Only the configured GPU approvers${owner ? ` or the VM's owner (owner tag: ${owner})` : " (this VM has no owner tag)"} can ${what}, and you are neither. Ask one of them${what === "deallocate it" ? ", or Snooze / Keep it instead" : ""}.`,
   };
 }
 
@@ -144,14 +150,53 @@ function registerIdleActionHandlers(): void {
   const record = (deps: Bound, alertId: number, action: string, request: ActionRequest, at: Date, detail: string) =>
     recordAlertAction(deps.store, { alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
 
+  /** The e-mail the platform vouches for: the door's (Teams roster), else the platform directory's (Slack users.info). */
+  async function verifiedEmailOf(deps: Bound, request: ActionRequest): Promise<string | undefined> {
+    if (request.actor.email) return request.actor.email;
+    try {
+      return await deps.directory?.(request.channel.platform)?.verifiedEmail(request.actor.id);
+    } catch (err) {
+      deps.log?.warn({ err: asGpuopsError(err, "chat_unavailable").message, platform: request.channel.platform }, "could not look up who clicked");
+      return undefined;
+    }
+  }
+
+  /**
+   * The alert must have been posted where the click came from, and the person must be allowed
+   * (approver or verified owner). A refusal is recorded and answered; nothing else happens.
+   */
+  async function allowed(deps: Bound, row: NonNullable<Awaited<ReturnType<typeof alertById>>>, request: ActionRequest, ctx: CommandContext, what: string, action: string) {
+    const refuse = async (reason: string) => {
+      await record(deps, row.id, "refused", request, ctx.now(), `${action} refused: ${reason}`);
+      return { result: { ephemeral: userError("not_allowed", reason) } as ActionResult };
+    };
+    const posted = await deps.store.db
+      .selectFrom("alert_message")
+      .select("id")
+      .where("alert_id", "=", row.id)
+      .where("platform", "=", request.channel.platform)
+      .where("channel_id", "=", request.channel.id)
+      .executeTakeFirst();
+    if (!posted) return refuse("This idle alert was not posted in this channel; act on it in the channel where it was posted.");
+    const approvers = (ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS).approvers;
+    const listed =
+      Object.hasOwn(approvers, request.channel.platform) && (approvers[request.channel.platform] ?? []).some((a) => a.toLowerCase() === request.actor.id.toLowerCase());
+    const email = listed || !row.owner ? undefined : await verifiedEmailOf(deps, request);
+    const who = mayDeallocate(request.actor, request.channel.platform, approvers, row.owner, email, what);
+    if (!who.ok) return refuse(who.reason);
+    return { as: who.as };
+  }
+
   registerAction({
     verb: IDLE_ACTIONS.snooze,
     schema: snoozePayload,
     run: withDeps(async (deps, p: z.infer<typeof snoozePayload>, request, ctx) => {
-      const now = ctx.now();
       const row = await alertById(deps.store, p.alert);
       if (!row) return gone();
       if (row.status !== "open") return closed();
+      const ok = await allowed(deps, row, request, ctx, "snooze this alert", "Snooze");
+      if ("result" in ok) return ok.result;
+      const now = ctx.now();
       const until = new Date(now.getTime() + p.hours * 3_600_000);
       await deps.store.db.updateTable("alert_state").set({ snoozed_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
       await record(deps, row.id, "snooze", request, now, `Snoozed ${p.hours} h`);
@@ -163,10 +208,12 @@ function registerIdleActionHandlers(): void {
     verb: IDLE_ACTIONS.keep,
     schema: alertPayload,
     run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
-      const now = ctx.now();
       const row = await alertById(deps.store, p.alert);
       if (!row) return gone();
       if (row.status !== "open") return closed();
+      const ok = await allowed(deps, row, request, ctx, "keep this alert quiet", "Keep");
+      if ("result" in ok) return ok.result;
+      const now = ctx.now();
       const until = new Date(now.getTime() + 7 * 86_400_000);
       await deps.store.db.updateTable("alert_state").set({ keep_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
       await record(deps, row.id, "keep", request, now, "Kept 7 days (busy on purpose)");
@@ -182,12 +229,8 @@ function registerIdleActionHandlers(): void {
     if (row.resource_kind !== "vm") {
       return { result: { ephemeral: userError("not_a_vm", "gpuops deallocates single VMs only: scale the AKS node pool or the scale set down instead.") } };
     }
-    const approvers = (ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS).approvers;
-    const who = mayDeallocate(request.actor, request.channel.platform, approvers, row.owner);
-    if (!who.ok) {
-      await record(deps, row.id, "refused", request, ctx.now(), `Deallocate refused: ${who.reason}`);
-      return { result: { ephemeral: userError("not_allowed", who.reason) } };
-    }
+    const who = await allowed(deps, row, request, ctx, "deallocate it", "Deallocate");
+    if ("result" in who) return who;
     return { row, as: who.as };
   }
 

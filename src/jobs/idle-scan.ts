@@ -77,8 +77,83 @@ export async function alertById(store: Store, id: number): Promise<AlertRow | un
   return (await store.db.selectFrom("alert_state").selectAll().where("id", "=", id).executeTakeFirst()) as AlertRow | undefined;
 }
 
-export async function alertMessages(store: Store, alertId: number) {
-  return store.db.selectFrom("alert_message").selectAll().where("alert_id", "=", alertId).orderBy("id").execute();
+/** An alert_message row whose post was started but not confirmed (message_id not known yet). */
+const PENDING = "";
+
+/** Where an alert was posted (confirmed posts only; `withPending` adds posts still being confirmed). */
+export async function alertMessages(store: Store, alertId: number, withPending = false) {
+  let q = store.db.selectFrom("alert_message").selectAll().where("alert_id", "=", alertId);
+  if (!withPending) q = q.where("message_id", "!=", PENDING);
+  return q.orderBy("id").execute();
+}
+
+/** The tag an alert's post carries (Slack message metadata), so a later scan can tell whether it landed. */
+export const alertMarker = (alertId: number, platform: string, channelId: string) => `idle:${alertId}:${platform}:${channelId}`;
+
+/**
+ * Posts an alert once per channel: a pending row is written first, the post tagged with its
+ * marker, then the row completed. A scan that finds a pending row (the previous one stopped
+ * between post and record) looks for the marker in the channel before posting again; where the
+ * platform cannot tell ("unknown"), it posts again, so that window (one post's round trip) is
+ * at-least-once.
+ */
+async function postAlertOnce(
+  store: Store,
+  port: PostingPort,
+  alertId: number,
+  sub: { platform: string; channelId: string },
+  message: ReturnType<typeof idleAlertReply>,
+  pending: { id: number; posted_at: string } | undefined,
+  now: Date,
+): Promise<"posted" | "confirmed"> {
+  const marker = alertMarker(alertId, sub.platform, sub.channelId);
+  let rowId = pending?.id;
+  if (pending) {
+    const found = port.findPosted ? await port.findPosted(sub.channelId, marker, new Date(Date.parse(pending.posted_at) - 5 * 60_000)) : "unknown";
+    if (found && found !== "unknown") {
+      await store.db
+        .updateTable("alert_message")
+        .set({ message_id: found.messageId, thread_id: found.threadId ?? null, updated_at: now.toISOString() })
+        .where("id", "=", pending.id)
+        .execute();
+      // The earlier post landed: bring it up to date rather than post a second one.
+      await port.update(found, message);
+      return "confirmed";
+    }
+  } else {
+    const inserted = await store.db
+      .insertInto("alert_message")
+      .values({
+        alert_id: alertId,
+        platform: sub.platform,
+        channel_id: sub.channelId,
+        message_id: PENDING,
+        thread_id: null,
+        posted_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    rowId = Number(inserted.id);
+  }
+  try {
+    const posted = await port.post(sub.channelId, message, { marker });
+    await store.db
+      .updateTable("alert_message")
+      .set({ message_id: posted.messageId, thread_id: posted.threadId ?? null, posted_at: now.toISOString(), updated_at: now.toISOString() })
+      .where("id", "=", rowId as number)
+      .execute();
+    return "posted";
+  } catch (err) {
+    // Answered as failed (not a timeout): nothing landed, so the pending row goes and the next scan posts afresh.
+    const e = asGpuopsError(err, "internal");
+    if (e.context.slackError !== undefined || e.code === "chat_throttled")
+      await store.db
+        .deleteFrom("alert_message")
+        .where("id", "=", rowId as number)
+        .execute();
+    throw err;
+  }
 }
 
 export async function recordAlertAction(
@@ -266,7 +341,7 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
     const remind = mutedUntil > 0 && row.snooze_reminded === 0;
     const fresh = (await alertById(deps.store, row.id)) as AlertRow;
     const message = idleAlertReply(await alertView(deps.store, fresh), tz, now.getTime());
-    const refs = await alertMessages(deps.store, row.id);
+    const refs = await alertMessages(deps.store, row.id, true);
     for (const sub of channels.filter((c) => channelWants(c, e, names))) {
       const port = deps.posting.get(sub.platform);
       if (!port) {
@@ -276,21 +351,10 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
       }
       const ref = refs.find((r) => r.platform === sub.platform && r.channel_id === sub.channelId);
       try {
-        if (!ref) {
-          const posted = await port.post(sub.channelId, message);
-          await deps.store.db
-            .insertInto("alert_message")
-            .values({
-              alert_id: row.id,
-              platform: sub.platform,
-              channel_id: sub.channelId,
-              message_id: posted.messageId,
-              thread_id: posted.threadId ?? null,
-              posted_at: now.toISOString(),
-              updated_at: now.toISOString(),
-            })
-            .execute();
-          out.posted++;
+        if (!ref || ref.message_id === PENDING) {
+          const done = await postAlertOnce(deps.store, port, row.id, sub, message, ref, now);
+          if (done === "posted") out.posted++;
+          else out.updated++;
         } else {
           await port.update(toPosted(ref), message);
           await deps.store.db.updateTable("alert_message").set({ updated_at: now.toISOString() }).where("id", "=", ref.id).execute();

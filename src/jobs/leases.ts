@@ -20,6 +20,12 @@ export interface RequestRunnerDeps {
   log?: CoreLogger | undefined;
   /** Who claims side effects: host, pid and a random suffix. */
   owner: string;
+  /** The live clock for claims and their heartbeats (`now` may be pinned to a scheduled instant). */
+  clock?: () => Date;
+  /** How long a side-effect claim lasts without a heartbeat (default EFFECT_CLAIM_MS). */
+  claimMs?: number;
+  /** How often a running side effect renews its claim (default EFFECT_HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 function escalationOf(port: RequestsPort, s: StoredRequest): string[] {

@@ -16,8 +16,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AzureAccess } from "../azure/client-factory.ts";
 import { createProvisioningAdapter } from "../azure/provisioning.ts";
-import { actionWords, requesterUpdate } from "../commands/request-card.ts";
-import { applyEvent, postInThread, refreshApprovers, tellRequester } from "../commands/request-flow.ts";
+import { actionWords, outcomeReply } from "../commands/request-card.ts";
+import { applyEvent, postInThread, refreshApprovers, updateRequesterCard } from "../commands/request-flow.ts";
 import type { CoreLogger } from "../commands/types.ts";
 import type { Config } from "../config.ts";
 import { formatHours } from "../domain/duration.ts";
@@ -31,8 +31,13 @@ import { type RequestRunnerDeps, runLeaseJobs } from "./leases.ts";
 
 export type { RequestRunnerDeps };
 
-/** How long a claimed side effect is ours before another runner may resume it. */
-export const EFFECT_CLAIM_MS = 10 * 60_000;
+/**
+ * How long a claimed side effect is ours without a heartbeat. The runner renews it every
+ * EFFECT_HEARTBEAT_MS while the action runs, so a long operation keeps it, and a crashed runner's
+ * action is resumed by the next minute's lease job once this has passed.
+ */
+export const EFFECT_CLAIM_MS = 30_000;
+export const EFFECT_HEARTBEAT_MS = 10_000;
 /** Transient Azure failures (throttling, 5xx) are retried on later runs, this many attempts in all. */
 export const MAX_EFFECT_ATTEMPTS = 3;
 
@@ -43,49 +48,77 @@ interface VmRef {
   name: string;
 }
 
+/** Thrown between steps when the heartbeat found the claim taken by another runner: stop, touch nothing more. */
+class ClaimLost extends Error {
+  constructor(key: string) {
+    super(`the claim on ${key} was lost; another runner has it`);
+  }
+}
+
+/** Renews a side effect's claim while its action runs; `check()` throws once the claim is no longer ours. */
+function heartbeat(deps: RequestRunnerDeps, key: string): { check(): void; stop(): void } {
+  const clock = deps.clock ?? deps.now;
+  const ttl = deps.claimMs ?? EFFECT_CLAIM_MS;
+  let lost = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || lost) return;
+    busy = true;
+    deps.port.store
+      .renewEffect(key, deps.owner, clock(), ttl)
+      .then((ok) => {
+        if (!ok) lost = true;
+      })
+      .catch((err) => deps.log?.warn({ err, key }, "could not renew a side effect's claim; will try again"))
+      .finally(() => {
+        busy = false;
+      });
+  }, deps.heartbeatMs ?? EFFECT_HEARTBEAT_MS);
+  timer.unref();
+  return {
+    check() {
+      if (lost) throw new ClaimLost(key);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 const say = (title: string, line: string, tone?: "success" | "warning" | "error" | "info") => reply(title, [text(line, tone)]);
 
 /** Decides what to do (kept as the plan) and does it. Returns the line that goes in the audit log and the thread. */
-async function perform(deps: RequestRunnerDeps, effect: SideEffect, r: GpuRequest): Promise<{ detail: string; partial: boolean }> {
+async function perform(deps: RequestRunnerDeps, effect: SideEffect, r: GpuRequest, beat: { check(): void }): Promise<{ detail: string; partial: boolean }> {
   const { port } = deps;
   const p = port.provisioning;
   const sub = r.spec.subscriptionId;
   switch (r.action) {
-    case "none": {
-      const m = (await port.store.get(r.id))?.messages.approvers;
-      const posting = m ? port.posting(m.platform) : undefined;
-      if (m && posting) {
-        await posting.post(
-          m.channelId,
-          say(
-            `GPU request ${label(r.id)} approved`,
-            `${r.spec.vmCount} × ${r.spec.size.replace(/^Standard_/, "")} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it (and free it when the lease ends).`,
-            "info",
-          ),
-        );
-      }
-      return { detail: "recorded; the infra channel was told (no automatic action)", partial: false };
-    }
+    case "none":
+      // Nothing to do in Azure: the one post about it (in the approvers' thread) asks people to provision it.
+      return { detail: "no automatic action is configured; the approvers' channel was asked to provision it by hand", partial: false };
     case "start-vms": {
       let vms = (effect.plan?.vms as VmRef[] | undefined) ?? undefined;
       if (!vms) {
         const pool = await p.listPoolVms(sub, r.spec.region, r.spec.size, port.poolTag);
-        const free = pool.filter((v) => v.powerState === "deallocated");
-        if (free.length < r.spec.vmCount) {
+        const held = new Set((await port.store.poolVmClaims()).map((c) => `${c.subscriptionId}/${c.resourceGroup}/${c.name}`.toLowerCase()));
+        const free = pool.filter((v) => v.powerState === "deallocated" && !held.has(`${sub}/${v.resourceGroup}/${v.name}`.toLowerCase()));
+        const candidates = free.map((v) => ({ resourceGroup: v.resourceGroup, name: v.name }));
+        beat.check();
+        // Reserved in the store before anything starts: another request approved at the same moment gets other VMs.
+        vms = await port.store.reservePoolVms(effect.key, deps.owner, r.id, sub, candidates, r.spec.vmCount, (deps.clock ?? deps.now)());
+        if (!vms) {
           throw new Error(
-            `only ${free.length} of the ${r.spec.vmCount} VMs needed are deallocated in the pool (VMs tagged ${port.poolTag}, size ${r.spec.size}, ${r.spec.region}); nothing was started`,
+            `only ${free.length} of the ${r.spec.vmCount} VMs needed are deallocated and not held by another request in the pool (VMs tagged ${port.poolTag}, size ${r.spec.size}, ${r.spec.region}); nothing was started`,
           );
         }
-        vms = free.slice(0, r.spec.vmCount).map((v) => ({ resourceGroup: v.resourceGroup, name: v.name }));
-        await port.store.savePlan(effect.key, deps.owner, { vms });
       }
       let started = 0;
       try {
         for (const vm of vms) {
+          beat.check();
           await p.startVm(sub, vm.resourceGroup, vm.name);
           started++;
         }
       } catch (err) {
+        if (err instanceof ClaimLost) throw err;
         throw Object.assign(asGpuopsError(err), { partial: started > 0 });
       }
       return { detail: `started ${vms.length} VM${vms.length === 1 ? "" : "s"}: ${vms.map((v) => v.name).join(", ")}`, partial: false };
@@ -122,7 +155,9 @@ async function undo(deps: RequestRunnerDeps, effect: SideEffect, r: GpuRequest):
   if (r.action === "start-vms") {
     const act = await port.store.effect(`${r.id}:act`);
     const vms = (act?.plan?.vms as VmRef[] | undefined) ?? [];
+    // Only the VMs this request reserved (its plan), then they are free for the next request.
     for (const vm of vms) await p.deallocateVm(sub, vm.resourceGroup, vm.name);
+    await port.store.releasePoolVms(r.id);
     return `deallocated ${vms.length} VM${vms.length === 1 ? "" : "s"}${vms.length ? `: ${vms.map((v) => v.name).join(", ")}` : ""}`;
   }
   if (r.action === "scale-nodepool" && port.nodePool) {
@@ -139,7 +174,7 @@ async function undo(deps: RequestRunnerDeps, effect: SideEffect, r: GpuRequest):
   return "nothing to undo";
 }
 
-async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: StoredRequest): Promise<void> {
+async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: StoredRequest, beat: { check(): void }): Promise<void> {
   const { port, log } = deps;
   const id = stored.request.id;
   let s = stored;
@@ -152,23 +187,32 @@ async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: Store
     await port.store.finishEffect(effect.key, deps.owner, "done", `nothing to do: request is ${s.request.state}`, deps.now());
     return;
   }
-  const resumed = effect.attempts > 1;
-  await postInThread(port, s, say(`GPU request ${label(id)}`, `${resumed ? "Resuming after an interruption: " : ""}${actionWords(s.request.action)}…`), log);
+  // One post per decision: the outcome below. Progress is posted only when resuming after a crash.
+  if (effect.attempts > 1) await postInThread(port, s, say(`GPU request ${label(id)}`, `Resuming after an interruption: ${actionWords(s.request.action)}…`), log);
   try {
-    const { detail } = await perform(deps, effect, s.request);
+    const { detail } = await perform(deps, effect, s.request, beat);
     const done = await applyEvent(port, id, () => ({ type: "act_done", at: deps.now().toISOString(), detail }));
     const after = done.ok ? done.stored : s;
     await port.store.finishEffect(effect.key, deps.owner, "done", detail, deps.now());
     const until = after.request.lease ? formatTime(after.request.lease.end) : "?";
-    await postInThread(port, after, say(`GPU request ${label(id)}: done`, `Done: ${detail}. Lease until ${until}.`, "success"), log);
-    await refreshApprovers(port, after, { log });
-    await tellRequester(
+    const r = after.request;
+    const line =
+      r.action === "none"
+        ? `Approved: ${r.spec.vmCount} × ${r.spec.size.replace(/^Standard_/, "")} in ${r.spec.region} for ${formatHours(r.decision?.hours ?? r.spec.hours)} for ${r.requester.name ?? r.requester.id}. No automatic action is configured: please provision it by hand, and free it when the lease ends (${until}).`
+        : `Done: ${detail}. Lease until ${until}.`;
+    await postInThread(
       port,
-      after.request,
-      say(`GPU request ${label(id)} is ready`, `${detail}. Your lease runs until ${until}; you'll be reminded a day and an hour before.`, "success"),
+      after,
+      say(r.action === "none" ? `GPU request ${label(id)}: please provision` : `GPU request ${label(id)}: done`, line, r.action === "none" ? "info" : "success"),
       log,
     );
+    await refreshApprovers(port, after, { log });
+    await updateRequesterCard(port, after, outcomeReply(r), log);
   } catch (err) {
+    if (err instanceof ClaimLost) {
+      log?.warn({ key: effect.key }, "GPU request action stopped: another runner holds its claim now");
+      return;
+    }
     const e = asGpuopsError(err, "internal");
     if (TRANSIENT.has(e.code) && effect.attempts < MAX_EFFECT_ATTEMPTS) {
       log?.warn({ err, key: effect.key }, "GPU request action hit a transient Azure error; will retry");
@@ -177,12 +221,14 @@ async function runAct(deps: RequestRunnerDeps, effect: SideEffect, stored: Store
       return;
     }
     const partial = (err as { partial?: boolean }).partial === true;
+    // Nothing was started: the VMs it reserved go back to the pool now (a partial start keeps them until its undo).
+    if (!partial && s.request.action === "start-vms") await port.store.releasePoolVms(id);
     const failed = await applyEvent(port, id, () => ({ type: "act_failed", at: deps.now().toISOString(), error: e.message, needsReversal: partial }));
     await port.store.finishEffect(effect.key, deps.owner, "failed", e.message, deps.now());
     const after = failed.ok ? failed.stored : s;
     await postInThread(port, after, say(`GPU request ${label(id)}: the action failed`, `${e.message}${partial ? " What was started is being undone." : ""}`, "error"), log);
     await refreshApprovers(port, after, { log });
-    await tellRequester(port, after.request, requesterUpdate(after.request, undefined), log);
+    await updateRequesterCard(port, after, outcomeReply(after.request), log);
   }
 }
 
@@ -209,24 +255,28 @@ async function runUndo(deps: RequestRunnerDeps, effect: SideEffect, stored: Stor
 /** Runs every open side effect (or those of one request); returns how many it ran. */
 export async function runEffects(deps: RequestRunnerDeps, filter: { requestId?: string } = {}): Promise<number> {
   const { port } = deps;
-  const open = await port.store.openEffects(deps.now());
+  const clock = deps.clock ?? deps.now;
+  const open = await port.store.openEffects(clock());
   let ran = 0;
   for (const e of open) {
     if (filter.requestId !== undefined && e.requestId !== filter.requestId) continue;
-    const claimed = await port.store.claimEffect(e.key, deps.owner, deps.now(), EFFECT_CLAIM_MS);
+    const claimed = await port.store.claimEffect(e.key, deps.owner, clock(), deps.claimMs ?? EFFECT_CLAIM_MS);
     if (!claimed) continue;
-    const stored = await port.store.get(claimed.requestId);
-    if (!stored) {
-      await port.store.finishEffect(claimed.key, deps.owner, "failed", "request not found", deps.now());
-      continue;
-    }
-    ran++;
+    const beat = heartbeat(deps, claimed.key);
     try {
-      if (claimed.kind === "act") await runAct(deps, claimed, stored);
+      const stored = await port.store.get(claimed.requestId);
+      if (!stored) {
+        await port.store.finishEffect(claimed.key, deps.owner, "failed", "request not found", deps.now());
+        continue;
+      }
+      ran++;
+      if (claimed.kind === "act") await runAct(deps, claimed, stored, beat);
       else await runUndo(deps, claimed, stored);
     } catch (err) {
       // Store or chat trouble: the claim lapses and a later run resumes with the saved plan.
       deps.log?.error({ err, key: claimed.key }, "GPU request side effect interrupted");
+    } finally {
+      beat.stop();
     }
   }
   return ran;
@@ -255,6 +305,9 @@ export interface RequestsRuntimeOptions {
   provisioning?: ProvisioningPort;
   /** LRO poll interval when Azure sends no Retry-After. */
   pollIntervalMs?: number;
+  /** Side-effect claim length and heartbeat (defaults EFFECT_CLAIM_MS, EFFECT_HEARTBEAT_MS). */
+  claimMs?: number;
+  heartbeatMs?: number;
   /** Test hook: exit hard right after a decision is stored, before its action (GPUOPS_TEST_CRASH_AFTER_DECISION=1). */
   crashAfterDecision?: boolean;
 }
@@ -312,7 +365,15 @@ export function createRequestsRuntime(opts: RequestsRuntimeOptions): RequestsRun
       void track(runEffects(deps, { requestId })).catch((err) => opts.log?.error({ err, requestId }, "GPU request action failed to start"));
     },
   };
-  const deps: RequestRunnerDeps = { port, now: opts.now, log: opts.log, owner };
+  const deps: RequestRunnerDeps = {
+    port,
+    now: opts.now,
+    clock: opts.now,
+    log: opts.log,
+    owner,
+    ...(opts.claimMs !== undefined ? { claimMs: opts.claimMs } : {}),
+    ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+  };
   return {
     port,
     runEffects: (filter) => track(runEffects(deps, filter)),

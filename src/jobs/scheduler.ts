@@ -96,10 +96,18 @@ export interface SchedulerOptions {
   /** A run taking longer than this is recorded as failed and no longer waited for (default 10 min). */
   runTimeoutMs?: number;
   /**
-   * A claim still unfinished after this long belongs to a process that died mid-run (default
-   * runTimeoutMs + 5 min): another process takes it over, if the run is still due.
+   * A claim not renewed for this long belongs to a process that died mid-run (default 60 s):
+   * another process takes it over. A live run renews its claim every `heartbeatMs`, so however
+   * long it takes, it is never taken over while its process lives.
    */
   staleClaimMs?: number;
+  /** How often a running job renews its claim (default 15 s). */
+  heartbeatMs?: number;
+  /**
+   * Real time for liveness (default Date.now): heartbeats and their staleness are measured on it,
+   * not on `clock`, which tests move in jumps. Claims from before heartbeats use `clock`.
+   */
+  liveNow?: () => number;
   /** How late a plain cron slot may still run after a restart (default 10 min); daily jobs use their local day instead. */
   maxLateMs?: number;
   /** Name of this process in the claims table (default host#pid#random). */
@@ -195,7 +203,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const runTimeoutMs = opts.runTimeoutMs ?? 10 * 60_000;
   const maxLateMs = opts.maxLateMs ?? 10 * 60_000;
-  const staleClaimMs = opts.staleClaimMs ?? runTimeoutMs + 5 * 60_000;
+  const staleClaimMs = opts.staleClaimMs ?? 60_000;
+  const heartbeatMs = Math.max(100, Math.min(opts.heartbeatMs ?? 15_000, Math.floor(staleClaimMs / 3)));
+  const liveNow = opts.liveNow ?? Date.now;
   const owner = opts.owner ?? `${hostname().slice(0, 60)}#${process.pid}#${randomBytes(3).toString("hex")}`;
   const fixed = new Map<string, JobDefinition>();
   const sources = new Map<string, { provider: () => Promise<JobDefinition[]>; last: JobDefinition[] }>();
@@ -212,6 +222,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let stopped = true;
   let again = false;
   let current: Promise<void> | undefined;
+  /** A visit found a run held by another process; the next wake-up comes within a heartbeat. */
+  let recheckSoon = false;
 
   const signature = (d: JobDefinition) => JSON.stringify(d.schedule);
 
@@ -261,7 +273,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   async function claim(job: string, periodKey: string, now: Date): Promise<boolean> {
-    return opts.store.claimJob({ job, periodKey, owner }, now);
+    return opts.store.claimJob({ job, periodKey, owner, heartbeatAt: new Date(liveNow()).toISOString() }, now);
   }
 
   /**
@@ -270,25 +282,59 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    */
   async function takeOverStale(job: string, periodKey: string, now: Date): Promise<"taken" | "busy" | "settled"> {
     const db = opts.store.db;
-    const row = await db.selectFrom("job_run").select(["status", "claimed_at"]).where("job", "=", job).where("period_key", "=", periodKey).executeTakeFirst();
+    const row = await db.selectFrom("job_run").select(["status", "claimed_at", "heartbeat_at"]).where("job", "=", job).where("period_key", "=", periodKey).executeTakeFirst();
     if (row?.status !== "claimed") return "settled";
-    if (now.getTime() - Date.parse(row.claimed_at) < staleClaimMs) return "busy";
+    const silentFor = row.heartbeat_at ? liveNow() - Date.parse(row.heartbeat_at) : now.getTime() - Date.parse(row.claimed_at);
+    if (silentFor < staleClaimMs) return "busy";
     // Conditional on the claim being unchanged: of several processes trying, one takes it.
     const r = await db
       .updateTable("job_run")
-      .set({ claimed_by: owner, claimed_at: now.toISOString() })
+      .set({ claimed_by: owner, claimed_at: now.toISOString(), heartbeat_at: new Date(liveNow()).toISOString() })
       .where("job", "=", job)
       .where("period_key", "=", periodKey)
       .where("status", "=", "claimed")
       .where("claimed_at", "=", row.claimed_at)
+      .where((eb) => (row.heartbeat_at ? eb("heartbeat_at", "=", row.heartbeat_at) : eb("heartbeat_at", "is", null)))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return "busy";
     opts.log?.warn({ job, periodKey, since: row.claimed_at }, "took over a run whose process died before finishing it");
     return "taken";
   }
 
+  /** Renews this process's claim on a run until stopped: a live run is never mistaken for a dead one. */
+  async function beat(job: string, periodKey: string): Promise<void> {
+    try {
+      await opts.store.db
+        .updateTable("job_run")
+        .set({ heartbeat_at: new Date(liveNow()).toISOString() })
+        .where("job", "=", job)
+        .where("period_key", "=", periodKey)
+        .where("claimed_by", "=", owner)
+        .where("status", "=", "claimed")
+        .execute();
+    } catch (err) {
+      opts.log?.warn({ job, err: errorText(err) }, "could not renew a job's claim; will try again");
+    }
+  }
+
+  /** Renews this process's claim on a run (real time) until stopped: a live run is never mistaken for a dead one. */
+  async function heartbeat(job: string, periodKey: string): Promise<{ stop(): void }> {
+    await beat(job, periodKey);
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void beat(job, periodKey).finally(() => {
+        busy = false;
+      });
+    }, heartbeatMs);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
   async function runOne(c: Compiled, slot: Slot, now: Date, takeover = false): Promise<void> {
     const { def } = c;
+    const beating = await heartbeat(def.name, slot.key);
     const run: JobRun = { job: def.name, periodKey: slot.key, scheduledAt: slot.at, startedAt: now, catchUp: now.getTime() - slot.at.getTime() > 60_000 };
     if (takeover) run.takeover = true;
     let outcome: Awaited<ReturnType<JobFn>>;
@@ -306,6 +352,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     } catch (err) {
       failure = errorText(err);
       opts.log?.error({ job: def.name, periodKey: slot.key, err: failure }, "scheduled job failed");
+    } finally {
+      beating.stop();
     }
     const status = failure ? "failed" : (outcome?.status ?? "done");
     const detail = failure ?? outcome?.detail ?? null;
@@ -317,11 +365,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
   }
 
-  async function recordMissed(c: Compiled, slot: Slot, now: Date): Promise<void> {
+  /** Records a past day's run as skipped; false while another process may still be running it (look again later). */
+  async function recordMissed(c: Compiled, slot: Slot, now: Date): Promise<boolean> {
     const { def } = c;
-    if (!(await claim(def.name, slot.key, now))) return;
+    let takeover = false;
+    if (!(await claim(def.name, slot.key, now))) {
+      // A process died mid-run and the day ended before anyone took over: settle the claim now
+      // (the job checks what that run managed to do), so it is neither lost silently nor kept forever.
+      const state = await takeOverStale(def.name, slot.key, now);
+      if (state !== "taken") return state === "settled";
+      takeover = true;
+    }
     const run: JobRun = { job: def.name, periodKey: slot.key, scheduledAt: slot.at, startedAt: now, catchUp: true };
-    const detail = `missed: gpuops was not running at ${slot.at.toISOString()} and ${slot.key} is over in ${c.timezone}; not posted late`;
+    if (takeover) run.takeover = true;
+    const detail = takeover
+      ? `interrupted: the process running it stopped and ${slot.key} ended in ${c.timezone} before another took over; not posted late`
+      : `missed: gpuops was not running at ${slot.at.toISOString()} and ${slot.key} is over in ${c.timezone}; not posted late`;
     opts.log?.warn({ job: def.name, periodKey: slot.key }, "scheduled run missed while down; recorded as skipped");
     try {
       await def.onMissed?.(run);
@@ -329,6 +388,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       opts.log?.warn({ job: def.name, err: errorText(err) }, "could not record a missed run's details");
     }
     await opts.store.finishJob({ job: def.name, periodKey: slot.key }, "skipped", detail, now);
+    return true;
   }
 
   /** What to do with one job at `now`: run it, record a missed day, or nothing. */
@@ -340,7 +400,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (settled.get(def.name) === slot.key) return;
     if (c.local && slot.key !== localDate(now, c.timezone)) {
       // Only a job that knows since when it exists can tell "missed" from "did not exist yet".
-      if (def.since) await recordMissed(c, slot, now);
+      if (def.since && !(await recordMissed(c, slot, now))) {
+        recheckSoon = true;
+        return;
+      }
       settled.set(def.name, slot.key);
       return;
     }
@@ -355,8 +418,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return;
     }
     const state = await takeOverStale(def.name, slot.key, now);
-    // "busy": look again on later wake-ups, in case its process died.
+    // "busy": look again soon, in case its process died.
     if (state !== "busy") settled.set(def.name, slot.key);
+    else recheckSoon = true;
     if (state === "taken") await runOne(c, slot, now, true);
   }
 
@@ -382,6 +446,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (stopped) return;
     const now = clock.now().getTime();
     let at = now + refreshMs;
+    // Another process holds a run: wake up again soon enough to take it over once its heartbeat stops.
+    if (recheckSoon) at = Math.min(at, now + heartbeatMs);
+    recheckSoon = false;
     for (const c of known) {
       const next = nextWake(c, new Date(now));
       if (next !== undefined && next < at) at = next;

@@ -2,13 +2,29 @@
  * Reply → Slack Block Kit. Every answer fits Slack's limits by construction: long tables are cut
  * with "N more — narrow with …" instead of being rejected by Slack, and all text from the Reply is
  * escaped (&, <, >) so user input echoed back can neither ping @channel nor smuggle a link.
- * Limits: ../shared/reference/platform-facts.md section B (S2, S3, S4, S7, S14).
+ * Limits: docs/platform-facts.md section B (S2, S3, S4, S7, S14).
  *
  * @example
  * const { text, blocks } = renderSlack(reply);           // a message (50 blocks)
  * const home = renderSlack(reply, { maxBlocks: 100 });    // App Home / modal surfaces
  */
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  ImageBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  RawTextElement,
+  RichTextBlock,
+  SectionBlock,
+  TableBlock,
+  TextObject,
+} from "@slack/types";
 import type { Action, Column, FactsPart, Part, Reply, TablePart, TextPart } from "../reply/reply.ts";
+import { dropUntilFits, keepsWhole, kindOf, priorityOf, width } from "./columns.ts";
 
 /** Block Kit limits we render against (platform-facts B). */
 export const SLACK_LIMITS = {
@@ -40,52 +56,14 @@ export const SLACK_LIMITS = {
 /** Budget the renderer aims for; the validator allows up to SLACK_LIMITS.messageChars. */
 const RENDER_BUDGET = 11_000;
 
-export interface PlainText {
-  type: "plain_text";
-  text: string;
-  emoji?: boolean;
-}
-export interface MrkdwnText {
-  type: "mrkdwn";
-  text: string;
-}
-export type TextObject = PlainText | MrkdwnText;
-
-export interface ButtonElement {
-  type: "button";
-  text: PlainText;
-  action_id: string;
-  value: string;
-  style?: "primary" | "danger";
-  confirm?: { title: PlainText; text: PlainText; confirm: PlainText; deny: PlainText };
-}
-
-export interface HeaderBlock {
-  type: "header";
-  text: PlainText;
-}
-export interface SectionBlock {
-  type: "section";
-  text?: MrkdwnText;
-  fields?: MrkdwnText[];
-}
-export interface ContextBlock {
-  type: "context";
-  elements: TextObject[];
-}
-export interface ActionsBlock {
-  type: "actions";
-  elements: ButtonElement[];
-}
-export interface ImageBlock {
-  type: "image";
-  image_url: string;
-  alt_text: string;
-}
-export interface DividerBlock {
-  type: "divider";
-}
-export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | ImageBlock | DividerBlock;
+/** A button as gpuops sends it: always a label, an action_id and a value (the @slack/types Button, narrowed). */
+export type ButtonElement = Button & { text: PlainTextElement; action_id: string; value: string };
+/** The @slack/types blocks, narrowed to what gpuops sends: buttons-only actions, text-only context, images by URL. */
+export type ButtonsBlock = Omit<ActionsBlock, "elements"> & { elements: ButtonElement[] };
+export type TextContextBlock = Omit<ContextBlock, "elements"> & { elements: TextObject[] };
+export type UrlImageBlock = Extract<ImageBlock, { image_url: string }>;
+export type SlackBlock = HeaderBlock | SectionBlock | TextContextBlock | ButtonsBlock | UrlImageBlock | DividerBlock | TableBlock;
+export type { MrkdwnElement as MrkdwnText, PlainTextElement as PlainText, SectionBlock, TableBlock } from "@slack/types";
 
 /** What chat.postMessage, respond() and ack() take: blocks plus the notification fallback. */
 export interface SlackMessage {
@@ -98,6 +76,13 @@ export interface RenderSlackOptions {
   maxBlocks?: number;
   /** Extra buttons appended after the Reply's own (e.g. "Share in channel"). */
   extraActions?: Action[];
+  /**
+   * Render the main table as a native `table` block (the default for messages). App Home and
+   * modals, and callers that pass `maxBlocks`, get code-block tables instead.
+   */
+  nativeTable?: boolean;
+  /** Charts without a public URL are uploaded as files after the message (the caption says so). */
+  chartUploads?: boolean;
   /** Extra context lines in Slack mrkdwn that the door built itself (already safe, e.g. a validated `<@U…>`). */
   trustedContext?: string[];
 }
@@ -126,8 +111,8 @@ export function fitEscaped(raw: string, max: number): string {
   return `${out}…`;
 }
 
-const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: cutPlain(text, max), emoji: true });
-const mrkdwn = (text: string): MrkdwnText => ({ type: "mrkdwn", text });
+const plain = (text: string, max: number): PlainTextElement => ({ type: "plain_text", text: cutPlain(text, max), emoji: true });
+const mrkdwn = (text: string): MrkdwnElement => ({ type: "mrkdwn", text });
 function cutPlain(s: string, max: number): string {
   const chars = [...s];
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join("")}…`;
@@ -197,24 +182,107 @@ function factsBlocks(p: FactsPart): SectionBlock[] {
   return out;
 }
 
-/** Visible characters (code points); the spread is only needed when there are surrogate pairs. */
-const width = (s: string) => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
 const pad = (s: string, n: number, right: boolean) => (right ? " ".repeat(Math.max(0, n - width(s))) + s : s + " ".repeat(Math.max(0, n - width(s))));
 /** A cell may not close the code fence it sits in. */
 const cell = (s: string) => s.replace(/`{3,}/g, "'''").replace(/\s+/g, " ");
+/** `s` cut to `n` visible characters with "…". */
+const cutTo = (s: string, n: number) => (width(s) <= n ? s : `${[...s].slice(0, Math.max(0, n - 1)).join("")}…`);
 
-/** Monospace lines of a table (header, rule, rows), padded on visible characters, then escaped. */
-function tableLines(columns: Column[], rows: Array<Record<string, string>>): { head: string[]; rows: string[] } {
-  const cells = rows.map((r) => columns.map((c) => cell(r[c.key] ?? "")));
-  const widths = columns.map((c, i) => Math.max(width(c.label), ...cells.map((r) => width(r[i] ?? ""))));
+/** Widest line of a monospaced table, in visible characters: about what a phone shows without wrapping. */
+export const CODE_LINE_WIDTH = 70;
+const GAP = 2;
+/** Narrowest a cut column gets: enough for "fits 2 VMs" or the start of a name. */
+const MIN_CUT_WIDTH = 10;
+
+interface CodeLayout {
+  columns: Column[];
+  /** Visible width of each kept column (cells longer than that are cut with "…"). */
+  widths: number[];
+  dropped: Column[];
+}
+
+/**
+ * Which columns a code-block table shows within CODE_LINE_WIDTH, and how wide: drop the least
+ * important columns first, then narrow sentence columns (they wrap) and name columns (cut with
+ * "…"), and only then drop important columns from the right. Money, sizes and dates stay whole.
+ */
+function codeLayout(columns: Column[], cells: (c: Column) => string[]): CodeLayout {
+  const natural = new Map(columns.map((c) => [c, Math.max(width(c.label), ...cells(c).map(width))]));
+  const total = (cols: Column[], w: (c: Column) => number) => cols.reduce((n, c) => n + w(c), 0) + GAP * (cols.length - 1);
+  const nat = (c: Column) => natural.get(c) ?? 0;
+  /** Widths for `kept`: natural, then sentence columns narrowed (they wrap), then names (cut with "…"). */
+  const narrowed = (kept: Column[]) => {
+    const widths = new Map(kept.map((c) => [c, nat(c)]));
+    const widestOf = (kind: "text" | "name") =>
+      kept.filter((c) => kindOf(c) === kind && (widths.get(c) ?? 0) > MIN_CUT_WIDTH).sort((a, b) => (widths.get(b) ?? 0) - (widths.get(a) ?? 0))[0];
+    while (total(kept, (c) => widths.get(c) ?? 0) > CODE_LINE_WIDTH) {
+      const widest = widestOf("text") ?? widestOf("name");
+      if (!widest) break;
+      widths.set(widest, (widths.get(widest) ?? 0) - 1);
+    }
+    return widths;
+  };
+  // Columns that matter least go first, before anything is narrowed.
+  let kept = dropUntilFits(columns, (cols) => total(cols, nat) <= CODE_LINE_WIDTH || cols.every((c) => priorityOf(c) < 3));
+  let widths = narrowed(kept);
+  while (kept.length > 1 && total(kept, (c) => widths.get(c) ?? 0) > CODE_LINE_WIDTH) {
+    kept = dropUntilFits(kept, (cols) => cols.length < kept.length);
+    widths = narrowed(kept);
+  }
+  // One column left and still too wide: it is cut, whatever it holds.
+  const only = kept[0];
+  if (kept.length === 1 && only && (widths.get(only) ?? 0) > CODE_LINE_WIDTH) widths.set(only, CODE_LINE_WIDTH);
+  return { columns: kept, widths: kept.map((c) => widths.get(c) ?? 0), dropped: columns.filter((c) => !kept.includes(c)) };
+}
+
+/** Word-wraps `s` to lines of at most `n` visible characters (a word longer than that is split). */
+function wrapTo(s: string, n: number): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let word of s.split(" ")) {
+    while (width(word) > n) {
+      if (cur) out.push(cur);
+      cur = "";
+      const chars = [...word];
+      out.push(chars.slice(0, n).join(""));
+      word = chars.slice(n).join("");
+    }
+    const next = cur ? `${cur} ${word}` : word;
+    if (width(next) <= n) cur = next;
+    else {
+      out.push(cur);
+      cur = word;
+    }
+  }
+  out.push(cur);
+  return out;
+}
+
+/**
+ * Monospace lines of a table (header, rule, rows) within CODE_LINE_WIDTH, then escaped. A
+ * sentence cell wider than its column wraps onto continuation lines; a name is cut with "…".
+ */
+function tableLines(p: TablePart): { head: string[]; rows: string[]; dropped: Column[] } {
+  const layout = codeLayout(p.columns, (c) => p.rows.map((r) => cell(r[c.key] ?? "")));
+  const { columns, widths } = layout;
   const line = (cs: string[]) =>
     escapeMrkdwn(
       cs
         .map((x, i) => pad(x, widths[i] ?? 0, columns[i]?.align === "right"))
-        .join("  ")
+        .join(" ".repeat(GAP))
         .trimEnd(),
     );
-  return { head: [line(columns.map((c) => cell(c.label))), widths.map((w) => "-".repeat(w)).join("  ")], rows: cells.map(line) };
+  const row = (cs: string[]) => {
+    const cellLines = cs.map((x, i) => (kindOf(columns[i] as Column) === "text" ? wrapTo(x, widths[i] ?? 0) : [cutTo(x, widths[i] ?? 0)]));
+    const height = Math.max(1, ...cellLines.map((l) => l.length));
+    return Array.from({ length: height }, (_, k) => line(cellLines.map((l) => l[k] ?? ""))).join("\n");
+  };
+  const rows = p.rows.map((r) => row(columns.map((c) => cell(r[c.key] ?? ""))));
+  return {
+    head: [line(columns.map((c) => cutTo(cell(c.label), widths[columns.indexOf(c)] ?? 0))), widths.map((w) => "-".repeat(w)).join(" ".repeat(GAP))],
+    rows,
+    dropped: layout.dropped,
+  };
 }
 
 /** Characters JSON escaping adds to a string (quotes aside). */
@@ -226,8 +294,16 @@ interface Budget {
   chars: number;
 }
 
+/** The "N more — narrow with …" notice under a cut table. */
+function moreNotice(p: TablePart, more: number): TextContextBlock {
+  const hint = p.narrowHint ? ` — narrow with \`${fitEscaped(p.narrowHint, 200)}\`` : "";
+  return { type: "context", elements: [mrkdwn(`${more} more${hint}`)] };
+}
+/** Room kept back for the cut notice until we know whether it is needed. */
+const noticeRoom = (p: TablePart) => 160 + (p.narrowHint?.length ?? 0) * 5;
+
 /** Table → an optional title section and code-block sections, cut to the budget with "N more — narrow with …". */
-function tableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
+function codeTableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
   const out: SlackBlock[] = [];
   const take = (b: SlackBlock) => {
     out.push(b);
@@ -239,9 +315,9 @@ function tableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
     if (budget.blocks > 0) take({ type: "section", text: mrkdwn("_No rows._") });
     return out;
   }
-  const { head, rows } = tableLines(p.columns, p.rows);
-  // Room for the cut notice is kept back until we know whether it is needed.
-  const notice = 160 + (p.narrowHint?.length ?? 0) * 5;
+  const { head, rows, dropped } = tableLines(p);
+  const droppedNote = dropped.length > 0 ? `Left out to fit a phone: ${fitEscaped(dropped.map((c) => c.label).join(", "), 400)}.` : "";
+  const notice = noticeRoom(p) + droppedNote.length + 40;
   let shown = 0;
   const headText = head.join("\n");
   while (shown < rows.length && budget.blocks > 1) {
@@ -254,8 +330,7 @@ function tableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
       const next = rows[shown + n] as string;
       const t = textLen + 1 + next.length;
       const j = jsonLen + 2 + next.length + jsonExtra(next);
-      const last = shown + n + 1 === rows.length;
-      if (t > SLACK_LIMITS.sectionText || j > budget.chars - (last ? 0 : notice)) break;
+      if (t > SLACK_LIMITS.sectionText || j > budget.chars - notice) break;
       chunk.push(next);
       textLen = t;
       jsonLen = j;
@@ -266,29 +341,83 @@ function tableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
     shown += n;
   }
   const more = rows.length - shown;
-  if (more > 0) {
-    const hint = p.narrowHint ? ` — narrow with \`${fitEscaped(p.narrowHint, 200)}\`` : "";
-    out.push({ type: "context", elements: [mrkdwn(`${more} more${hint}`)] });
+  const notes: MrkdwnElement[] = [];
+  if (more > 0) notes.push(...moreNotice(p, more).elements.filter((e): e is MrkdwnElement => e.type === "mrkdwn"));
+  if (droppedNote && shown > 0) notes.push(mrkdwn(droppedNote));
+  if (notes.length > 0) {
+    out.push({ type: "context", elements: notes });
     budget.blocks -= 1;
     budget.chars -= notice;
   }
   return out;
 }
 
-function contextBlock(lines: string[]): ContextBlock | undefined {
+/** Slack's table block limits (Slack's table block reference): rows including the header, cells per row. */
+export const SLACK_TABLE_LIMITS = { rows: 100, cells: 20, columnSettings: 20, perMessage: 1 } as const;
+/** Longest cell we put in a table block (ours, not Slack's): a cell is a value, not a paragraph. */
+const TABLE_CELL_MAX = 500;
+
+const rawCell = (s: string): RawTextElement => ({ type: "raw_text", text: cutTo(s.replace(/\s+/g, " ").trim(), TABLE_CELL_MAX) || "—" });
+const headerCell = (s: string): RichTextBlock => ({
+  type: "rich_text",
+  elements: [{ type: "rich_text_section", elements: [{ type: "text", text: cutTo(s, TABLE_CELL_MAX) || " ", style: { bold: true } }] }],
+});
+
+/**
+ * Table → Slack's native `table` block (one per message, at most 100 rows and 20 cells a row):
+ * a bold header row, plain-text cells (never parsed as mrkdwn, so nothing to escape), right-aligned
+ * numbers, and only sentence columns wrapping. Rows past the budget are cut with "N more — narrow with …".
+ */
+function nativeTableBlocks(p: TablePart, budget: Budget): SlackBlock[] {
+  const out: SlackBlock[] = [];
+  const take = (b: SlackBlock) => {
+    out.push(b);
+    budget.blocks -= 1;
+    budget.chars -= size(b);
+  };
+  if (p.title && budget.blocks > 2) take({ type: "section", text: mrkdwn(`*${fitEscaped(p.title, 300)}*`) });
+  const columns = dropUntilFits(p.columns, (cols) => cols.length <= SLACK_TABLE_LIMITS.cells);
+  const table: TableBlock = {
+    type: "table",
+    column_settings: columns.map((c) => ({ align: c.align === "right" ? "right" : "left", is_wrapped: !keepsWhole(c) })),
+    rows: [columns.map((c) => headerCell(c.label))],
+  };
+  const notice = noticeRoom(p);
+  let used = size(table);
+  let shown = 0;
+  for (const r of p.rows) {
+    if (table.rows.length >= SLACK_TABLE_LIMITS.rows) break;
+    const row = columns.map((c) => rawCell(r[c.key] ?? ""));
+    const add = JSON.stringify(row).length + 1;
+    const last = shown + 1 === p.rows.length;
+    if (used + add > budget.chars - (last ? 0 : notice)) break;
+    table.rows.push(row);
+    used += add;
+    shown += 1;
+  }
+  take(table);
+  if (shown < p.rows.length) {
+    out.push(moreNotice(p, p.rows.length - shown));
+    budget.blocks -= 1;
+    budget.chars -= notice;
+  }
+  return out;
+}
+
+function contextBlock(lines: string[]): TextContextBlock | undefined {
   if (lines.length === 0) return undefined;
   const max = SLACK_LIMITS.contextElements;
   const kept = lines.length <= max ? lines : [...lines.slice(0, max - 1), lines.slice(max - 1).join(" · ")];
   return { type: "context", elements: kept.map((l) => mrkdwn(l.length > SLACK_LIMITS.sectionText ? `${l.slice(0, SLACK_LIMITS.sectionText - 1)}…` : l)) };
 }
 
-function actionBlocks(list: Action[]): ActionsBlock[] {
+function actionBlocks(list: Action[]): ButtonsBlock[] {
   const buttons: ButtonElement[] = [];
   list.forEach((a, i) => {
     const b = buttonFor(a, i);
     if (b) buttons.push(b);
   });
-  const out: ActionsBlock[] = [];
+  const out: ButtonsBlock[] = [];
   for (let i = 0; i < buttons.length; i += SLACK_LIMITS.actionsElements) out.push({ type: "actions", elements: buttons.slice(i, i + SLACK_LIMITS.actionsElements) });
   return out;
 }
@@ -311,6 +440,7 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
   };
   const body: SlackBlock[] = [];
   let dropped = 0;
+  let useNative = opts.nativeTable ?? opts.maxBlocks === undefined;
   const push = (b: SlackBlock) => {
     // One block stays in reserve for the "cut" notice.
     if (budget.blocks <= 1 || size(b) > budget.chars - 200) {
@@ -330,14 +460,27 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
         for (const b of factsBlocks(part)) push(b);
         break;
       case "table":
-        if (budget.blocks > 1) body.push(...tableBlocks(part, budget));
-        else dropped += 1;
+        if (budget.blocks <= 1) dropped += 1;
+        else if (useNative && part.rows.length > 0) {
+          // Slack allows one table block per message: the first table with rows gets it.
+          useNative = false;
+          body.push(...nativeTableBlocks(part, budget));
+        } else body.push(...codeTableBlocks(part, budget));
         break;
       case "image":
-        if (part.url && /^https:\/\//.test(part.url) && part.url.length <= SLACK_LIMITS.imageUrl) {
+        if (part.url && slackCanShowImage(part.url)) {
           push({ type: "image", image_url: part.url, alt_text: cutPlain(part.alt || "chart", SLACK_LIMITS.imageAlt) });
+        } else if (opts.chartUploads && part.imageId !== undefined) {
+          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)} (attached below as an image)`)] });
         } else {
-          push({ type: "context", elements: [mrkdwn(`Chart: ${fitEscaped(part.alt, 500)} (Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL)`)] });
+          push({
+            type: "context",
+            elements: [
+              mrkdwn(
+                `Chart: ${fitEscaped(part.alt, 500)} (Slack shows charts in answers posted to the channel, or everywhere once gpuops has a public https address: GPUOPS_PUBLIC_URL)`,
+              ),
+            ],
+          });
         }
         break;
       case "actions":
@@ -350,6 +493,11 @@ export function renderSlack(reply: Reply, opts: RenderSlackOptions = {}): SlackM
   const firstText = reply.parts.find((p): p is TextPart => p.kind === "text")?.text;
   const fallback = fitEscaped(firstText ? `${reply.title}: ${firstText}` : reply.title, SLACK_LIMITS.fallbackText);
   return { text: fallback, blocks: [header, ...body, ...tail] };
+}
+
+/** Slack fetches an image block's URL itself: only a public https URL within the length limit works. */
+export function slackCanShowImage(url: string): boolean {
+  return /^https:\/\//.test(url) && url.length <= SLACK_LIMITS.imageUrl;
 }
 
 /** A text section cut to what the budget still allows (the rest of a long explanation is dropped with "…"). */
@@ -385,6 +533,7 @@ export function checkSlackLimits(msg: { text?: string; blocks: SlackBlock[] }, o
   };
   if (msg.text !== undefined) checkMrkdwn(mrkdwn(msg.text), "text");
   const actionIds = new Set<string>();
+  let tables = 0;
   msg.blocks.forEach((b, i) => {
     const at = `block ${i} (${b.type})`;
     switch (b.type) {
@@ -427,9 +576,35 @@ export function checkSlackLimits(msg: { text?: string; blocks: SlackBlock[] }, o
         if (b.image_url.length > L.imageUrl) problems.push(`${at}: image_url too long`);
         if (b.alt_text.length > L.imageAlt) problems.push(`${at}: alt_text too long`);
         break;
+      case "table": {
+        tables += 1;
+        const T = SLACK_TABLE_LIMITS;
+        if (b.rows.length === 0 || b.rows.length > T.rows) problems.push(`${at}: ${b.rows.length} rows (1..${T.rows})`);
+        if ((b.column_settings?.length ?? 0) > T.columnSettings) problems.push(`${at}: ${b.column_settings?.length} column settings > ${T.columnSettings}`);
+        const cols = b.rows[0]?.length ?? 0;
+        b.rows.forEach((row, r) => {
+          if (row.length === 0 || row.length > T.cells) problems.push(`${at}: row ${r} has ${row.length} cells (1..${T.cells})`);
+          if (row.length !== cols) problems.push(`${at}: row ${r} has ${row.length} cells, the header ${cols}`);
+          for (const c of row) if (c.type === "raw_text" && c.text.length === 0) problems.push(`${at}: row ${r} has an empty raw_text cell`);
+        });
+        break;
+      }
       case "divider":
         break;
     }
   });
+  if (maxBlocks === L.messageBlocks && tables > SLACK_TABLE_LIMITS.perMessage) problems.push(`${tables} table blocks > ${SLACK_TABLE_LIMITS.perMessage} per message`);
   return problems;
+}
+
+/** Lines of code blocks wider than CODE_LINE_WIDTH visible characters (entities count as the character they stand for). */
+export function wideCodeLines(msg: { blocks: SlackBlock[] }): string[] {
+  const out: string[] = [];
+  for (const b of msg.blocks) {
+    if (b.type !== "section" || !b.text) continue;
+    for (const m of b.text.text.matchAll(/```([\s\S]*?)```/g)) {
+      for (const line of (m[1] ?? "").split("\n")) if (width(unescapeSlackText(line)) > CODE_LINE_WIDTH) out.push(line);
+    }
+  }
+  return out;
 }

@@ -21,7 +21,8 @@ import factsTemplate from "../../cards/facts.json" with { type: "json" };
 import imageTemplate from "../../cards/image.json" with { type: "json" };
 import tableTemplate from "../../cards/table.json" with { type: "json" };
 import textTemplate from "../../cards/text.json" with { type: "json" };
-import type { Action, Part, Reply, TablePart, Tone } from "../reply/reply.ts";
+import { type Action, type Column, type Part, type Reply, type TablePart, type Tone, USER_ERROR_TITLE } from "../reply/reply.ts";
+import { dropUntilFits, kindOf, narrowColumns } from "./columns.ts";
 
 /** An Adaptive Card as JSON: what Teams, Bot Framework and the JS renderer accept. */
 export type AdaptiveCardJson = { type: "AdaptiveCard"; version: string; body: unknown[] } & Record<string, unknown>;
@@ -81,8 +82,8 @@ function actionData(a: Action): CardActionData {
   return { verb: a.verb, payload: a.payload };
 }
 
-/** Expands one part; `rowCap` limits table rows (the size budget lowers it). */
-function expandPart(part: Part, rowCap: number): unknown {
+/** Expands one part (the `index`-th of its card); `rowCap` limits table rows (the size budget lowers it). */
+function expandPart(part: Part, rowCap: number, index: number): unknown {
   switch (part.kind) {
     case "text": {
       const tone = TONE[part.tone ?? "info"];
@@ -92,7 +93,7 @@ function expandPart(part: Part, rowCap: number): unknown {
     case "facts":
       return TEMPLATES.facts.expand({ $root: { facts: part.facts.map((f) => ({ label: cut(f.label, 200), value: cut(f.value, MAX_TEXT) })) } });
     case "table":
-      return expandTable(part, rowCap);
+      return expandTable(part, rowCap, index);
     case "image":
       return TEMPLATES.image.expand({
         $root: { hasUrl: part.url !== undefined, url: part.url ?? "", alt: cut(part.alt, 500), placeholder: `Chart: ${cut(part.alt, 500)}` },
@@ -112,32 +113,103 @@ function expandPart(part: Part, rowCap: number): unknown {
 }
 
 /**
- * A column's relative width (1–5) from its longest cell and the longest word of its header, so a
- * column of sentences ("You can still start") gets room and "Used" does not take a fifth of the card.
+ * Pixels per character we plan with: wide enough for Segoe UI (Teams) and the sans fonts a
+ * browser falls back to, bold headers included; plus a cell's padding.
  */
-export function columnWeight(label: string, cells: string[]): number {
-  const longest = Math.max(...label.split(/\s+/).map((w) => w.length), ...cells.map((c) => Math.min(c.length, 60)));
-  return Math.min(5, Math.max(1, Math.ceil(longest / 10)));
+const CHAR_PX = 9;
+const CELL_PAD_PX = 22;
+/** A phone-width card's usable width: narrower tables than this show as a table, wider ones as a list. */
+export const NARROW_CARD_PX = 340;
+/** A full-width card's usable width (Teams at full width, the console on a desktop). */
+export const WIDE_CARD_PX = 1100;
+/** Rows a card shows, by design: a card is read, not scrolled; the rest is said, with how to narrow. */
+export const CARD_ROWS = 12;
+/** What a card aims for: well under TEAMS_CARD_MAX_BYTES, so Teams' own envelope never tips it over. */
+export const CARD_DESIGN_BYTES = 22 * 1024;
+/** A name column ("vmss-batch-t4 (scale set, 4 instances)") is at least this wide before it wraps at a space. */
+const NAME_MIN_CHARS = 20;
+/** A sentence column is at most this wide (and never narrower than its longest word): it wraps between words. */
+const TEXT_MAX_CHARS = 30;
+
+/**
+ * How wide `s` is, in "average characters": capitals and symbols such as < = % count more,
+ * i l . , : less, so "[tag:<key>=<value>]" gets the room it takes, not its length.
+ */
+function chars(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[A-Z<>=+%&@#~MWmw]/.test(ch) ? 1.25 : /[ijl.,:;'|!() ]/.test(ch) ? 0.6 : 1;
+  return w;
+}
+const longestWord = (s: string) => Math.max(0, ...s.split(/\s+/).map(chars));
+
+/**
+ * A column's width in pixels: money, sizes, dates and numbers hold their longest value on one
+ * line (they never wrap); names and sentences hold their longest word and wrap between words.
+ * Pixel widths, not weights: a weighted column may shrink below a word and break inside it.
+ */
+function columnWidth(c: Column, cells: string[]): { width: string; px: number } {
+  const header = Math.ceil(longestWord(c.label) * 1.1);
+  const kind = kindOf(c);
+  const words = Math.max(header, ...cells.map(longestWord));
+  const longest = Math.max(0, ...cells.map(chars));
+  const need =
+    kind === "text" ? Math.max(words, Math.min(TEXT_MAX_CHARS, longest)) : kind === "name" ? Math.max(words, Math.min(NAME_MIN_CHARS, longest)) : Math.max(header, longest);
+  const px = Math.ceil(need * CHAR_PX + CELL_PAD_PX);
+  return { width: `${px}px`, px };
 }
 
-function expandTable(t: TablePart, rowCap: number): unknown {
-  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS));
+function columnDefinitions(cols: Column[], rows: string[][]) {
+  const widths = cols.map((c, i) =>
+    columnWidth(
+      c,
+      rows.map((r) => r[i] ?? ""),
+    ),
+  );
+  return {
+    defs: cols.map((c, i) => ({ width: widths[i]?.width ?? 1, ...(c.align === "right" ? { horizontalCellContentAlignment: "Right" } : {}) })),
+    px: widths.reduce((n, w) => n + w.px, 0),
+  };
+}
+
+/** One row of the narrow list: its first value in bold, then "Label: value" pairs; it wraps only at spaces. */
+function listInlines(cols: Column[], cells: string[]): unknown[] {
+  const rest = cols.slice(1).map((c, i) => ` · ${cut(c.label, 200)}: ${cells[i + 1] || "—"}`);
+  return [{ type: "TextRun", text: cells[0] || "—", weight: "Bolder" }, ...(rest.length > 0 ? [{ type: "TextRun", text: rest.join("") }] : [])];
+}
+
+function expandTable(t: TablePart, rowCap: number, index: number): unknown {
+  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS, CARD_ROWS));
   const hidden = t.rows.length - kept.length;
+  const cellsOf = (cols: Column[]) => kept.map((r) => cols.map((c) => cut(r[c.key] ?? "", 1000)));
+  // The wide variant drops the columns that matter least until it fits a full-width card.
+  const wideCols = dropUntilFits(t.columns, (cols) => columnDefinitions(cols, cellsOf(cols)).px <= WIDE_CARD_PX);
+  const rows = cellsOf(wideCols);
+  const wide = columnDefinitions(wideCols, rows);
+  // Narrow hosts (phones, a narrow Teams pane) get the columns that matter most: as a table when
+  // they fit a phone, else as a list of rows, so nothing breaks inside a size or an amount.
+  const narrowCols = narrowColumns(wideCols);
+  const hasNarrow = narrowCols.length < wideCols.length || wide.px > NARROW_CARD_PX;
+  const narrowRows = cellsOf(narrowCols);
+  const narrow = columnDefinitions(narrowCols, narrowRows);
+  const narrowKind = !hasNarrow ? "none" : narrow.px <= NARROW_CARD_PX ? "table" : "list";
+  const left = t.columns.filter((c) => !wideCols.includes(c));
+  const notes = [...(hidden > 0 ? [cutNote(hidden, t.narrowHint)] : []), ...(left.length > 0 ? [`Not shown here: ${left.map((c) => c.label).join(", ")}.`] : [])];
   return TEMPLATES.table.expand({
     $root: {
       hasTitle: t.title !== undefined,
       title: t.title ?? "",
-      columnDefinitions: t.columns.map((c) => ({
-        width: columnWeight(
-          c.label,
-          kept.map((r) => r[c.key] ?? ""),
-        ),
-        horizontalCellContentAlignment: c.align === "right" ? "Right" : "Left",
-      })),
-      headers: t.columns.map((c) => cut(c.label, 200)),
-      rows: kept.map((r) => t.columns.map((c) => cut(r[c.key] ?? "", 1000))),
-      hasCutNote: hidden > 0,
-      cutNote: cutNote(hidden, t.narrowHint),
+      hasNarrow,
+      columnDefinitions: wide.defs,
+      headers: wideCols.map((c) => cut(c.label, 200)),
+      rows,
+      narrowKind,
+      narrowColumnDefinitions: narrowKind === "table" ? narrow.defs : [],
+      narrowHeaders: narrowKind === "table" ? narrowCols.map((c) => cut(c.label, 200)) : [],
+      narrowRows: narrowKind === "table" ? narrowRows : [],
+      listId: `rows-${index}`,
+      narrowItems: narrowKind === "list" ? narrowRows.map((r) => ({ inlines: listInlines(narrowCols, r) })) : [],
+      hasCutNote: notes.length > 0,
+      cutNote: notes.join(" · "),
     },
   });
 }
@@ -147,13 +219,25 @@ function isEmpty(p: Part): boolean {
   return (p.kind === "actions" && p.actions.length === 0) || (p.kind === "facts" && p.facts.length === 0) || (p.kind === "table" && p.rows.length === 0);
 }
 
+/**
+ * The card's fallbackText (what a notification or a host without cards shows): the title, and for
+ * an error the reason itself, so a notification never says only that something went wrong.
+ */
+export function notificationText(reply: Reply): string {
+  if (reply.outcome !== "user_error" && reply.outcome !== "azure_error") return cut(reply.title, 300);
+  const texts = reply.parts.filter((p) => p.kind === "text");
+  const reason = (texts.find((p) => p.tone === "error") ?? texts[0])?.text.replace(/\s+/g, " ").trim();
+  if (!reason) return cut(reply.title, 300);
+  return cut(reply.title === USER_ERROR_TITLE ? reason : `${reply.title}: ${reason}`, 300);
+}
+
 function expandCard(reply: Reply, rowCap: number): AdaptiveCardJson {
-  const parts = reply.parts.filter((p) => !isEmpty(p)).map((p) => expandPart(p, rowCap));
+  const parts = reply.parts.filter((p) => !isEmpty(p)).map((p, i) => expandPart(p, rowCap, i));
   return TEMPLATES.envelope.expand({
     $root: {
       title: cut(reply.title, 300),
       titleColor: TITLE_COLOR[reply.outcome],
-      fallbackText: cut(reply.title, 300),
+      fallbackText: notificationText(reply),
       parts,
       context: reply.context.map((c) => cut(c, 1000)),
     },
@@ -169,16 +253,19 @@ export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.strin
  */
 export function renderAdaptiveCard(reply: Reply, opts: { maxBytes?: number } = {}): AdaptiveCardJson {
   const maxBytes = opts.maxBytes ?? TEAMS_CARD_MAX_BYTES;
+  // Aim well under the hard limit; fewer rows (said, with how to narrow) rather than a card at the edge.
+  const target = Math.min(maxBytes, CARD_DESIGN_BYTES);
   const longest = Math.max(0, ...reply.parts.map((p) => (p.kind === "table" ? p.rows.length : 0)));
   const full = expandCard(reply, longest);
-  if (cardBytes(full) <= maxBytes) return full;
+  if (cardBytes(full) <= target) return full;
   let lo = 0;
-  let hi = Math.min(longest, MAX_ROWS);
+  let hi = Math.min(longest, MAX_ROWS, CARD_ROWS);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (cardBytes(expandCard(reply, mid)) <= maxBytes) lo = mid;
+    if (cardBytes(expandCard(reply, mid)) <= target) lo = mid;
     else hi = mid - 1;
   }
+  if (lo === 0 && cardBytes(full) <= maxBytes) return full;
   const cutCard = expandCard(reply, lo);
   if (cardBytes(cutCard) <= maxBytes) return cutCard;
   // Still too big without any table rows (very long texts): say so rather than fail to post.

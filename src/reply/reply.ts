@@ -24,10 +24,26 @@ export interface FactsPart {
   facts: Fact[];
 }
 
+/**
+ * What a column holds, so renderers never break inside a token: sizes ("NC24ads_A100_v4"), money
+ * ("$2,746.58"), dates and numbers stay on one line; names (VMs, regions) too; only `text` wraps.
+ */
+export type ColumnKind = "text" | "name" | "size" | "money" | "date" | "number";
+
+/**
+ * Which columns matter most: 1 is shown on every surface (a phone, a 70-character Slack code
+ * line), 2 when there is room, 3 is the first to go on a narrow surface.
+ */
+export type ColumnPriority = 1 | 2 | 3;
+
 export interface Column {
   key: string;
   label: string;
   align?: "left" | "right";
+  /** Defaults to 2. */
+  priority?: ColumnPriority;
+  /** Defaults to "text". */
+  kind?: ColumnKind;
 }
 
 export type Row = Record<string, string>;
@@ -78,6 +94,8 @@ export interface Reply {
   code?: string;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
+  /** The typed command a plain-language question was read as (`cost yesterday by rg`): what a re-run asks. */
+  readAs?: string;
 }
 
 export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {
@@ -96,9 +114,12 @@ export function table(columns: Column[], rows: Row[], opts: { title?: string; na
 }
 export const actions = (a: Action[]): ActionsPart => ({ kind: "actions", actions: a });
 
+/** The title of every user error; renderers put the reason itself where only one line shows. */
+export const USER_ERROR_TITLE = "That didn't work";
+
 /** A user-facing error: what was wrong, and an example of the right form. */
 export function userError(code: string, problem: string, example?: string, extra: Part[] = []): Reply {
   const parts: Part[] = [text(problem, "error")];
   if (example) parts.push(text(`Try: ${example}`));
-  return reply("That didn't work", [...parts, ...extra], { outcome: "user_error", code });
+  return reply(USER_ERROR_TITLE, [...parts, ...extra], { outcome: "user_error", code });
 }

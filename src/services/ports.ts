@@ -65,8 +65,14 @@ export interface PostedMessage {
  */
 export interface PostingPort {
   platform: string;
-  post(channelId: string, reply: Reply, opts?: { threadId?: string }): Promise<PostedMessage>;
+  /** `marker` tags the message (Slack: message metadata) so findPosted can tell later whether this post landed. */
+  post(channelId: string, reply: Reply, opts?: { threadId?: string; marker?: string }): Promise<PostedMessage>;
   update(message: PostedMessage, reply: Reply): Promise<void>;
+  /**
+   * Whether a post tagged `marker` reached the channel since `since` (after a crash or a timeout,
+   * before posting again). "unknown" when this platform cannot tell (no history read, missing scope).
+   */
+  findPosted?(channelId: string, marker: string, since: Date): Promise<PostedMessage | "unknown" | undefined>;
 }
 
 export interface Services {
@@ -384,6 +390,24 @@ export interface GpuRequestStorePort {
   effect(key: string): Promise<SideEffect | undefined>;
   /** Side effects not done yet whose claim is free or lapsed. */
   openEffects(now: Date): Promise<SideEffect[]>;
+  /** Extends a claim this owner still holds (a heartbeat while the action runs); false when it is no longer ours. */
+  renewEffect(key: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Reserves `count` of the candidate pool VMs for a request's action and saves them as its plan,
+   * in one transaction; a VM another request holds is skipped. Undefined (nothing reserved) when
+   * fewer than `count` are free, or when the claim is no longer `owner`'s.
+   */
+  reservePoolVms(key: string, owner: string, requestId: string, subscriptionId: string, candidates: PoolVmRef[], count: number, now: Date): Promise<PoolVmRef[] | undefined>;
+  /** Frees every pool VM a request holds (after its undo, or when its action started nothing); returns how many. */
+  releasePoolVms(requestId: string): Promise<number>;
+  /** Pool VMs reserved by requests, for audits and the soak's double-booking count. */
+  poolVmClaims(): Promise<Array<PoolVmRef & { requestId: string; subscriptionId: string }>>;
+}
+
+/** A pool VM by resource group and name (within the request's subscription). */
+export interface PoolVmRef {
+  resourceGroup: string;
+  name: string;
 }
 
 /** A VM of a pool of pre-provisioned GPU VMs (tagged), with its power state. */
@@ -435,4 +459,84 @@ export interface RequestsPort {
   groups(platform: string): GroupDirectory | undefined;
   /** Asks for a request's side effects to run now (they also run on the next job tick). */
   kick(requestId: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Azure OpenAI capacity: TPM/PTU quota, where a model can be deployed, deployments and idle PTUs.
+// Used by `openai` and the digest's Azure OpenAI section.
+
+/** A Cognitive Services account that can host Azure OpenAI deployments (kind OpenAI or AIServices). */
+export interface OpenAiAccount {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  region: string;
+  kind: string;
+}
+
+export interface OpenAiDeployment {
+  id: string;
+  name: string;
+  account: OpenAiAccount;
+  model: string;
+  version: string;
+  /** Deployment type (`sku.name`): Standard, GlobalStandard, ProvisionedManaged… */
+  type: string;
+  /** `sku.capacity`: thousands of TPM, or PTUs for provisioned types. */
+  capacity: number | undefined;
+  provisioningState: string;
+}
+
+/** A model version a region offers, with its retirement date when Azure gives one. */
+export interface OpenAiModelVersion {
+  format: string;
+  name: string;
+  version: string;
+  /** ISO date inference stops (`deprecation.inference`). */
+  retiresAt?: string;
+}
+
+export interface OpenAiModelCapacity {
+  region: string;
+  model: string;
+  version: string;
+  skuName: string;
+  /** Thousands of TPM, or PTUs for provisioned types. */
+  availableCapacity: number;
+}
+
+/** Hourly utilisation (%) of one provisioned deployment, from Azure Monitor. */
+export interface PtuUtilization {
+  deployment: string;
+  points: number[];
+}
+
+export interface OpenAiPort {
+  accounts(subscriptionId: string): Promise<OpenAiAccount[]>;
+  deployments(account: OpenAiAccount): Promise<OpenAiDeployment[]>;
+  /** Quota rows of `Microsoft.CognitiveServices/locations/{region}/usages` (all of them; callers pick OpenAI.*). */
+  usages(subscriptionId: string, region: string): Promise<Usage[]>;
+  models(subscriptionId: string, region: string): Promise<OpenAiModelVersion[]>;
+  /** Capacity per region and deployment type for one model version (subscription-wide, or one region). */
+  modelCapacities(subscriptionId: string, model: { format: string; name: string; version: string }, region?: string): Promise<OpenAiModelCapacity[]>;
+  /** `ProvisionedManagedUtilizationV2` per deployment of an account, hourly maxima over [from, to). */
+  ptuUtilization(account: OpenAiAccount, from: Date, to: Date): Promise<PtuUtilization[]>;
+  /** The hourly price of one PTU used for idle cost; `source` says where it came from. */
+  ptuHourlyPrice(): MaybePrice & { source?: string };
+}
+
+export interface Services {
+  /** Azure OpenAI capacity (`openai`); absent in wirings that predate it. */
+  openai?: OpenAiPort;
+}
+
+/**
+ * Who a platform user id is, as the platform itself says (Slack users.info with users:read.email).
+ * Used to match a VM's owner tag (an e-mail) to the person clicking; never a display name.
+ */
+export interface UserDirectoryPort {
+  platform: string;
+  /** The user's e-mail as the platform reports it, or undefined (unknown user, no scope, lookup failed). */
+  verifiedEmail(userId: string): Promise<string | undefined>;
 }

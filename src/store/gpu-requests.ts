@@ -7,13 +7,23 @@
 import type { Kysely, Transaction } from "kysely";
 import { type AuditEntry, type GpuRequest, LEASE_STATES, nextDueAt, type RequestPolicy } from "../domain/gpu-request.ts";
 import { GpuopsError } from "../errors.ts";
-import type { AuditRow, GpuRequestStorePort, RequestMessages, SideEffect, StoredRequest } from "../services/ports.ts";
+import type { AuditRow, GpuRequestStorePort, PoolVmRef, RequestMessages, SideEffect, StoredRequest } from "../services/ports.ts";
 import type { Database, GpuRequestEffectTable, GpuRequestTable } from "./schema.ts";
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
+  return (
+    e?.code === "23505" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    /UNIQUE constraint failed/.test(e?.message ?? "") ||
+    // SQLite's audit trigger refuses an insert that would replace an entry before the unique index is checked.
+    /an existing entry cannot be replaced/.test(e?.message ?? "")
+  );
 }
+
+/** The key a pool VM is reserved under: one per VM, whatever its spelling in ARM. */
+const vmKey = (subscriptionId: string, vm: PoolVmRef) => `${subscriptionId}/${vm.resourceGroup}/${vm.name}`.toLowerCase();
 
 /** Request ids are the store's integers; anything else is not a request. */
 function rowId(id: string): number | undefined {
@@ -290,6 +300,80 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
     async effect(key) {
       const row = await wrap("read a side effect", () => db.selectFrom("gpu_request_effect").selectAll().where("key", "=", key).executeTakeFirst());
       return row ? effectOf(row) : undefined;
+    },
+
+    async renewEffect(key, owner, now, ttlMs) {
+      const until = new Date(now.getTime() + ttlMs).toISOString();
+      const r = await wrap("renew a side effect's claim", () =>
+        db
+          .updateTable("gpu_request_effect")
+          .set({ claimed_until: until })
+          .where("key", "=", key)
+          .where("claimed_by", "=", owner)
+          .where("status", "=", "running")
+          .executeTakeFirst(),
+      );
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async reservePoolVms(key, owner, requestId, subscriptionId, candidates, count, now) {
+      const n = rowId(requestId);
+      if (n === undefined) return undefined;
+      return wrap("reserve pool VMs", () =>
+        db.transaction().execute(async (trx) => {
+          // Only the claim's holder may plan; the row lock also serialises two planners of one effect.
+          const mine = await trx
+            .updateTable("gpu_request_effect")
+            .set({ updated_at: now.toISOString() })
+            .where("key", "=", key)
+            .where("claimed_by", "=", owner)
+            .where("status", "=", "running")
+            .executeTakeFirst();
+          if (Number(mine.numUpdatedRows) !== 1) return undefined;
+          const taken: PoolVmRef[] = [];
+          for (const vm of candidates) {
+            if (taken.length === count) break;
+            // The VM's key is the primary key: a VM another request holds is a conflict, skipped.
+            const r = await trx
+              .insertInto("pool_vm_claim")
+              .values({
+                vm_key: vmKey(subscriptionId, vm),
+                request_id: n,
+                effect_key: key,
+                subscription_id: subscriptionId,
+                resource_group: vm.resourceGroup,
+                vm_name: vm.name,
+                claimed_at: now.toISOString(),
+              })
+              .onConflict((oc) => oc.column("vm_key").doNothing())
+              .executeTakeFirst();
+            if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) taken.push({ resourceGroup: vm.resourceGroup, name: vm.name });
+          }
+          if (taken.length < count) {
+            // Not enough: keep nothing, so a later run (or another request) starts from a clean slate.
+            await trx.deleteFrom("pool_vm_claim").where("effect_key", "=", key).execute();
+            return undefined;
+          }
+          await trx
+            .updateTable("gpu_request_effect")
+            .set({ plan: JSON.stringify({ vms: taken }) })
+            .where("key", "=", key)
+            .execute();
+          return taken;
+        }),
+      );
+    },
+
+    async releasePoolVms(requestId) {
+      const n = rowId(requestId);
+      if (n === undefined) return 0;
+      const r = await wrap("free pool VMs", () => db.deleteFrom("pool_vm_claim").where("request_id", "=", n).executeTakeFirst());
+      return Number(r.numDeletedRows);
+    },
+
+    async poolVmClaims() {
+      const rows = await wrap("list pool VM reservations", () => db.selectFrom("pool_vm_claim").selectAll().orderBy("vm_key").execute());
+      return rows.map((r) => ({ requestId: String(r.request_id), subscriptionId: r.subscription_id, resourceGroup: r.resource_group, name: r.vm_name }));
     },
 
     async openEffects(now) {

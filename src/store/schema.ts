@@ -12,6 +12,8 @@ export interface JobRunTable {
   finished_at: string | null;
   status: string;
   detail: string | null;
+  /** Real time of the holder's last heartbeat while it runs (migration 007); null for old rows. */
+  heartbeat_at: string | null;
 }
 
 export interface CacheTable {
@@ -155,6 +157,17 @@ export interface GpuRequestEffectTable {
   updated_at: string;
 }
 
+/** A pool VM held by a `start-vms` request (migration 007): one row per VM, so no VM is planned twice. */
+export interface PoolVmClaimTable {
+  vm_key: string;
+  request_id: number;
+  effect_key: string;
+  subscription_id: string;
+  resource_group: string;
+  vm_name: string;
+  claimed_at: string;
+}
+
 /** One idle episode of a VM or AKS node (migration 005-idle-alerts). */
 export interface AlertStateTable {
   id: Generated<number>;
@@ -213,6 +226,12 @@ export interface AlertActionTable {
   detail: string;
 }
 
+/** A Slack request key already run (migration 008-slack-request-seen): "sig:v0=…", "event:Ev…", "command:<trigger>". */
+export interface SlackRequestSeenTable {
+  seen_key: string;
+  seen_at: string;
+}
+
 export interface Database {
   alert_state: AlertStateTable;
   alert_message: AlertMessageTable;
@@ -227,4 +246,6 @@ export interface Database {
   gpu_request_event: GpuRequestEventTable;
   lease: LeaseTable;
   gpu_request_effect: GpuRequestEffectTable;
+  pool_vm_claim: PoolVmClaimTable;
+  slack_request_seen: SlackRequestSeenTable;
 }

@@ -22,6 +22,8 @@ export interface Claim {
   job: string;
   periodKey: string;
   owner: string;
+  /** Real time the claim is alive as of (the scheduler's first heartbeat), written with the claim. */
+  heartbeatAt?: string;
 }
 
 export interface Store {
@@ -51,25 +53,44 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
 }
 
+/** host:port/database of a PostgreSQL URL, without user or password. */
+function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "(DATABASE_URL is not a URL)";
+  }
+}
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let dialect: Dialect;
   let engine: Store["engine"];
+  // Named in start-up errors: where the store is, never the credentials.
+  let where: string;
   if (opts.databaseUrl) {
     engine = "postgres";
-    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) });
+    where = `DATABASE_URL: PostgreSQL at ${describeDatabaseUrl(opts.databaseUrl)}`;
+    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 }) });
   } else {
     engine = "sqlite";
     const dir = opts.dataDir ?? "./data";
     let file = ":memory:";
-    if (dir !== ":memory:") {
-      mkdirSync(dir, { recursive: true });
-      file = join(dir, "gpuops.db");
+    where = "SQLite in memory";
+    try {
+      if (dir !== ":memory:") {
+        file = join(dir, "gpuops.db");
+        where = `GPUOPS_DATA_DIR: SQLite file ${file}`;
+        mkdirSync(dir, { recursive: true });
+      }
+      const sqlite = new BetterSqlite3(file);
+      sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma("busy_timeout = 5000");
+      sqlite.pragma("foreign_keys = ON");
+      dialect = new SqliteDialect({ database: sqlite });
+    } catch (err) {
+      throw new GpuopsError("store_error", `${where}: could not open the store (${(err as Error).message ?? String(err)})`, { cause: err });
     }
-    const sqlite = new BetterSqlite3(file);
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("busy_timeout = 5000");
-    sqlite.pragma("foreign_keys = ON");
-    dialect = new SqliteDialect({ database: sqlite });
   }
   const db = new Kysely<Database>({ dialect });
   const migrator = new Migrator({ db, provider: new Provider() });
@@ -77,7 +98,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (error) {
     await db.destroy();
     const failed = results?.find((r: { status: string }) => r.status === "Error")?.migrationName;
-    throw new GpuopsError("store_error", `Store migration ${failed ?? ""} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+    const reason = (error as Error).message || String((error as { code?: unknown }).code ?? error);
+    throw new GpuopsError("store_error", failed ? `Store migration ${failed} failed: ${reason}` : `${where}: could not open the store (${reason})`, { cause: error });
   }
 
   return {
@@ -87,7 +109,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       try {
         await db
           .insertInto("job_run")
-          .values({ job: claim.job, period_key: claim.periodKey, claimed_by: claim.owner, claimed_at: now.toISOString(), finished_at: null, status: "claimed", detail: null })
+          .values({
+            job: claim.job,
+            period_key: claim.periodKey,
+            claimed_by: claim.owner,
+            claimed_at: now.toISOString(),
+            finished_at: null,
+            status: "claimed",
+            detail: null,
+            heartbeat_at: claim.heartbeatAt ?? null,
+          })
           .execute();
         return true;
       } catch (err) {

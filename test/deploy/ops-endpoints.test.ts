@@ -71,9 +71,10 @@ describe("/readyz", () => {
     expect(await server.shutdown()).toEqual({ timedOut: true, releasedClaims: 1 });
     const store = await openStore({ dataDir });
     try {
-      const row = await store.db.selectFrom("job_run").select(["status", "claimed_at"]).where("job", "=", "stuck-job").executeTakeFirstOrThrow();
+      const row = await store.db.selectFrom("job_run").select(["status", "claimed_at", "heartbeat_at"]).where("job", "=", "stuck-job").executeTakeFirstOrThrow();
       // Still "claimed", but dated at the epoch: any other replica sees it as stale and takes it over now.
-      expect(row).toEqual({ status: "claimed", claimed_at: new Date(0).toISOString() });
+      const epoch = new Date(0).toISOString();
+      expect(row).toEqual({ status: "claimed", claimed_at: epoch, heartbeat_at: epoch });
     } finally {
       await store.close();
     }

@@ -109,12 +109,12 @@ describe("the local channel", () => {
   });
 
   it("Snooze 4 h updates the alert in place with who snoozed it", async () => {
-    await page.selectOption("#actor", "dana");
+    await page.selectOption("#actor", "sam");
     const card = channelMessage(alertId);
     const result = await click(card, "Snooze 4 h");
     expect(result.updated.map((u) => u.id)).toEqual([alertId]);
     await expect.poll(() => cardText(card)).toMatch(/Snoozed until/);
-    expect(await cardText(card)).toMatch(/Snoozed 4 h \(Dana/);
+    expect(await cardText(card)).toMatch(/Snoozed 4 h \(Sam/);
   });
 
   it("Finn, not an approver nor the owner, is refused Deallocate and Azure is not called", async () => {

@@ -160,7 +160,7 @@ describe("skus shows list prices", () => {
     const r = await ask(h, "skus");
     expect(r.outcome).toBe("ok");
     const t = tables(r)[0] as TablePart;
-    expect(t.columns.at(-1)).toEqual({ key: "price", label: "List price/h", align: "right" });
+    expect(t.columns.at(-1)).toMatchObject({ key: "price", label: "List price/h", align: "right" });
     expect(priceReads()).toBe(h.config.regions.length);
     // Every row's price is the fake's pay-as-you-go Linux item for that size and region, or "no list price".
     let unknown = 0;

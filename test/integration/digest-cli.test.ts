@@ -13,37 +13,51 @@ const BIN = fileURLToPath(new URL("../../bin/gpuops.js", import.meta.url));
 const env = { ...process.env, GPUOPS_REGIONS: "eastus", GPUOPS_LOG_LEVEL: "silent", GPUOPS_TIMEZONE: "UTC" };
 const gpuops = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
 
-/** Yesterday's (UTC) billed GPU spend in the demo tenant, as of now. */
-function expectedYesterday(): { day: string; total: number; hour: string } {
-  const now = new Date();
-  const day = isoDay(now.getTime() - 86_400_000);
-  const total = createDemoFleet({ now: () => now })
+/**
+ * The CLI child runs at a fixed instant (libfaketime; the monotonic clock stays real so timers
+ * work): 03:30 UTC is inside the hours when the demo's "yesterday" is still being billed, the
+ * hours that once made this test fail. The clock ticks from there, within the same billed hour.
+ */
+const AT = new Date("2026-12-03T03:30:00.000Z");
+const gpuopsAt = (at: Date, ...args: string[]) =>
+  spawnSync("faketime", ["-f", `@${at.toISOString().slice(0, 19).replace("T", " ")}`, process.execPath, BIN, ...args], {
+    env: { ...env, TZ: "UTC", FAKETIME_DONT_FAKE_MONOTONIC: "1" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+/** Yesterday's (UTC) billed GPU spend in the demo tenant, as of `at`, computed from the demo fleet itself. */
+function expectedYesterday(at: Date): { day: string; total: number } {
+  const day = isoDay(at.getTime() - 86_400_000);
+  const total = createDemoFleet({ now: () => at })
     .costRecords(day)
     .filter(isGpuCompute)
     .reduce((s, r) => s + r.actual, 0);
-  return { day, total, hour: now.toISOString().slice(0, 13) };
+  return { day, total };
 }
 
 describe("gpuops digest (CLI)", () => {
-  it("prints today's digest with the demo tenant's numbers, as a dry run", () => {
-    // The demo's billed data grows by the hour: compare within one clock hour.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const before = expectedYesterday();
-      const r = gpuops("digest", "--channel", "local", "--dry-run", "--demo", "--json");
-      const after = expectedYesterday();
-      if (before.hour !== after.hour) continue;
-      expect(r.status, r.stderr).toBe(0);
-      const reply = JSON.parse(r.stdout) as Reply;
-      expect(reply.title).toBe(`GPU digest · ${shortDate(isoDay(Date.now()))}`);
-      const facts = reply.parts.find((p) => p.kind === "facts");
-      expect(facts?.kind === "facts" && facts.facts.find((f) => f.label === `Spend ${shortDate(before.day)}`)?.value).toBe(formatMoney(before.total, "USD"));
-      expect(reply.parts.some((p) => p.kind === "table" && p.title?.startsWith("Top 5 by resource group"))).toBe(true);
-      expect(reply.context.some((c) => c.startsWith("Dry run for channel local"))).toBe(true);
-      expect(reply.context).toContain("Demo data: a fake Azure tenant, not your subscriptions.");
-      return;
-    }
-    throw new Error("the clock hour changed twice during the test");
+  it("prints the digest with the demo tenant's numbers as of that instant, as a dry run", () => {
+    const r = gpuopsAt(AT, "digest", "--channel", "local", "--dry-run", "--demo", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const reply = JSON.parse(r.stdout) as Reply;
+    expect(reply.title).toBe(`GPU digest · ${shortDate(isoDay(AT.getTime()))}`);
+    const expected = expectedYesterday(AT);
+    expect(expected.total).toBeGreaterThan(0);
+    const facts = reply.parts.find((p) => p.kind === "facts");
+    expect(facts?.kind === "facts" && facts.facts.find((f) => f.label === `Spend ${shortDate(expected.day)}`)?.value).toBe(formatMoney(expected.total, "USD"));
+    expect(reply.parts.some((p) => p.kind === "table" && p.title?.startsWith("Top 5 by resource group"))).toBe(true);
+    expect(reply.context.some((c) => c.startsWith("Dry run for channel local"))).toBe(true);
+    expect(reply.context).toContain("Demo data: a fake Azure tenant, not your subscriptions.");
   }, 120_000);
+
+  it("reads yesterday's spend as billed so far: two instants in one hour agree, the next hour adds to it", () => {
+    const spend = (at: Date) => expectedYesterday(at).total;
+    expect(spend(new Date("2026-12-03T03:59:59.999Z"))).toBe(spend(new Date("2026-12-03T03:00:00.000Z")));
+    expect(spend(new Date("2026-12-03T04:00:00.000Z"))).toBeGreaterThan(spend(new Date("2026-12-03T03:59:59.999Z")));
+    // From 08:00 UTC the whole day is billed and stays put.
+    expect(spend(new Date("2026-12-03T23:59:00.000Z"))).toBe(spend(new Date("2026-12-03T08:00:00.000Z")));
+  });
 
   it("prints text too, lists digest in --help, and refuses options other commands do not take", () => {
     const text = gpuops("digest", "--channel", "local", "--dry-run", "--demo");

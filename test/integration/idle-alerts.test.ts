@@ -41,13 +41,13 @@ async function at(minutes: number): Promise<void> {
   await world.clock.advanceTo(new Date(t(minutes)));
 }
 
-function click(verb: string, payload: Record<string, string | number>, actor: { id: string; name: string }, message?: { messageId: string }) {
+function click(verb: string, payload: Record<string, string | number>, actor: { id: string; name: string; email?: string }, message?: { messageId: string }, channel = CHANNEL) {
   return runAction(
     {
       verb,
       payload,
       actor,
-      channel: { id: CHANNEL, platform: "slack" },
+      channel: { id: channel, platform: "slack" },
       surface: "slack",
       ...(message ? { message: { platform: "slack", channelId: CHANNEL, messageId: message.messageId } } : {}),
     },
@@ -142,9 +142,20 @@ function suite(engine: "sqlite" | "postgres", only?: string[]) {
     const alert = poster.posts[0];
     expect(alert).toBeDefined();
     const id = alertIdOf(alert?.reply as Reply);
-    const result = await click("idle.snooze", { alert: id, hours: 4 }, { id: "UDANA", name: "dana" }, alert);
+    // Snooze is bound to the alert's channel and to its approvers and owner: others are refused and recorded.
+    const stranger = await click("idle.snooze", { alert: id, hours: 4 }, { id: "UDANA", name: "dana" }, alert);
+    expect(JSON.stringify(stranger.ephemeral)).toContain("Only the configured GPU approvers or the VM's owner");
+    const elsewhere = await click("idle.snooze", { alert: id, hours: 4 }, { id: "USAM", name: "sam" }, alert, "C0ELSEWHERE");
+    expect(JSON.stringify(elsewhere.ephemeral)).toContain("not posted in this channel");
+    const refused = await world.app().store?.db.selectFrom("alert_action").select(["action", "actor_id"]).orderBy("id").execute();
+    expect(refused).toEqual([
+      { action: "refused", actor_id: "UDANA" },
+      { action: "refused", actor_id: "USAM" },
+    ]);
+    expect(JSON.stringify(poster.posts)).not.toContain("Snoozed until");
+    const result = await click("idle.snooze", { alert: id, hours: 4 }, { id: "USAM", name: "sam" }, alert);
     expect(result.update?.parts.some((p) => p.kind === "text" && p.text.startsWith("Snoozed until"))).toBe(true);
-    expect(JSON.stringify(result.update)).toContain("Snoozed 4 h (dana");
+    expect(JSON.stringify(result.update)).toContain("Snoozed 4 h (sam");
     const before = poster.posts.length;
     await at(75 + 4 * 60 - 5); // still snoozed: scans run, nothing is posted or updated
     expect(poster.posts.length).toBe(before);
@@ -214,14 +225,20 @@ function suite(engine: "sqlite" | "postgres", only?: string[]) {
     const alert = world.posters.slack.posts[0];
     const id = alertIdOf(alert?.reply as Reply);
     const ownerMail = String(target.tags.owner);
-    // A display name that merely looks like the owner's is not enough; the owner's e-mail is.
+    // A display name is never proof, even one equal to the owner tag (a Teams user can pick any);
+    // only an e-mail the platform vouched for is.
     const lookalike = await click("idle.deallocate", { alert: id }, { id: "UOWNER", name: ownerMail.split("@")[0] as string }, alert);
     expect(lookalike.ephemeral?.outcome).toBe("user_error");
-    const asked = await click("idle.deallocate", { alert: id }, { id: "UOWNER", name: ownerMail }, alert);
+    const sameName = await click("idle.deallocate", { alert: id }, { id: "UMALLORY", name: ownerMail }, alert);
+    expect(JSON.stringify(sameName.ephemeral)).toContain("Only the configured GPU approvers");
+    const owner = { id: "UOWNER", name: "Owner", email: ownerMail };
+    const asked = await click("idle.deallocate", { alert: id }, owner, alert);
     expect(asked.update).toBeDefined();
-    const cancelled = await click("idle.deallocate.cancel", { alert: id }, { id: "UOWNER", name: ownerMail }, alert);
+    const cancelled = await click("idle.deallocate.cancel", { alert: id }, owner, alert);
     expect(actionsOf(cancelled.update as Reply).map((a) => a.label)).toEqual(["Snooze 4 h", "Snooze 24 h", "Keep 7 days", "Deallocate…"]);
-    const kept = await click("idle.keep", { alert: id }, { id: "UDANA", name: "dana" }, alert);
+    const notOwner = await click("idle.keep", { alert: id }, { id: "UDANA", name: "dana" }, alert);
+    expect(JSON.stringify(notOwner.ephemeral)).toContain("Only the configured GPU approvers");
+    const kept = await click("idle.keep", { alert: id }, owner, alert);
     expect(JSON.stringify(kept.update)).toContain("Kept (busy on purpose) until");
     const count = world.posters.slack.posts.length;
     await at(75 + 6 * 60);

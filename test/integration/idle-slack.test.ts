@@ -54,7 +54,8 @@ beforeAll(async () => {
     (r) =>
       r.type === "microsoft.compute/virtualmachines" &&
       powerOf(r) === "PowerState/running" &&
-      /^Standard_N/.test(String((r.properties.hardwareProfile as { vmSize: string }).vmSize)),
+      /^Standard_N/.test(String((r.properties.hardwareProfile as { vmSize: string }).vmSize)) &&
+      r.tags.owner,
   );
   if (!vm) throw new Error("no running GPU VM in the demo fleet");
   target = vm;
@@ -88,10 +89,35 @@ describe("idle alerts through the Slack door", () => {
     expect(slack.callsOf("chat.update").at(-1)?.args.ts).toBe(ts);
 
     const snooze = buttons[0] as Button;
+    const owner = String(target.tags.owner);
+    // Slack vouches for the e-mail of the owner; Mallory's display name is the owner tag, her e-mail is not.
+    slack.addUser("U0OWNER01", { name: "Owner", email: owner });
+    slack.addUser("U0MALLORY", { name: owner, email: "mallory@example.org" });
+    const press = async (userId: string, id: string, channelId = CHANNEL) => {
+      await postSigned(
+        server.url,
+        SECRET,
+        blockActionsBody({ actionId: snooze.action_id, value: snooze.value, channelId, messageTs: ts, userId, responseUrl: slack.responseUrl(id) }),
+      );
+      await waitFor(() => slack.responses.some((r) => r.id === id));
+      return JSON.stringify(slack.responses.find((r) => r.id === id)?.body);
+    };
+    // Neither an approver nor the owner, a look-alike owner, nor the owner in another channel: refused and recorded.
+    expect(await press("U0DANA001", "dana")).toContain("Only the configured GPU approvers or the VM's owner");
+    expect(await press("U0MALLORY", "mallory")).toContain("Only the configured GPU approvers or the VM's owner");
+    expect(await press("U0OWNER01", "elsewhere", "C0OTHER001")).toContain("not posted in this channel");
+    const refusals = await server.app.store?.db.selectFrom("alert_action").select(["action", "actor_id"]).orderBy("id").execute();
+    expect(refusals).toEqual([
+      { action: "refused", actor_id: "U0DANA001" },
+      { action: "refused", actor_id: "U0MALLORY" },
+      { action: "refused", actor_id: "U0OWNER01" },
+    ]);
+    expect(slack.callsOf("chat.update").some((c) => JSON.stringify(c.args.blocks).includes("Snoozed until"))).toBe(false);
+    // The owner, identified by the e-mail Slack has for them, in the alert's channel.
     const res = await postSigned(
       server.url,
       SECRET,
-      blockActionsBody({ actionId: snooze.action_id, value: snooze.value, channelId: CHANNEL, messageTs: ts, userId: "U0DANA001", responseUrl: slack.responseUrl("snooze") }),
+      blockActionsBody({ actionId: snooze.action_id, value: snooze.value, channelId: CHANNEL, messageTs: ts, userId: "U0OWNER01", responseUrl: slack.responseUrl("snooze") }),
     );
     expect(res.status).toBe(200);
     await waitFor(() => slack.responses.some((r) => r.id === "snooze") || slack.callsOf("chat.update").some((c) => JSON.stringify(c.args.blocks).includes("Snoozed until")));

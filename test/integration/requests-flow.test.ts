@@ -104,6 +104,7 @@ describe("GPU requests through the core", () => {
     expect(stranger.ephemeral?.code).toBe("not_approver");
 
     r.clock.now = new Date(T0.getTime() + 10 * 60_000);
+    const postsBefore = r.poster.posts.filter((p) => p.kind === "post").length;
     const ok = await r.click("sam", button(card?.reply, "Approve"));
     expect(ok.ephemeral && renderText(ok.ephemeral)).toMatch(/You approved #1/);
     const id = "1";
@@ -113,7 +114,10 @@ describe("GPU requests through the core", () => {
     const updated = lastPost(r.poster, "update");
     expect(renderText(updated?.reply as Reply)).toMatch(/Approved by sam at 2026-03-02 09:10 UTC/);
     expect(actionsOf(updated?.reply)).toHaveLength(0);
-    expect(r.poster.posts.some((p) => p.threadId && /Done: recorded/.test(renderText(p.reply)))).toBe(true);
+    // One approval, no automatic action: one ask in the card's thread and one note to the requester, nothing more.
+    const newPosts = r.poster.posts.filter((p) => p.kind === "post").slice(postsBefore);
+    expect(newPosts.map((p) => p.reply.title)).toEqual(["GPU request #1: please provision", "GPU request #1 approved: no automatic action"]);
+    expect(renderText(newPosts[1]?.reply as Reply)).not.toMatch(/ready/i);
 
     // A late approver is told who decided and when.
     const late = await r.click("lee", button(card?.reply, "Approve"));

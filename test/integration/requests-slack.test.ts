@@ -133,7 +133,8 @@ async function submitted(r: Rig, text: string): Promise<{ blocks: unknown; ts: s
       .slice(before)
       .find((c) => c.args.channel === APPROVALS),
   );
-  const ts = (await r.slack.waitFor(() => r.server.app.requests?.port.store.list({}).then((l) => l[0]?.messages.approvers?.messageId))) as string;
+  // The card is in Slack before gpuops has recorded where it went: wait for the store, not the fake.
+  const ts = await r.slack.waitFor(() => r.server.app.requests?.port.store.list({}).then((l) => l[0]?.messages.approvers?.messageId));
   return { blocks: card.args.blocks, ts };
 }
 
@@ -158,7 +159,11 @@ describe("GPU requests in Slack", () => {
     // A request is not "shared": re-running it for someone else would file it again.
     expect(buttons(pre).map((b) => b.text)).toEqual(["Submit", "Cancel"]);
 
+    // Slack answers the card's post slowly: the card is visible before gpuops knows its ts, the
+    // window in which this test once clicked a card it had not yet located.
+    r.slack.addFault({ method: "chat.postMessage", latencyMs: 300, times: 1 });
     const card = await submitted(r, "request 2 NC24ads_A100_v4 in swedencentral for 3d -- fine-tune the support model");
+    expect(card.ts).toMatch(/^\d+\.\d+$/);
     expect(textOf(card.blocks)).toMatch(/Approve for a shorter time/);
 
     // The requester cannot approve; a non-approver is refused; both are told why, privately.

@@ -83,7 +83,7 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
     expect(body).not.toContain("H100");
     expect(body).toContain("Demo data");
     expect(checkSlackLimits({ text: answer.text ?? "", blocks: answer.blocks ?? [] })).toEqual([]);
-    expect(shareValue(answer).value).toBe(JSON.stringify({ verb: "share", payload: { command: "skus swedencentral a100" } }));
+    expect(JSON.parse(shareValue(answer).value)).toMatchObject({ verb: "share", payload: { command: "skus swedencentral a100", answer: expect.stringMatching(/^[\w-]{16}$/) } });
     expect(fake.responsesTo("a100")).toHaveLength(0);
   });
 

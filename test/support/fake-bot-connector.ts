@@ -45,6 +45,8 @@ export interface FakeBotConnector {
   /** Calls that succeeded (2xx), in order. */
   delivered(kind?: ConnectorCallKind): ConnectorCall[];
   addFault(fault: ConnectorFault): void;
+  /** A member of every conversation, as GET /v3/conversations/{id}/members/{userId} returns it (Teams: aadObjectId, userPrincipalName, email). */
+  setMember(account: { id: string } & Record<string, unknown>): void;
   /** Resolves when `predicate` holds for the calls so far (polling; rejects after `timeoutMs`). */
   waitFor(predicate: (calls: ConnectorCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export const CONNECTOR_ERRORS = {
 } as const;
 
 const ROUTE = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?$/;
+const MEMBER_ROUTE = /^\/v3\/conversations\/([^/]+)\/members\/([^/?]+)$/;
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -70,11 +73,21 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
   const faults: ConnectorFault[] = [];
+  const members = new Map<string, Record<string, unknown>>();
   let nextId = 1;
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://localhost");
+      // GetConversationMember: a TeamsChannelAccount (id, name, aadObjectId, userPrincipalName, email), or 404.
+      const member = req.method === "GET" ? MEMBER_ROUTE.exec(url.pathname) : null;
+      if (member) {
+        const account = members.get(decodeURIComponent(member[2] as string));
+        if (account) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(account));
+        else
+          res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "MemberNotFoundInConversation", message: "The member was not found." } }));
+        return;
+      }
       const match = ROUTE.exec(url.pathname);
       const method = req.method ?? "GET";
       if (!match || !(method === "POST" || method === "PUT")) {
@@ -112,6 +125,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     calls,
     delivered: (kind) => calls.filter((c) => c.status < 300 && (kind === undefined || c.kind === kind)),
     addFault: (fault) => faults.push({ ...fault }),
+    setMember: (account) => {
+      members.set(String(account.id), { ...account });
+    },
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {

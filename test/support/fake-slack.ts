@@ -2,7 +2,10 @@
  * A fake Slack on loopback that speaks the Web API wire format the official WebClient uses
  * (POST /api/<method>, form-encoded with JSON-encoded nested fields, bearer token) and takes
  * response_url posts. It records every call, and has fault knobs: 429 with Retry-After,
- * platform errors (channel_not_found, is_archived, …) and latency.
+ * platform errors (channel_not_found, is_archived, …), latency before the call is carried out,
+ * and a slow answer after it was (the post lands; the client times out). Posted messages are kept
+ * per channel, metadata included, and served by conversations.history (which needs
+ * channels:history / groups:history among the token's scopes, as Slack checks).
  */
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -29,8 +32,20 @@ export interface SlackFault {
   /** `{ ok: false, error }` with HTTP 200, as Slack answers platform errors. */
   error?: string;
   latencyMs?: number;
+  /** The call is carried out at once, and answered only after this long (a slow Slack). */
+  answerAfterMs?: number;
   /** How many calls it applies to; forever when absent. */
   times?: number;
+}
+
+/** A message as conversations.history returns it. */
+export interface FakeSlackMessage {
+  type: "message";
+  ts: string;
+  text: unknown;
+  bot_id: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** The Socket Mode side: Slack's WebSocket, speaking envelopes (platform-facts B/S12). */
@@ -54,15 +69,24 @@ export interface FakeSlack {
   teamId: string;
   calls: SlackCall[];
   responses: ResponseUrlPost[];
+  /** Files POSTed to the upload URLs files.getUploadURLExternal handed out (files.uploadV2). */
+  uploads: Array<{ fileId: string; bytes: number; png: boolean; at: number }>;
   /** calls of one method. */
   callsOf(method: string): SlackCall[];
+  /** A workspace member users.info knows, with the e-mail Slack has for them. */
+  addUser(id: string, user: { name: string; email: string }): void;
   /** A response_url Slack would put in a payload; posts to it are recorded under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlPost[];
   addFault(fault: SlackFault): void;
   clearFaults(): void;
+  /** Messages posted to a channel, oldest first. */
+  messagesIn(channelId: string): FakeSlackMessage[];
+  /** The bot token's scopes (default: chat:write, commands, channels:history, groups:history). */
+  scopes: Set<string>;
   /** Resolves when `check` holds (polled), rejects after `timeoutMs`. */
-  waitFor<T>(check: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  /** Polls `check` (which may be async: its promise is awaited, never taken as the answer) until it gives a value. */
+  waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -84,7 +108,7 @@ function parseArgs(raw: string, contentType: string | undefined): Record<string,
   return out;
 }
 
-export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { botToken?: string; now?: () => Date } = {}): Promise<FakeSlack> {
   const botToken = opts.botToken ?? "xoxb-fake-bot-token";
   const ids = { botId: "B0GPUOPS1", botUserId: "U0GPUOPS1", teamId: "T0FAKE001" };
   const calls: SlackCall[] = [];
@@ -92,6 +116,12 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
   let faults: SlackFault[] = [];
   let ts = 1_700_000_000;
   let viewSeq = 0;
+  let fileSeq = 0;
+  const uploads: FakeSlack["uploads"] = [];
+  let postSeq = 0;
+  const history = new Map<string, FakeSlackMessage[]>();
+  const scopes = new Set(["chat:write", "commands", "files:write", "channels:history", "groups:history"]);
+  const users = new Map<string, { name: string; email: string }>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
@@ -105,15 +135,83 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       case "auth.test":
         return { ok: true, url: "https://fake.slack.test/", team: "Fake", user: "gpuops", team_id: ids.teamId, user_id: ids.botUserId, bot_id: ids.botId };
       case "chat.postMessage": {
-        ts += 1;
-        const t = `${ts}.000100`;
-        return { ok: true, channel: args.channel, ts: t, message: { type: "message", text: args.text, ts: t, bot_id: ids.botId } };
+        let t: string;
+        if (opts.now) {
+          // Slack's ts is its own clock's time (µs, unique per channel); tests give that clock.
+          postSeq += 1;
+          t = `${Math.floor(opts.now().getTime() / 1000)}.${String(postSeq).padStart(6, "0")}`;
+        } else {
+          ts += 1;
+          t = `${ts}.000100`;
+        }
+        const channel = String(args.channel);
+        const m: FakeSlackMessage = { type: "message", text: args.text, ts: t, bot_id: ids.botId };
+        if (typeof args.thread_ts === "string") m.thread_ts = args.thread_ts;
+        const meta = args.metadata as FakeSlackMessage["metadata"] | undefined;
+        if (meta && typeof meta.event_type === "string") m.metadata = meta;
+        history.set(channel, [...(history.get(channel) ?? []), m]);
+        return { ok: true, channel, ts: t, message: m };
       }
-      case "chat.update":
+      case "conversations.history": {
+        // Public channels start with C, private ones with G (older ids); Slack checks the matching scope.
+        const needed = String(args.channel).startsWith("G") ? "groups:history" : "channels:history";
+        if (!scopes.has(needed)) return { ok: false, error: "missing_scope", needed, provided: [...scopes].join(",") };
+        const oldest = Number(args.oldest ?? 0);
+        const latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
+        const limit = Math.min(Number(args.limit ?? 100), 999);
+        const withMeta = args.include_all_metadata === true || args.include_all_metadata === "true";
+        // Newest first, top-level messages only, as Slack answers.
+        const all = (history.get(String(args.channel)) ?? [])
+          .filter((m) => !m.thread_ts && Number(m.ts) > oldest && Number(m.ts) < latest)
+          .reverse()
+          .map((m) => {
+            if (withMeta) return m;
+            const { metadata: _drop, ...rest } = m;
+            return rest;
+          });
+        const start = typeof args.cursor === "string" && args.cursor ? Number(args.cursor) : 0;
+        const page = all.slice(start, start + limit);
+        const more = start + limit < all.length;
+        return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : "" } };
+      }
+      case "chat.update": {
+        // Only a message the bot posted can be edited; an ephemeral one (answered by response_url) is not found.
+        const m = (history.get(String(args.channel)) ?? []).find((x) => x.ts === args.ts);
+        if (!m) return { ok: false, error: "message_not_found" };
+        m.text = args.text;
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
+      // files.uploadV2 in the WebClient: get an upload URL, POST the bytes there, complete.
+      case "files.getUploadURLExternal": {
+        fileSeq += 1;
+        const id = `F0FAKE${fileSeq}`;
+        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload/${id}` };
+      }
+      case "files.completeUploadExternal": {
+        const files =
+          typeof args.files === "string" ? (JSON.parse(args.files) as Array<{ id: string; title?: string }>) : ((args.files ?? []) as Array<{ id: string; title?: string }>);
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+      }
       case "chat.postEphemeral":
         ts += 1;
         return { ok: true, message_ts: `${ts}.000200` };
+      case "users.info": {
+        // users.info's shape (https://docs.slack.dev/reference/methods/users.info); profile.email needs users:read.email.
+        const u = users.get(String(args.user));
+        if (!u) return { ok: false, error: "user_not_found" };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            team_id: ids.teamId,
+            name: u.name,
+            deleted: false,
+            is_bot: false,
+            is_email_confirmed: true,
+            profile: { real_name: u.name, display_name: u.name, email: u.email },
+          },
+        };
+      }
       case "views.open":
       case "views.publish":
       case "views.update":
@@ -143,6 +241,14 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (req.method === "POST" && url.pathname.startsWith("/upload/")) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const bytes = Buffer.concat(chunks);
+      uploads.push({ fileId: url.pathname.slice("/upload/".length), bytes: bytes.length, png: bytes.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47])), at: Date.now() });
+      res.writeHead(200, { "content-type": "text/plain" });
+      return res.end(`OK - ${bytes.length}`);
+    }
     const raw = await readBody(req);
     if (req.method === "POST" && url.pathname.startsWith("/response/")) {
       const id = decodeURIComponent(url.pathname.slice("/response/".length));
@@ -167,10 +273,14 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       if (fault.retryAfter !== undefined) return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter) });
       if (fault.error) return send(res, 200, { ok: false, error: fault.error });
     }
+    const slowAnswer = fault?.answerAfterMs;
     const token = authorization?.replace(/^Bearer /, "") ?? (args.token as string | undefined);
     const ok = method === "apps.connections.open" ? token?.startsWith("xapp-") === true : token === botToken;
     if (!ok) return send(res, 200, { ok: false, error: method === "apps.connections.open" ? "not_allowed_token_type" : "invalid_auth" });
-    return send(res, 200, api(method, args));
+    const answer = api(method, args);
+    if (slowAnswer) await new Promise((r) => setTimeout(r, slowAnswer));
+    if (res.destroyed || res.writableEnded) return;
+    return send(res, 200, answer);
   });
 
   server.on("upgrade", (req, socket: Socket) => {
@@ -228,6 +338,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
     botToken,
     ...ids,
     calls,
+    uploads,
     responses,
     socket: {
       acks,
@@ -254,6 +365,11 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       },
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    messagesIn: (channelId) => [...(history.get(channelId) ?? [])],
+    scopes,
+    addUser: (id, user) => {
+      users.set(id, user);
+    },
     responseUrl: (id) => `${url}/response/${encodeURIComponent(id)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
     addFault: (f) => {
@@ -265,7 +381,7 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
     async waitFor(check, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const v = check();
+        const v = await check();
         if (v !== undefined && v !== false) return v as never;
         if (Date.now() > until) throw new Error("fake Slack: condition not met in time");
         await new Promise((r) => setTimeout(r, 10));

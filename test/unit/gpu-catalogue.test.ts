@@ -1,4 +1,4 @@
-// Expected values below are copied by hand from ../shared/reference/platform-facts.md section A,
+// Expected values below are copied by hand from docs/platform-facts.md section A,
 // not computed from the catalogue, so a typo in either place shows up here.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";

@@ -32,7 +32,7 @@ describe("escaping", () => {
 });
 
 describe("renderSlack", () => {
-  it("renders header, text with tone, facts as fields, a table in a code block, buttons, then context", () => {
+  it("renders header, text with tone, facts as fields, the table as a native table block, buttons, then context", () => {
     const r = reply(
       "Quota in westus",
       [
@@ -57,11 +57,27 @@ describe("renderSlack", () => {
       { context: ["Demo data"] },
     );
     const m = renderSlack(r);
-    expect(m.blocks.map((b) => b.type)).toEqual(["header", "section", "section", "section", "section", "actions", "context"]);
+    expect(m.blocks.map((b) => b.type)).toEqual(["header", "section", "section", "section", "table", "actions", "context"]);
     expect(m.blocks[1]).toEqual({ type: "section", text: { type: "mrkdwn", text: ":warning: Careful" } });
     expect(m.blocks[2]).toMatchObject({ fields: [{ text: "*Used*\n24 / 48 vCPUs" }, { text: "*Left*\n1 × NC24ads_A100_v4" }] });
     expect(m.blocks[3]).toMatchObject({ text: { text: "*By family*" } });
-    expect((m.blocks[4] as { text: { text: string } }).text.text).toBe("```Family       Free\n-----------  ----\nNCADSA100v4    24\nNDSH100v5       0```");
+    const bold = (t: string) => ({ type: "rich_text", elements: [{ type: "rich_text_section", elements: [{ type: "text", text: t, style: { bold: true } }] }] });
+    const raw = (t: string) => ({ type: "raw_text", text: t });
+    expect(m.blocks[4]).toEqual({
+      type: "table",
+      column_settings: [
+        { align: "left", is_wrapped: true },
+        { align: "right", is_wrapped: true },
+      ],
+      rows: [
+        [bold("Family"), bold("Free")],
+        [raw("NCADSA100v4"), raw("24")],
+        [raw("NDSH100v5"), raw("0")],
+      ],
+    });
+    // Where a table block cannot be used (App Home, a second table), the same table is a code block.
+    const code = renderSlack(r, { nativeTable: false });
+    expect((code.blocks[4] as { text: { text: string } }).text.text).toBe("```Family       Free\n-----------  ----\nNCADSA100v4    24\nNDSH100v5       0```");
     expect(m.blocks[5]).toMatchObject({ elements: [{ action_id: "gpuops:ask:0", style: "primary", value: '{"verb":"ask","payload":{"command":"quota westus"}}' }] });
     expect(m.text).toBe("Quota in westus: Careful");
     expect(checkSlackLimits(m)).toEqual([]);
@@ -72,14 +88,21 @@ describe("renderSlack", () => {
     const r = reply(`Title ${evil}`, [text(evil), facts([{ label: evil, value: evil }]), table([{ key: "a", label: evil }], [{ a: evil }], { title: evil, narrowHint: evil })], {
       context: [evil],
     });
-    const m = renderSlack(r);
-    expect(json(m.blocks).replace(/"type":"header".*?\}\}/, "")).not.toMatch(/<!channel|<https/);
-    expect(m.text).not.toMatch(/<!channel|<https/);
-    expect(checkSlackLimits(m)).toEqual([]);
+    for (const nativeTable of [true, false]) {
+      const m = renderSlack(r, { nativeTable });
+      // Table block cells are raw_text / rich_text text: Slack shows them literally, so they stay as typed.
+      const mrkdwnBlocks = m.blocks.filter((b) => b.type !== "header" && b.type !== "table");
+      expect(json(mrkdwnBlocks)).not.toMatch(/<!channel|<https/);
+      const cells = m.blocks.flatMap((b) => (b.type === "table" ? b.rows.flat() : []));
+      expect(cells.length).toBe(nativeTable ? 2 : 0);
+      for (const c of cells) expect(["raw_text", "rich_text"]).toContain(c.type);
+      expect(m.text).not.toMatch(/<!channel|<https/);
+      expect(checkSlackLimits(m)).toEqual([]);
+    }
   });
 
   it("a table cell cannot close the code fence", () => {
-    const m = renderSlack(reply("t", [table([{ key: "a", label: "A" }], [{ a: "x```*bold*```" }])]));
+    const m = renderSlack(reply("t", [table([{ key: "a", label: "A" }], [{ a: "x```*bold*```" }])]), { nativeTable: false });
     const code = (m.blocks[1] as { text: { text: string } }).text.text;
     expect(code.match(/```/g)).toHaveLength(2);
   });
@@ -144,7 +167,7 @@ describe("renderSlack", () => {
     expect(m.blocks[1]).toEqual({ type: "image", image_url: "https://gpuops.example/img/1.png", alt_text: "spend by day" });
     const caption = (m.blocks[2] as { type: string; elements: Array<{ text: string }> }).elements[0]?.text ?? "";
     expect(m.blocks[2]?.type).toBe("context");
-    expect(caption).toMatch(/^Chart: local \(Slack shows charts once gpuops has a public https address: GPUOPS_PUBLIC_URL\)$/);
+    expect(caption).toMatch(/^Chart: local \(Slack shows charts in answers posted to the channel, or everywhere once gpuops has a public https address: GPUOPS_PUBLIC_URL\)$/);
   });
 
   it("keeps context within 10 elements", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cardBytes, columnWeight, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
+import { cardBytes, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import { type Reply, reply, table, text } from "../../src/reply/reply.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 
@@ -135,29 +135,49 @@ describe("renderAdaptiveCard", () => {
 });
 
 describe("table column widths", () => {
-  it("a column of sentences gets more room than a column of short numbers", () => {
+  const px = (w: unknown) => Number(String(w).replace(/px$/, ""));
+  it("money and sizes get a pixel width that holds their longest value; sentences their longest word", () => {
     const card = renderAdaptiveCard(
       reply("GPU quota in westus", [
         table(
           [
-            { key: "used", label: "Used", align: "right" },
-            { key: "fits", label: "You can still start" },
+            { key: "size", label: "Size", kind: "size" },
+            { key: "price", label: "List price/h", align: "right", kind: "money" },
+            { key: "fits", label: "You can still start", kind: "text" },
           ],
-          [{ used: "84 %", fits: "5 × NC4as_T4_v3 (5 GPUs); 2 × NC8as_T4_v3 (2 GPUs); 1 × NC16as_T4_v3 (1 GPU)" }],
+          [
+            { size: "NC128ds_xl_RTXPRO6000BSE_v6", price: "$1,234.56/h", fits: "5 × NC4as_T4_v3 (5 GPUs); 2 × NC8as_T4_v3 (2 GPUs); 1 × NC16as_T4_v3 (1 GPU)" },
+            { size: "NC4as_T4_v3", price: "$0.53/h", fits: "none" },
+          ],
         ),
       ]),
     );
-    const t = nodes(card).find((n) => n.type === "Table") as { columns: Array<{ width: number }> };
-    expect(t.columns.map((c) => c.width)).toEqual([1, 5]);
+    const t = nodes(card).find((n) => n.type === "Table") as { columns: Array<{ width: string; horizontalCellContentAlignment?: string }> };
+    const [size, price, fits] = t.columns.map((c) => px(c.width));
+    // Every column is in pixels, wide enough for its longest value (sizes, money) or word (sentences).
+    expect(size).toBeGreaterThanOrEqual("NC128ds_xl_RTXPRO6000BSE_v6".length * 8);
+    expect(price).toBeGreaterThanOrEqual("$1,234.56/h".length * 8);
+    expect(fits).toBeGreaterThanOrEqual("NC16as_T4_v3".length * 8);
+    expect(fits).toBeLessThan(60 * 9);
+    expect(t.columns[1]?.horizontalCellContentAlignment).toBe("Right");
     expect(validateAdaptiveCard(card)).toEqual([]);
   });
 
-  it("weights stay between 1 and 5 whatever the text", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.array(fc.string({ maxLength: 300 }), { maxLength: 20 }), (label, cells) => {
-        const w = columnWeight(label, cells);
-        return Number.isInteger(w) && w >= 1 && w <= 5;
-      }),
-    );
+  it("a narrow variant keeps the priority-1 columns, as a table when they fit a phone, else as a list", () => {
+    const cols3 = [
+      { key: "name", label: "VM", priority: 1 as const, kind: "name" as const },
+      { key: "where", label: "Where", priority: 3 as const },
+      { key: "cost", label: "Cost", priority: 1 as const, kind: "money" as const, align: "right" as const },
+    ];
+    const small = renderAdaptiveCard(reply("t", [table(cols3, [{ name: "vm-1", where: "rg · eastus", cost: "$1.00" }])]));
+    const narrowSmall = nodes(small).filter((n) => n.targetWidth === "atMost:narrow");
+    expect(narrowSmall.map((n) => n.type)).toEqual(["Table"]);
+    expect(JSON.stringify(narrowSmall)).not.toContain("Where");
+    const wideCols = [...cols3, { key: "size", label: "Size", priority: 1 as const, kind: "size" as const }];
+    const big = renderAdaptiveCard(reply("t", [table(wideCols, [{ name: "train-se-nd96isr-03", where: "x", cost: "$2,754.60", size: "NC128ds_xl_RTXPRO6000BSE_v6" }])]));
+    const narrowBig = nodes(big).filter((n) => n.targetWidth === "atMost:narrow");
+    expect(narrowBig.map((n) => n.type)).toEqual(["Container"]);
+    expect(runTexts(narrowBig)).toEqual(["train-se-nd96isr-03", " · Cost: $2,754.60 · Size: NC128ds_xl_RTXPRO6000BSE_v6"]);
+    expect(validateAdaptiveCard(big)).toEqual([]);
   });
 });

@@ -43,9 +43,8 @@ interface Source {
   respond: RespondFn | undefined;
 }
 
-/** Our Block Kit JSON in the shape Bolt's and the WebClient's argument types want. */
-// biome-ignore lint/suspicious/noExplicitAny: the blocks are Block Kit JSON built and limit-checked by render/slack.ts.
-const asArgs = (m: SlackMessage): { text: string; blocks: any[] } => ({ text: m.text, blocks: m.blocks });
+/** Our Block Kit message (typed with @slack/types) as Bolt's and the WebClient's arguments. */
+const asArgs = (m: SlackMessage): SlackMessage => ({ text: m.text, blocks: m.blocks });
 
 /** Delivers an action's result; failures are told to the clicker, never dropped silently. */
 async function deliver(deps: DoorDeps, result: ActionResult, src: Source, verb: string): Promise<void> {
@@ -140,7 +139,8 @@ async function handleClick(deps: DoorDeps, body: BlockAction, action: BlockActio
         actor: { id: src.userId, ...(src.userName ? { name: src.userName } : {}) },
         channel: { id: src.channelId ?? src.userId, platform: "slack" },
         surface: "slack",
-        ...(src.channelId && src.messageTs ? { message: { platform: "slack", channelId: src.channelId, messageId: src.messageTs } } : {}),
+        // An ephemeral message cannot be edited later (only through its response_url), so it is not offered as one.
+        ...(src.channelId && src.messageTs && !src.isEphemeral ? { message: { platform: "slack", channelId: src.channelId, messageId: src.messageTs } } : {}),
       },
       deps.context(),
     );

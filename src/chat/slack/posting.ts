@@ -11,7 +11,7 @@
 import type { WebClient } from "@slack/web-api";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { renderSlack, type SlackMessage } from "../../render/slack.ts";
+import { renderSlack, type SlackMessage, slackCanShowImage } from "../../render/slack.ts";
 import type { Reply } from "../../reply/reply.ts";
 import type { PostedMessage, PostingPort } from "../../services/ports.ts";
 import { postingError, retryAfterSeconds } from "./web-client.ts";
@@ -27,14 +27,27 @@ export interface SlackPostingOptions {
   maxRateLimitRetries?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Where chart PNGs are kept: charts without a public https URL are uploaded as files. */
+  images?: { get(id: string): Promise<Buffer | undefined> };
 }
 
 export interface SlackPosting extends PostingPort {
   /** Posts an already-rendered message (the door adds Slack-only context such as "shared by <@U…>"). */
   postMessage(channelId: string, message: SlackMessage, opts?: { threadId?: string }): Promise<PostedMessage>;
+  /**
+   * Uploads the reply's charts that Slack cannot fetch (no public https URL) into the channel as
+   * PNG files (files.uploadV2, scope files:write), under the message; returns how many went up.
+   * Failures are logged and leave the message's caption in place, never fail the post.
+   */
+  uploadCharts(channelId: string, reply: Reply, opts?: { threadId?: string }): Promise<number>;
+  postMessage(channelId: string, message: SlackMessage, opts?: { threadId?: string; marker?: string }): Promise<PostedMessage>;
   /** 429 answers seen, for /metrics and tests. */
-  stats(): { posts: number; updates: number; rateLimited: number };
+  stats(): { posts: number; updates: number; rateLimited: number; uploads: number };
 }
+
+const needsNoUpload = (url: string | undefined) => url !== undefined && slackCanShowImage(url);
+/** The metadata event type gpuops tags its scheduled posts with (digests, idle alerts). */
+export const MARKER_EVENT = "gpuops_post";
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -47,7 +60,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
   const log = opts.log.child({ component: "slack-posting" });
   const queues = new Map<string, Promise<unknown>>();
   const nextAt = new Map<string, number>();
-  const counts = { posts: 0, updates: 0, rateLimited: 0 };
+  const counts = { posts: 0, updates: 0, rateLimited: 0, uploads: 0 };
 
   /** Runs `call` in the channel's queue, spaced and retried on 429. */
   function inChannel<T>(channelId: string, call: () => Promise<T>): Promise<T> {
@@ -83,7 +96,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
     return result;
   }
 
-  async function postMessage(channelId: string, message: SlackMessage, o: { threadId?: string } = {}): Promise<PostedMessage> {
+  async function postMessage(channelId: string, message: SlackMessage, o: { threadId?: string; marker?: string } = {}): Promise<PostedMessage> {
     const r = await inChannel(channelId, () =>
       opts.client.chat.postMessage({
         channel: channelId,
@@ -92,6 +105,7 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
         unfurl_links: false,
         unfurl_media: false,
         ...(o.threadId ? { thread_ts: o.threadId } : {}),
+        ...(o.marker ? { metadata: { event_type: MARKER_EVENT, event_payload: { marker: o.marker } } } : {}),
       }),
     );
     counts.posts += 1;
@@ -100,10 +114,67 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
     return posted;
   }
 
+  async function uploadCharts(channelId: string, reply: Reply, o: { threadId?: string } = {}): Promise<number> {
+    const images = opts.images;
+    if (!images) return 0;
+    let n = 0;
+    for (const part of reply.parts) {
+      if (part.kind !== "image" || part.imageId === undefined || needsNoUpload(part.url)) continue;
+      try {
+        const png = await images.get(part.imageId);
+        if (!png) continue;
+        const file = { file: png, filename: "gpuops-chart.png", title: part.alt.slice(0, 250) || "chart", alt_text: part.alt.slice(0, 1000) || "chart" };
+        await opts.client.filesUploadV2(o.threadId ? { ...file, channel_id: channelId, thread_ts: o.threadId } : { ...file, channel_id: channelId });
+        n += 1;
+        counts.uploads += 1;
+      } catch (err) {
+        log.warn({ err, channelId }, "could not upload a chart to Slack (does the app have files:write?)");
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Reads the channel's recent history (conversations.history with include_all_metadata; needs
+   * channels:history, groups:history for private channels) for gpuops' own message carrying
+   * `marker`. Any error — a missing scope included — answers "unknown": the caller then decides.
+   */
+  async function findPosted(channelId: string, marker: string, since: Date): Promise<PostedMessage | "unknown" | undefined> {
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        const r = await opts.client.conversations.history({
+          channel: channelId,
+          oldest: (since.getTime() / 1000).toFixed(6),
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const m of r.messages ?? []) {
+          const meta = m.metadata as { event_type?: string; event_payload?: { marker?: unknown } } | undefined;
+          if (meta?.event_type === MARKER_EVENT && meta.event_payload?.marker === marker && m.ts) return { platform: "slack", channelId, messageId: m.ts };
+        }
+        cursor = r.response_metadata?.next_cursor || undefined;
+        if (!r.has_more || !cursor) return undefined;
+      }
+      return "unknown";
+    } catch (err) {
+      log.warn({ channelId, err: postingError(err, channelId).message }, "could not read the channel's history to check an earlier post");
+      return "unknown";
+    }
+  }
+
   return {
     platform: "slack",
     postMessage,
-    post: (channelId, reply: Reply, o = {}) => postMessage(channelId, renderSlack(reply), o),
+    uploadCharts,
+    async post(channelId, reply: Reply, o = {}) {
+      const uploads = opts.images !== undefined;
+      const posted = await postMessage(channelId, renderSlack(reply, { chartUploads: uploads }), o);
+      if (uploads) await uploadCharts(channelId, reply, o);
+      return posted;
+    },
+    findPosted,
     async update(message, reply) {
       const m = renderSlack(reply);
       await inChannel(message.channelId, () => opts.client.chat.update({ channel: message.channelId, ts: message.messageId, text: m.text, blocks: m.blocks }));

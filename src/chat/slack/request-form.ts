@@ -9,9 +9,11 @@
  */
 import type { WebClient } from "@slack/web-api";
 import { LRUCache } from "lru-cache";
+import { GpuopsError } from "../../errors.ts";
 import type { GroupDirectory } from "../../services/ports.ts";
 import type { ModalSpec } from "./modals.ts";
 import type { SlackDoor } from "./slack-door.ts";
+import { missingScopeReason } from "./web-client.ts";
 
 const plain = (text: string) => ({ type: "plain_text" as const, text });
 
@@ -71,7 +73,15 @@ export function slackGroupDirectory(client: WebClient, opts: { ttlMs?: number } 
     async isMember(userId, groupId) {
       let members = cache.get(groupId);
       if (!members) {
-        const r = await client.usergroups.users.list({ usergroup: groupId });
+        let r: Awaited<ReturnType<typeof client.usergroups.users.list>>;
+        try {
+          r = await client.usergroups.users.list({ usergroup: groupId });
+        } catch (err) {
+          const reason = missingScopeReason(err);
+          throw reason
+            ? new GpuopsError("chat_unavailable", `Could not read Slack user group ${groupId}: ${reason}.`, { cause: err, context: { slackError: "missing_scope" } })
+            : err;
+        }
         members = new Set(r.users ?? []);
         cache.set(groupId, members);
       }

@@ -1,24 +1,41 @@
 /**
  * Slack re-sends requests it thinks failed (X-Slack-Retry-Num), and a captured request could be
- * sent again. Neither may run a command twice:
+ * sent again, to this replica or another. Neither may run a command twice:
  *  - the exact same signed request again (same X-Slack-Signature, no retry header) → 401;
  *  - a retry → acknowledged with X-Slack-No-Retry: 1, nothing runs;
- *  - the same trigger/event under a fresh signature → acknowledged, nothing runs.
+ *  - the same trigger/event under a fresh signature → acknowledged, nothing runs;
+ *  - a timestamp more than 5 minutes in the future → 401 (Bolt refuses only the past).
+ * What was seen lives in the shared store, so replicas behind one load balancer agree. A signature
+ * is remembered only once it verifies against the signing secret (Bolt's own check): a tampered
+ * body carrying a copied signature is refused by Bolt and cannot spend the genuine request.
  * Signature checks stay Bolt's; these guards only ever refuse more.
  */
-import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import { type AnyMiddlewareArgs, isValidSlackRequest, type Middleware } from "@slack/bolt";
 import type { NextFunction, Request, Response } from "express";
 import { LRUCache } from "lru-cache";
+import { REMEMBER_MS, type SeenRequests } from "../../store/slack-requests.ts";
 
-/** How long keys are remembered: Slack's retries come within ~5 min; signatures are valid 5 min. */
-const REMEMBER_MS = 10 * 60 * 1000;
+/** How far ahead of our clock a request timestamp may be, as Slack allows behind it. */
+const MAX_SKEW_S = 5 * 60;
+/** Bolt's own body limit (HTTPModuleFunctions.defaultBodyLimit). */
+const BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface RequestGuard {
   /** Express middleware in front of Bolt's receiver at /slack/events. */
   http(req: Request, res: Response, next: NextFunction): void;
   /** Bolt global middleware: skip retries and requests already seen. */
   bolt: Middleware<AnyMiddlewareArgs>;
-  stats(): { replays: number; retries: number; duplicates: number };
+  stats(): { replays: number; retries: number; duplicates: number; future: number };
+}
+
+export interface RequestGuardOptions {
+  /** The signing secret (HTTP mode): a signature is remembered only when it verifies. */
+  signingSecret?: string | undefined;
+  /** Where seen requests are remembered; one process's memory when absent (no store). */
+  seen?: SeenRequests;
+  now?: () => number;
+  max?: number;
+  onSkip?: (why: string, key: string | undefined) => void;
 }
 
 /** The id Slack gives one user action or event: the same on a replay, new on a new action. */
@@ -29,30 +46,80 @@ export function requestKey(body: unknown): string | undefined {
   return undefined;
 }
 
-export function createRequestGuard(opts: { max?: number; onSkip?: (why: string, key: string | undefined) => void } = {}): RequestGuard {
-  const signatures = new LRUCache<string, true>({ max: opts.max ?? 50_000, ttl: REMEMBER_MS });
-  const keys = new LRUCache<string, true>({ max: opts.max ?? 50_000, ttl: REMEMBER_MS });
-  const counts = { replays: 0, retries: 0, duplicates: 0 };
+/** A process-local stand-in for the shared store (the one-shot CLI and store-less tests). */
+export function memorySeenRequests(max = 50_000): SeenRequests {
+  const keys = new LRUCache<string, true>({ max, ttl: REMEMBER_MS });
+  return {
+    async firstSight(key) {
+      if (keys.has(key)) return false;
+      keys.set(key, true);
+      return true;
+    },
+  };
+}
+
+/** The raw body, read once and left on `req.rawBody` where Bolt's receiver reads it instead of the stream. */
+async function readRawBody(req: Request): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > BODY_LIMIT) return undefined;
+    chunks.push(b);
+  }
+  const raw = Buffer.concat(chunks);
+  (req as Request & { rawBody?: Buffer }).rawBody = raw;
+  return raw;
+}
+
+export function createRequestGuard(opts: RequestGuardOptions = {}): RequestGuard {
+  const seen = opts.seen ?? memorySeenRequests(opts.max);
+  const now = opts.now ?? Date.now;
+  const counts = { replays: 0, retries: 0, duplicates: 0, future: 0 };
+
+  const http = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const retry = req.headers["x-slack-retry-num"];
+    if (retry !== undefined) {
+      // Bolt still verifies the signature; the command itself is skipped in `bolt` below.
+      res.setHeader("X-Slack-No-Retry", "1");
+      next();
+      return;
+    }
+    const ts = Number(req.headers["x-slack-request-timestamp"]);
+    if (Number.isFinite(ts) && ts > Math.floor(now() / 1000) + MAX_SKEW_S) {
+      counts.future += 1;
+      opts.onSkip?.("timestamp in the future", undefined);
+      res.status(401).send();
+      return;
+    }
+    const sig = req.headers["x-slack-signature"];
+    if (typeof sig !== "string" || sig.length === 0 || !opts.signingSecret) {
+      next();
+      return;
+    }
+    const raw = await readRawBody(req);
+    const verified =
+      raw !== undefined &&
+      isValidSlackRequest({
+        signingSecret: opts.signingSecret,
+        body: raw.toString(),
+        headers: { "x-slack-signature": sig, "x-slack-request-timestamp": ts },
+        nowMilliseconds: now(),
+      });
+    // Unverified: Bolt answers it (401, 413); nothing is remembered, so a forgery spends nothing.
+    if (verified && !(await seen.firstSight(`sig:${sig}`, new Date(now())))) {
+      counts.replays += 1;
+      opts.onSkip?.("replayed signature", undefined);
+      res.status(401).send();
+      return;
+    }
+    next();
+  };
+
   return {
     http(req, res, next) {
-      const retry = req.headers["x-slack-retry-num"];
-      if (retry !== undefined) {
-        // Bolt still verifies the signature; the command itself is skipped in `bolt` below.
-        res.setHeader("X-Slack-No-Retry", "1");
-        next();
-        return;
-      }
-      const sig = req.headers["x-slack-signature"];
-      if (typeof sig === "string" && sig.length > 0) {
-        if (signatures.has(sig)) {
-          counts.replays += 1;
-          opts.onSkip?.("replayed signature", undefined);
-          res.status(401).send();
-          return;
-        }
-        signatures.set(sig, true);
-      }
-      next();
+      http(req, res, next).catch(next);
     },
     async bolt(args) {
       const { context, body, next } = args;
@@ -65,14 +132,11 @@ export function createRequestGuard(opts: { max?: number; onSkip?: (why: string, 
         await ack?.();
         return;
       }
-      if (key !== undefined) {
-        if (keys.has(key)) {
-          counts.duplicates += 1;
-          opts.onSkip?.("duplicate", key);
-          await ack?.();
-          return;
-        }
-        keys.set(key, true);
+      if (key !== undefined && !(await seen.firstSight(key, new Date(now())))) {
+        counts.duplicates += 1;
+        opts.onSkip?.("duplicate", key);
+        await ack?.();
+        return;
       }
       await next();
     },

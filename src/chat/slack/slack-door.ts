@@ -16,6 +16,7 @@ import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
+import { createSlackRequestLedger } from "../../store/slack-requests.ts";
 import { type HomeSectionProvider, homeBlocks } from "./app-home.ts";
 import { registerBlockActions } from "./block-actions.ts";
 import type { DoorDeps } from "./door-deps.ts";
@@ -60,7 +61,7 @@ export interface SlackDoor {
   publishHome(userId: string, answer?: Reply): Promise<void>;
   /** Resolves when work started after acks (slow answers, posts) has finished. */
   idle(): Promise<void>;
-  stats(): { replays: number; retries: number; duplicates: number; posts: number; updates: number; rateLimited: number };
+  stats(): { replays: number; retries: number; duplicates: number; future: number; posts: number; updates: number; rateLimited: number };
   close(): Promise<void>;
 }
 
@@ -74,10 +75,15 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const api = { botToken, apiUrl: config.slack.apiUrl };
   const client = createSlackWebClient(api, log);
   const identity = await verifyBotToken(client, { botId: config.slack.botId, botUserId: config.slack.botUserId });
-  const posting = createSlackPosting({ client, log });
+  const posting = createSlackPosting({ client, log, images: app.images });
   // Digests and alerts find the Slack port by platform.
   app.posting.register(posting);
-  const guard = createRequestGuard({ onSkip: (why, key) => log.info({ why, key }, "Slack request skipped") });
+  const guard = createRequestGuard({
+    signingSecret: config.slack.signingSecret,
+    ...(app.store ? { seen: createSlackRequestLedger(app.store.db) } : {}),
+    now,
+    onSkip: (why, key) => log.info({ why, key }, "Slack request skipped"),
+  });
   const logger = slackLogger(log);
 
   const common = {
@@ -120,8 +126,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const home = { demo: config.demo, regions: config.regions, skuCacheTtlSeconds: config.azure.skuCacheTtlSeconds };
   const publishHome = async (userId: string, answer?: Reply) => {
     const blocks = await homeBlocks(home, new Date(now()), { id: userId }, providers, answer);
-    // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON built and limit-checked by render/slack.ts.
-    await client.views.publish({ user_id: userId, view: { type: "home", blocks: blocks as any } });
+    await client.views.publish({ user_id: userId, view: { type: "home", blocks } });
   };
   const deps: DoorDeps = {
     context: () => app.context(),

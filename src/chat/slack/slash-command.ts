@@ -32,9 +32,9 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 /** The response body for a command answer (ack or response_url). */
 export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
   const share = isPublic ? undefined : shareButtonFor(reply, text);
-  const m = renderSlack(reply, share ? { extraActions: [share] } : {});
-  // biome-ignore lint/suspicious/noExplicitAny: our block types are Block Kit JSON; Bolt's union type is stricter than needed.
-  return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks as any };
+  // A public answer's charts are uploaded to the channel after it; a private one's cannot be.
+  const m = renderSlack(reply, { ...(share ? { extraActions: [share] } : {}), chartUploads: isPublic });
+  return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks };
 }
 
 const WORKING = "Working on it… asking Azure; the answer will replace this message.";
@@ -55,8 +55,12 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
       return userError("internal", "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
     });
     const timely = await within(work, deps.ackDeadlineMs);
+    const uploadCharts = (reply: Reply) => {
+      if (isPublic && reply.parts.some((p) => p.kind === "image")) deps.track(deps.posting.uploadCharts(command.channel_id, reply));
+    };
     if (timely) {
       await ack(commandResponse(timely, text, isPublic));
+      uploadCharts(timely);
       log.debug({ ms: deps.now() - started, outcome: timely.outcome }, "slash command answered in the ack");
       return;
     }
@@ -65,6 +69,7 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
       work.then(async (reply) => {
         try {
           await respond({ ...commandResponse(reply, text, isPublic), replace_original: true });
+          uploadCharts(reply);
           log.debug({ ms: deps.now() - started, outcome: reply.outcome }, "slash command answered via response_url");
         } catch (err) {
           log.warn({ err }, "could not deliver a slow answer through response_url");

@@ -3,6 +3,7 @@
  * bounded retries, rate-limited calls handed back to us instead of parked inside the client, and
  * Slack's logger routed into pino. Also: the start-up token check and Slack error → GpuopsError.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient, type WebClientOptions } from "@slack/web-api";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -10,7 +11,20 @@ import type { Logger } from "../../log.ts";
 export interface SlackApiSettings {
   botToken: string;
   apiUrl: string;
+  /** Per-call timeout (default 10 s). */
+  timeoutMs?: number;
 }
+
+/**
+ * Methods that make something new each time they are called. A timeout or a dropped connection
+ * does not say whether Slack acted, so these are never retried blindly: the caller finds out
+ * (message metadata, see posting.ts) before it posts again. A 429 is different: Slack says it
+ * did not process the call, and the posting port waits out its Retry-After and tries again.
+ */
+export const NON_IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "chat.meMessage"]);
+
+/** Set while a non-idempotent call is in flight, so the retry policy can see it. */
+const onceOnly = new AsyncLocalStorage<string>();
 
 /** Slack's Logger interface on top of pino, so Bolt and the WebClient log as gpuops does. */
 export function slackLogger(log: Logger): SlackLogger {
@@ -34,17 +48,36 @@ export function slackLogger(log: Logger): SlackLogger {
  * (callers decide how long they may wait), other failures retry twice, quickly.
  */
 export function webClientOptions(settings: SlackApiSettings, log: Logger): WebClientOptions {
+  // The WebClient hands this object to p-retry, whose onFailedAttempt (absent from Slack's
+  // RetryOptions type) ends the loop when it throws: a post that may have landed is not sent again.
+  const retryConfig: NonNullable<WebClientOptions["retryConfig"]> & { onFailedAttempt(err: Error): void } = {
+    retries: 2,
+    factor: 2,
+    minTimeout: 200,
+    maxTimeout: 1000,
+    onFailedAttempt: (err) => {
+      if (onceOnly.getStore()) throw err;
+    },
+  };
   return {
     slackApiUrl: settings.apiUrl,
     logger: slackLogger(log),
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 },
-    timeout: 10_000,
+    retryConfig,
+    timeout: settings.timeoutMs ?? 10_000,
   };
 }
 
+/** The WebClient with reads retried and posts sent once (see NON_IDEMPOTENT_METHODS). */
+class OnceWebClient extends WebClient {
+  override apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient["apiCall"]> {
+    if (NON_IDEMPOTENT_METHODS.has(method)) return onceOnly.run(method, () => super.apiCall(method, options));
+    return super.apiCall(method, options);
+  }
+}
+
 export function createSlackWebClient(settings: SlackApiSettings, log: Logger): WebClient {
-  return new WebClient(settings.botToken, webClientOptions(settings, log));
+  return new OnceWebClient(settings.botToken, webClientOptions(settings, log));
 }
 
 export interface BotIdentity {
@@ -65,6 +98,17 @@ export async function verifyBotToken(client: WebClient, known: { botId?: string 
     return { botId: r.bot_id, botUserId: r.user_id, ...(r.team_id ? { teamId: r.team_id } : {}) };
   } catch (err) {
     const code = slackErrorCode(err);
+    // Only an answer from Slack says something about the token; a network failure says nothing of it.
+    const unreachable = code === undefined ? unreachableReason(err) : undefined;
+    if (unreachable !== undefined) {
+      throw new GpuopsError(
+        "chat_unavailable",
+        `SLACK_API_URL: could not reach the Slack API at ${client.slackApiUrl} (${unreachable}); check the network, proxy or SLACK_API_URL.`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new GpuopsError(
       "bad_config",
       `SLACK_BOT_TOKEN: Slack did not accept the bot token${code ? ` (${code})` : ""}; copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.`,
@@ -73,6 +117,14 @@ export async function verifyBotToken(client: WebClient, known: { botId?: string 
       },
     );
   }
+}
+
+/** Why the WebClient got no Slack answer (connection refused, DNS, timeout, a proxy's HTTP error), or undefined. */
+function unreachableReason(err: unknown): string | undefined {
+  const e = err as { code?: unknown; original?: { code?: unknown; message?: unknown }; statusCode?: unknown } | undefined;
+  if (e?.code === "slack_webapi_request_error") return String(e.original?.code ?? e.original?.message ?? "no answer");
+  if (e?.code === "slack_webapi_http_error") return `HTTP ${String(e.statusCode)}`;
+  return undefined;
 }
 
 /** Slack's error string (`channel_not_found`) from a WebClient error, when it has one. */
@@ -95,7 +147,7 @@ export const PERMANENT_POST_ERRORS: Record<string, string> = {
   account_inactive: "the gpuops app was removed from the workspace or its token was revoked; reinstall the app",
   token_revoked: "the bot token was revoked; reinstall the app and update SLACK_BOT_TOKEN",
   invalid_auth: "Slack did not accept SLACK_BOT_TOKEN",
-  missing_scope: "the app lacks a scope it needs (chat:write); reinstall it from deploy/slack/manifest.yaml",
+  missing_scope: "the app lacks a scope it needs; add it from deploy/slack/manifest.yaml and reinstall the app",
   restricted_action: "the workspace does not allow gpuops to post in this channel",
   message_not_found: "the message to update no longer exists",
   cant_update_message: "gpuops can only update its own messages",
@@ -103,9 +155,24 @@ export const PERMANENT_POST_ERRORS: Record<string, string> = {
   invalid_blocks: "Slack rejected the message layout",
 };
 
+/**
+ * For a `missing_scope` error, the scope Slack says the method needed (its `needed` field, e.g.
+ * "usergroups:read"), in words an operator can act on; undefined for any other error.
+ */
+export function missingScopeReason(err: unknown): string | undefined {
+  if (slackErrorCode(err) !== "missing_scope") return undefined;
+  const needed = (err as { data?: { needed?: unknown } }).data?.needed;
+  const scope = typeof needed === "string" && /^[a-z.:_,]{1,200}$/.test(needed) ? needed : undefined;
+  return scope ? `the app lacks the ${scope} scope; add it to the bot scopes (deploy/slack/manifest.yaml) and reinstall the app` : (PERMANENT_POST_ERRORS.missing_scope as string);
+}
+
 /** A readable GpuopsError for a failed post/update; the Slack error string stays in the context. */
 export function postingError(err: unknown, channelId: string): GpuopsError {
   const code = slackErrorCode(err);
-  const reason = code ? (PERMANENT_POST_ERRORS[code] ?? `Slack answered ${code}`) : err instanceof Error ? err.message : String(err);
+  const reason = code
+    ? (missingScopeReason(err) ?? (Object.hasOwn(PERMANENT_POST_ERRORS, code) ? PERMANENT_POST_ERRORS[code] : undefined) ?? `Slack answered ${code}`)
+    : err instanceof Error
+      ? err.message
+      : String(err);
   return new GpuopsError("chat_unavailable", `Could not post to Slack channel ${channelId}: ${reason}.`, { cause: err, context: { slackError: code, channelId } });
 }

@@ -4,7 +4,7 @@
  */
 import { type Activity, ActivityTypes } from "@microsoft/agents-activity";
 import { CardFactory, MessageFactory } from "@microsoft/agents-hosting";
-import { type AdaptiveCardJson, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
+import { type AdaptiveCardJson, notificationText, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
 
 /** A message activity carrying `card`; `id` set when it replaces an existing message. */
@@ -17,7 +17,8 @@ export function cardActivity(card: AdaptiveCardJson, summary: string, id?: strin
 }
 
 export function replyActivity(reply: Reply, id?: string): Activity {
-  return cardActivity(renderAdaptiveCard(reply), reply.title, id);
+  // The summary is what a notification shows: for an error, the reason itself.
+  return cardActivity(renderAdaptiveCard(reply), notificationText(reply), id);
 }
 
 export function noticeActivity(text: string, id?: string): Activity {

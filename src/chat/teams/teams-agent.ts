@@ -212,9 +212,34 @@ export class TeamsAgent extends ActivityHandler {
     );
   }
 
-  private actionRequest(context: TurnContext, click: ButtonClick): ActionRequest {
+  /**
+   * The clicker's UPN from the conversation roster (the Bot Connector's member lookup), checked
+   * against the AAD object id on the activity: what an owner tag is matched on. The display name
+   * in `from.name` is whatever the person typed and is never used to decide who they are.
+   */
+  private async rosterEmail(context: TurnContext): Promise<string | undefined> {
+    const { from, conversation } = context.activity;
+    if (!from?.id || !conversation?.id) return undefined;
+    try {
+      const member = (await connectorOf(this.deps.adapter, context).getConversationMember(from.id, conversation.id)) as {
+        aadObjectId?: string;
+        userPrincipalName?: string;
+        email?: string;
+      };
+      if (from.aadObjectId && member.aadObjectId && member.aadObjectId.toLowerCase() !== from.aadObjectId.toLowerCase()) return undefined;
+      return member.userPrincipalName ?? member.email;
+    } catch (err) {
+      this.deps.log.warn({ err }, "teams: could not look up who clicked in the roster");
+      return undefined;
+    }
+  }
+
+  private async actionRequest(context: TurnContext, click: ButtonClick): Promise<ActionRequest> {
     const base = this.requestFrom(context, "");
-    const request: ActionRequest = { verb: click.verb, payload: click.payload, actor: base.actor, channel: base.channel, surface: "teams" };
+    // Only idle-alert buttons decide on an owner tag; other clicks need no roster call.
+    const email = click.verb.startsWith("idle.") ? await this.rosterEmail(context) : undefined;
+    const actor = email ? { ...base.actor, email } : base.actor;
+    const request: ActionRequest = { verb: click.verb, payload: click.payload, actor, channel: base.channel, surface: "teams" };
     const messageId = context.activity.replyToId;
     if (messageId) {
       const message: PostedMessage = { platform: "teams", channelId: base.channel.id, messageId };
@@ -247,7 +272,7 @@ export class TeamsAgent extends ActivityHandler {
 
   /** Action.Submit fallback: the click arrives as a message whose value is the button's data. */
   private async handleSubmit(context: TurnContext, click: ButtonClick): Promise<void> {
-    const result = await runAction(this.actionRequest(context, click), this.deps.context());
+    const result = await runAction(await this.actionRequest(context, click), this.deps.context());
     await this.applyResult(context, result);
     if (result.ephemeral) await this.send(context, replyActivity(result.ephemeral));
   }
@@ -265,7 +290,7 @@ export class TeamsAgent extends ActivityHandler {
     // Buttons that need typed input (a deny reason, the GPU request form) answer with a form card for the clicker.
     const form = formCardFor(click);
     if (form) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: form };
-    const result = await runAction(this.actionRequest(context, click), this.deps.context());
+    const result = await runAction(await this.actionRequest(context, click), this.deps.context());
     const card = await this.applyResult(context, result);
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
     if (result.ephemeral) return message(plainSummary(result.ephemeral));

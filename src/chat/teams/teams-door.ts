@@ -3,16 +3,19 @@
  * CloudAdapter (the successor of botbuilder, whose support ended on 31 Dec 2025; platform-facts
  * C, T12). With an app id configured, every request must carry a valid Bot Framework / Entra JWT
  * (the SDK's authorizeJWT) or it gets 401 and nothing runs; with none, it runs in local mode for
- * development and says so loudly. Replies go to each activity's serviceUrl.
+ * development and says so loudly, and only while the server listens on loopback: an anonymous door
+ * reachable from other machines would run anyone's commands and post replies to whatever serviceUrl
+ * they name. Replies go to each activity's serviceUrl.
  *
  * @example
- * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, db: app.store?.db, log });
+ * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, db: app.store?.db, log, listenHost: config.server.host });
  * await teams.posting.post(conversationId, reply);
  */
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Kysely } from "kysely";
 import type { CommandContext } from "../../commands/types.ts";
+import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { PostingPort } from "../../services/ports.ts";
 import type { Database } from "../../store/schema.ts";
@@ -31,10 +34,12 @@ export interface TeamsDoorDeps {
   now?: () => Date;
   /** Back-off settings for connector calls (tests use short waits and a fixed jitter). */
   retry?: Partial<RetryPolicy>;
+  /** The address the server listens on: anonymous local mode is only for loopback. */
+  listenHost: string;
 }
 
 export interface TeamsDoor {
-  /** "authenticated": JWTs checked; "local": anonymous development mode; "off": refused (production without an app id). */
+  /** "authenticated": JWTs checked; "local": anonymous development mode on loopback; "off": refused (no app id in production or beyond loopback). */
   mode: "authenticated" | "local" | "off";
   adapter: CloudAdapter | undefined;
   posting: PostingPort | undefined;
@@ -46,13 +51,23 @@ export interface TeamsDoor {
 export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
   const log = deps.log.child({ door: "teams" });
   const local = isLocalMode(deps.teams);
-  if (local && process.env.NODE_ENV?.toLowerCase() === "production") {
-    // The SDK refuses anonymous mode in production; so do we, visibly.
-    log.error({}, "Teams door off: NODE_ENV=production and no clientId. Set clientId/clientSecret/tenantId (see README, Install in Teams).");
+  const refuse = (): TeamsDoor => {
     web.post(TEAMS_ROUTE, (_req, res) => {
       res.status(401).json({ error: "Teams is not configured on this server." });
     });
     return { mode: "off", adapter: undefined, posting: undefined, idle: async () => {} };
+  };
+  if (local && process.env.NODE_ENV?.toLowerCase() === "production") {
+    // The SDK refuses anonymous mode in production; so do we, visibly.
+    log.error({}, "Teams door off: NODE_ENV=production and no clientId. Set clientId/clientSecret/tenantId (see README, Install in Teams).");
+    return refuse();
+  }
+  if (local && !isLoopbackHost(deps.listenHost)) {
+    log.error(
+      { host: deps.listenHost },
+      `Teams door off: no clientId, and the server listens on ${deps.listenHost}, beyond this machine; anonymous Teams activities are accepted on loopback only. Set clientId/clientSecret/tenantId, or GPUOPS_HOST=127.0.0.1 for local development.`,
+    );
+    return refuse();
   }
   if (local) {
     log.warn(

@@ -39,16 +39,58 @@
     return state.identities.find((i) => i.id === id)?.name ?? id;
   }
 
+  // ---- width classes ----------------------------------------------------------------------------
+  // Cards mark their wide and narrow variants with `targetWidth` (as Teams reads it); this renderer
+  // version does not know the property, so the page keeps only the variants for the pane's width.
+  const WIDTHS = ["veryNarrow", "narrow", "standard", "wide"];
+
+  function widthClass(px) {
+    if (px < 300) return "veryNarrow";
+    if (px < 520) return "narrow";
+    if (px < 900) return "standard";
+    return "wide";
+  }
+
+  function fitsTarget(target, cls) {
+    if (typeof target !== "string") return true;
+    const at = WIDTHS.indexOf(cls);
+    const [op, name] = target.includes(":") ? target.split(":") : ["is", target];
+    const want = WIDTHS.findIndex((w) => w.toLowerCase() === String(name).toLowerCase());
+    if (want < 0) return true;
+    if (op.toLowerCase() === "atleast") return at >= want;
+    if (op.toLowerCase() === "atmost") return at <= want;
+    return at === want;
+  }
+
+  /** A copy of the card JSON without the elements whose targetWidth does not match `cls`. */
+  function forWidth(node, cls) {
+    if (Array.isArray(node)) return node.filter((n) => !(n && typeof n === "object" && !fitsTarget(n.targetWidth, cls))).map((n) => forWidth(n, cls));
+    if (node && typeof node === "object") {
+      const out = {};
+      for (const [k, v] of Object.entries(node)) if (k !== "targetWidth") out[k] = forWidth(v, cls);
+      return out;
+    }
+    return node;
+  }
+
+  function paneWidth(pane) {
+    const log = logFor(pane);
+    const style = getComputedStyle(log);
+    return log.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+  }
+
   function renderCard(view) {
     const card = new AC.AdaptiveCard();
     card.hostConfig = hostConfig;
     card.onExecuteAction = (action) => onCardAction(view.id, action);
     const context = new AC.SerializationContext();
-    card.parse(view.card, context);
+    const cls = widthClass(paneWidth(view.pane));
+    card.parse(forWidth(view.card, cls), context);
     for (let i = 0; i < context.eventCount; i++) console.warn("card parse:", context.getEventAt(i).message);
     const el = card.render();
     const box = document.createElement("div");
     box.className = "card";
+    box.dataset.width = cls;
     if (el) box.appendChild(el);
     return box;
   }
@@ -116,8 +158,60 @@
     const after = [...log.querySelectorAll("li.message")].find((li) => Number(li.dataset.order) > view.order);
     const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     log.insertBefore(el, after ?? null);
-    if (stick || view.pane === "chat") log.scrollTop = log.scrollHeight;
+    if (view.pane === "channel") {
+      updateChannelPane();
+      rerenderAll();
+    }
+    // A new answer is read from its title: scroll to its top, not to its end.
+    if (view.from === "bot" && (view.pane === "chat" || stick)) scrollToTop(log, el);
+    else if (stick || view.pane === "chat") log.scrollTop = log.scrollHeight;
   }
+
+  function scrollToTop(log, el) {
+    log.scrollTop = el.offsetTop - log.offsetTop - 8;
+  }
+
+  // ---- layout ------------------------------------------------------------------------------------
+  // The local channel pane folds into a bar while it is empty or the window is narrow; its button
+  // opens it (and says how many posts wait there).
+  const layout = { channelOpen: null, seenInChannel: 0 };
+
+  function updateChannelPane() {
+    const count = $("channel-log").querySelectorAll("li.message").length;
+    const narrow = window.matchMedia("(max-width: 800px)").matches;
+    const open = layout.channelOpen ?? (count > 0 && !narrow);
+    document.querySelector(".panes").classList.toggle("channel-collapsed", !open);
+    const toggle = $("channel-toggle");
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Hide" : count > 0 ? `Show (${count})` : "Show";
+  }
+
+  $("channel-toggle").addEventListener("click", () => {
+    const open = $("channel-toggle").getAttribute("aria-expanded") === "true";
+    layout.channelOpen = !open;
+    updateChannelPane();
+    rerenderAll();
+  });
+
+  /** Redraws every card for its pane's current width class (after a resize or the channel pane folding). */
+  function rerenderAll() {
+    for (const view of state.views.values()) {
+      if (view.from !== "bot") continue;
+      const log = logFor(view.pane);
+      const existing = log.querySelector(`li[data-message-id="${CSS.escape(view.id)}"]`);
+      const box = existing?.querySelector(".card");
+      if (existing && box && box.dataset.width !== widthClass(paneWidth(view.pane))) existing.replaceWith(buildMessage(view));
+    }
+  }
+
+  let resizeTimer;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      updateChannelPane();
+      rerenderAll();
+    }, 150);
+  });
 
   function systemLine(pane, text) {
     const li = document.createElement("li");
@@ -238,7 +332,9 @@
         $("actor").appendChild(opt);
       }
       $("actor").value = state.actor;
+      updateChannelPane();
       await catchUp();
+      updateChannelPane();
       listen();
       document.body.dataset.ready = "true";
     } catch (err) {
