@@ -24,7 +24,7 @@ import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-acti
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
@@ -51,13 +51,15 @@ export interface App {
   /** GPU requests: the port the commands use, the side-effect runner and the lease clock (with the store). */
   requests: RequestsRuntime | undefined;
   context(): CommandContext;
-  /** Prometheus metrics (/metrics) and readiness / graceful shutdown (/readyz, SIGTERM). */
-  metrics: Metrics;
+  /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
+  metrics: Metrics | undefined;
   lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
 export interface AppOptions {
+  /** Prometheus metrics (the server's /metrics). */
+  metrics?: boolean;
   /** The CLI answers without a store; the server always opens one. */
   withStore?: boolean;
   log?: CoreLogger;
@@ -130,7 +132,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
     commandDeadlineMs: config.azure.commandDeadlineSeconds * 1000,
   };
-  const metrics = createMetrics({ azure });
+  // Loaded only for the server: prom-client is a noticeable import for a one-shot CLI answer.
+  const metrics = opts.metrics ? (await import("./metrics.ts")).createMetrics({ azure }) : undefined;
   const lifecycle = createLifecycle({
     store,
     ...(opts.log ? { log: opts.log } : {}),
@@ -138,14 +141,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     shutdownTimeoutSeconds: config.shutdown.timeout,
   });
   const observe = (request: Parameters<Metrics["commandStarted"]>[0]) => {
-    const ends = [metrics.commandStarted(request), lifecycle.commandStarted(request)];
+    const ends = [lifecycle.commandStarted(request), ...(metrics ? [metrics.commandStarted(request)] : [])];
     return (reply: Parameters<ReturnType<Metrics["commandStarted"]>>[0]) => {
       for (const end of ends) end(reply);
     };
   };
   const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
-  const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics.instrumentPosting(p))));
+  const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
   const directories = new Map<string, UserDirectoryPort>();
   let scheduler: Scheduler | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
@@ -158,7 +161,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
-      onRunEnd: metrics.jobRun,
+      ...(metrics ? { onRunEnd: metrics.jobRun } : {}),
       ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
       ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
     });

@@ -102,12 +102,12 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   }
 
-  /** Hands back this process's unfinished claims: marked as claimed long ago, another replica takes them over (as a takeover, so the job checks what was already done). */
+  /** Hands back this process's unfinished claims: dated (claim and heartbeat) at the epoch, another replica takes them over at once (as a takeover, so the job checks what was already done). */
   async function releaseClaims(owner: string | undefined): Promise<number> {
     if (!opts.store || !owner) return 0;
     const result = await opts.store.db
       .updateTable("job_run")
-      .set({ claimed_at: new Date(0).toISOString() })
+      .set({ claimed_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString() })
       .where("claimed_by", "=", owner)
       .where("status", "=", "claimed")
       .executeTakeFirst();
@@ -180,7 +180,9 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
         } catch (err) {
           log?.warn({ err }, "could not hand back job claims; other replicas take them over once they go stale");
         }
-        await steps.close();
+        // A job that outlived the timeout would hold closing up for good (the scheduler waits for it): bound this too.
+        const closed = await Promise.race([steps.close().then(() => true), sleep(Math.min(timeoutMs, 5000)).then(() => false)]);
+        if (!closed) log?.warn({}, "closing took too long; leaving the rest to process exit");
         state = "stopped";
         log?.info({ timedOut, releasedClaims }, "stopped");
         return { timedOut, releasedClaims };

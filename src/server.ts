@@ -42,15 +42,15 @@ export async function startServer(
   opts: { log?: Logger; now?: () => Date; teams?: { retry?: Partial<RetryPolicy> }; jobs?: AppOptions["jobs"] } = {},
 ): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const app = await createApp(config, { withStore: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+  const app = await createApp(config, { withStore: true, metrics: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   const web = express();
   web.disable("x-powered-by");
-  web.use(app.metrics.httpMiddleware);
+  if (app.metrics) web.use(app.metrics.httpMiddleware);
   web.get("/readyz", app.lifecycle.readyz);
   web.get("/healthz", (_req, res) => {
     res.json({ status: "ok", demo: config.demo, store: app.store?.engine });
   });
-  web.get("/metrics", app.metrics.handler);
+  if (app.metrics) web.get("/metrics", app.metrics.handler);
   web.get("/charts/:file", chartRoute(app.images));
   // Slack first: Bolt checks the signature on the raw body, so no body parser may run before it.
   let slack: SlackDoor | undefined;

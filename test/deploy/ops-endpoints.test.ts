@@ -13,6 +13,7 @@ import { createLogger } from "../../src/log.ts";
 import { doorOf, jobKind } from "../../src/metrics.ts";
 import { reply, text } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { openStore } from "../../src/store/store.ts";
 import { cliRequest } from "../support/demo-app.ts";
 
 const dirs: string[] = [];
@@ -55,6 +56,28 @@ describe("/readyz", () => {
     expect(await stopping).toEqual({ timedOut: false, releasedClaims: 0 });
     expect(server.app.lifecycle.state).toBe("stopped");
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it("after the shutdown timeout, hands back the claim of a job still running so another replica takes it over", async () => {
+    const server = await start({ GPUOPS_SHUTDOWN_TIMEOUT: "1s" });
+    const dataDir = server.app.config.store.dataDir;
+    let started = false;
+    server.app.scheduler?.every("stuck-job", 3_600_000, async () => {
+      started = true;
+      await new Promise(() => undefined);
+    });
+    for (let i = 0; i < 100 && !started; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(true);
+    expect(await server.shutdown()).toEqual({ timedOut: true, releasedClaims: 1 });
+    const store = await openStore({ dataDir });
+    try {
+      const row = await store.db.selectFrom("job_run").select(["status", "claimed_at", "heartbeat_at"]).where("job", "=", "stuck-job").executeTakeFirstOrThrow();
+      // Still "claimed", but dated at the epoch: any other replica sees it as stale and takes it over now.
+      const epoch = new Date(0).toISOString();
+      expect(row).toEqual({ status: "claimed", claimed_at: epoch, heartbeat_at: epoch });
+    } finally {
+      await store.close();
+    }
   });
 
   it("is 503 when the store stops answering", async () => {
