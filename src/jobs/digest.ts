@@ -196,6 +196,8 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
     }
     // "unknown" (no way to look): posted again; the window is the earlier post's round trip.
   }
+  // Fencing: a process that stalled past the takeover window no longer holds the run; the one that took it over posts.
+  if (run.stillMine && !(await run.stillMine())) return { status: "done", detail: "another process took this run over; it posts" };
   const postingSince = before?.status === "posting" ? before.at : now().toISOString();
   await record({ status: "posting", messageId: null, threadId: null, attempts: 0, reason: null });
 
@@ -215,6 +217,7 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
           previous = undefined;
         }
       }
+      if (attempt > 1 && run.stillMine && !(await run.stillMine())) return { status: "done", detail: "another process took this run over; it posts" };
       const posted = await port.post(sub.channelId, reply, { marker });
       await record({ status: "posted", messageId: posted.messageId, threadId: posted.threadId ?? null, attempts: attempt, reason: null });
       return { status: "done", detail: `posted ${posted.messageId}` };

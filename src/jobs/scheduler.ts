@@ -62,6 +62,11 @@ export interface JobRun {
   catchUp: boolean;
   /** True when this run took over the claim of a process that died mid-run: the job should check what that one already did. */
   takeover?: boolean;
+  /**
+   * Whether this process still holds the run's claim. A job checks it right before an effect
+   * that must not happen twice (a post): a process stalled past the takeover window has lost it.
+   */
+  stillMine?: () => Promise<boolean>;
 }
 
 export interface JobOutcome {
@@ -337,6 +342,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const beating = await heartbeat(def.name, slot.key);
     const run: JobRun = { job: def.name, periodKey: slot.key, scheduledAt: slot.at, startedAt: now, catchUp: now.getTime() - slot.at.getTime() > 60_000 };
     if (takeover) run.takeover = true;
+    const stillMine = async () => {
+      const row = await opts.store.db.selectFrom("job_run").select(["claimed_by", "status"]).where("job", "=", def.name).where("period_key", "=", slot.key).executeTakeFirst();
+      return row?.claimed_by === owner && row.status === "claimed";
+    };
+    run.stillMine = stillMine;
     let outcome: Awaited<ReturnType<JobFn>>;
     let failure: string | undefined;
     try {
@@ -359,6 +369,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const detail = failure ?? outcome?.detail ?? null;
     opts.onRunEnd?.(def.name, status, (clock.now().getTime() - now.getTime()) / 1000);
     try {
+      // Taken over while this process stalled: the run's record is the new holder's to write.
+      if (!(await stillMine())) return;
       await opts.store.finishJob({ job: def.name, periodKey: slot.key }, status, detail, clock.now());
     } catch (err) {
       opts.log?.error({ job: def.name, err: errorText(err) }, "could not record the end of a job run");
