@@ -69,6 +69,12 @@ export function resolveVerbName(text: string): string | undefined {
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
+/** Quotes other than in a contraction (it's is fine), brackets, "=", backslashes, %-escapes, " eq ": filter syntax, not a sentence. */
+const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=\\]|%[0-9a-f]{2}|\beq\b/i;
+/** Words of a sentence rather than of the typed grammar: only then is a failed command re-read. */
+const SENTENCE_WORD =
+  /\b(what|which|where|how|any|anything|to|from|about|when|every|alerts?|can|could|do|does|did|is|are|was|we|i|our|us|me|my|the|a|an|in|for|of|on|with|gpus?|vms?|machines?|last|past|this|week|month|team|show|list|need|want|please|pls)\b/i;
+
 /**
  * The verb a plain-language question would run at once (read-only readings only), for callers
  * that prepare resources by verb (the CLI); undefined when it would ask back or confirm first.
@@ -115,7 +121,8 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   try {
     if (verb) {
       const typed = await verb.run(tokens.slice(1), request, ctx);
-      if (typed.outcome !== "user_error") return typed;
+      // Text shaped like a query language ("eastus' or 1 eq 1") keeps the grammar's refusal, never a guess.
+      if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(tokens.slice(1).join(" "))) return typed;
       return (await plainWords(request, ctx, true)) ?? typed;
     }
     const plain = await plainWords(request, ctx, false);
