@@ -125,14 +125,16 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
       if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(tokens.slice(1).join(" "))) return typed;
       return (await plainWords(request, ctx, true)) ?? typed;
     }
-    const plain = await plainWords(request, ctx, false);
-    if (plain) return plain;
-    if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     const guess = nearest(
       head,
       VERBS.map((v) => v.name),
       2,
     );
+    // A mistyped verb with grammar after it ("qouta westus") keeps the typed grammar's "did you mean".
+    const typoOfVerb = guess !== undefined && !SENTENCE_WORD.test(tokens.slice(1).join(" "));
+    const plain = typoOfVerb ? undefined : await plainWords(request, ctx, false);
+    if (plain) return plain;
+    if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     if (!guess) {
       const none = readQuestion(request.text, ctx);
       if (none.kind === "none") return suggestionReply(text, none);
