@@ -104,7 +104,8 @@ async function plainWords(request: CommandRequest, ctx: CommandContext, afterTyp
     const r = u.reading;
     if (afterTypedError && r.command.toLowerCase() === stripPrefix(request.text).toLowerCase()) return undefined;
     if (r.writes) return confirmation(r);
-    return withReading(await runTyped({ ...request, text: r.command }, ctx), r, u.alternatives);
+    const answered = await runTyped({ ...request, text: r.command }, ctx).catch((err: unknown) => failureReply(err, ctx, r.verb));
+    return withReading(answered, r, u.alternatives);
   }
   if (afterTypedError) return undefined;
   if (u.kind === "ambiguous") return clarification(u.readings);
@@ -146,11 +147,16 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
       example,
     );
   } catch (err) {
-    const e = asGpuopsError(err, "internal");
-    if (e.code.startsWith("azure_")) {
-      return { ...userError(e.code, e.message, "the same question again in a minute, or `status`"), title: "Azure did not answer", outcome: "azure_error" };
-    }
-    ctx.log?.error({ err, code: e.code, verb: name }, "command failed");
-    return userError(e.code, "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
+    return failureReply(err, ctx, name);
   }
+}
+
+/** An exception from a verb as a readable answer: Azure trouble says what to do, the rest is logged. */
+function failureReply(err: unknown, ctx: CommandContext, verbName: string): Reply {
+  const e = asGpuopsError(err, "internal");
+  if (e.code.startsWith("azure_")) {
+    return { ...userError(e.code, e.message, "the same question again in a minute, or `status`"), title: "Azure did not answer", outcome: "azure_error" };
+  }
+  ctx.log?.error({ err, code: e.code, verb: verbName }, "command failed");
+  return userError(e.code, "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
 }
