@@ -43,9 +43,11 @@ describe("Slack app manifest", () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
-  it("asks for the least scopes, subscribes to App Home, and says whether Socket Mode is on", () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(["chat:write", "commands"]);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened"]);
+  it("asks for the least scopes, subscribes to App Home, mentions and DMs, and says whether Socket Mode is on", () => {
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(["app_mentions:read", "chat:write", "commands", "im:history"]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened", "app_mention", "message.im"]);
+    // Questions can be sent to the bot directly.
+    expect((manifest.features.app_home as { messages_tab_read_only_enabled?: boolean }).messages_tab_read_only_enabled).toBe(false);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe("gpuops");
     expect(typeof manifest.settings.socket_mode_enabled).toBe("boolean");
