@@ -69,8 +69,8 @@ export function resolveVerbName(text: string): string | undefined {
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
-/** Quotes other than in a contraction (it's is fine), brackets, "=", backslashes, %-escapes, " eq ": filter syntax, not a sentence. */
-const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=\\]|%[0-9a-f]{2}|\beq\b/i;
+/** Quotes other than in a contraction (it's is fine), brackets, chat markup (<…>), "=", backslashes, %-escapes, " eq ": filter syntax, not a sentence. */
+const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=<>\\]|&lt;|%[0-9a-f]{2}|\beq\b/i;
 /** Words of a sentence rather than of the typed grammar: only then is a failed command re-read. */
 const SENTENCE_WORD =
   /\b(what|which|where|how|any|anything|to|from|about|when|every|alerts?|can|could|do|does|did|is|are|was|we|i|our|us|me|my|the|a|an|in|for|of|on|with|gpus?|vms?|machines?|last|past|this|week|month|team|show|list|need|want|please|pls)\b/i;
