@@ -24,7 +24,11 @@ describe("GPU models in the glossary", () => {
       const sizes = GPU_SIZES.filter((s) => t.gpuModels?.includes(s.gpu.key)).map((s) => s.size.replace(/^Standard_/, ""));
       const table = r.parts.find((p): p is TablePart => p.kind === "table");
       if (sizes.length === 0) expect(table, t.id).toBeUndefined();
-      else expect(table?.rows.map((row) => row.size), t.id).toEqual(sizes);
+      else
+        expect(
+          table?.rows.map((row) => row.size),
+          t.id,
+        ).toEqual(sizes);
     }
   });
 
