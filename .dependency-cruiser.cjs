@@ -34,6 +34,13 @@ module.exports = {
       to: { path: "^(node:)?(fs|net|http|https|child_process|dgram|dns|tls)$", dependencyTypes: ["core"] },
     },
     {
+      name: "understand-is-pure",
+      severity: "error",
+      comment: "src/understand reads plain words into commands: it imports only src/domain and its own files (no commands, SDKs, I/O or packages).",
+      from: { path: "^src/understand/" },
+      to: { pathNot: "^src/(domain|understand)/" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

@@ -19,6 +19,7 @@ export function usage(): string {
     "",
     "Usage:",
     "  gpuops <command…> [--json] [--demo]",
+    '  gpuops "<question in plain words>" [--demo]   e.g. gpuops "what did we spend last week" --demo',
     "  npm start                      run the bot (HTTP server; demo data when no Azure scope is set)",
     "  gpuops config check [--live]   check the configuration; --live probes Azure, Slack, Teams, PostgreSQL, Prometheus",
     "",

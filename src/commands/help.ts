@@ -23,7 +23,9 @@ export function helpVerb(verbs: () => Verb[]): Verb {
               ],
               all.map((v) => ({ usage: v.usage, summary: v.summary })),
             ),
-            text('Regions can be written eastus or "East US"; GPUs as a100, H100, h100 nvl, or a size like NC24ads_A100_v4. Free questions work too: "what is a PTU?"'),
+            text(
+              'Regions can be written eastus or "East US"; GPUs as a100, H100, h100 nvl, or a size like NC24ads_A100_v4. Plain questions work too: "what did we spend yesterday by rg?", "any room for 4 A100s in eastus2?", "what is a PTU?" — the answer starts with the command it was read as.',
+            ),
           ],
           { context: ["`help <command>` shows examples."] },
         );

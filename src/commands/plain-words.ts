@@ -26,7 +26,7 @@ const commandPayload = z.object({
 });
 
 /** The tag "by team" means: the digest's configured tag grouping when there is one, else "team". */
-export function teamTag(settings: CommandSettings): string {
+function teamTag(settings: CommandSettings): string {
   const g = settings.digest?.groupBy ?? "";
   return g.startsWith("tag:") && g.length > 4 ? g.slice(4) : "team";
 }
@@ -36,12 +36,12 @@ export function readQuestion(textIn: string, ctx: Pick<CommandContext, "settings
 }
 
 /** True for a command whose verb changes something (checked again on every click). */
-export function commandWrites(command: string): boolean {
+function commandWrites(command: string): boolean {
   const head = command.trim().split(/\s+/)[0]?.toLowerCase() ?? "";
   return WRITE_VERBS.has(head) || head === "request";
 }
 
-export const readAs = (command: string) => text(`I read this as \`${command}\``);
+const readAs = (command: string) => text(`I read this as \`${command}\``);
 
 const runButton = (command: string, label = command): Action => ({ verb: "understand.run", label: label.slice(0, 75), payload: { command } });
 

@@ -83,6 +83,12 @@ export function resolveVerbName(text: string): string | undefined {
   return VERBS.some((v) => v.name === name) ? name : undefined;
 }
 
+/** Quotes other than in a contraction (it's is fine), brackets, chat markup (<…>), "=", backslashes, %-escapes, " eq ": filter syntax, not a sentence. */
+const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=<>\\]|&lt;|%[0-9a-f]{2}|\beq\b/i;
+/** Words of a sentence rather than of the typed grammar: only then is a failed command re-read. */
+const SENTENCE_WORD =
+  /\b(what|which|where|how|any|anything|to|from|about|when|every|alerts?|can|could|do|does|did|is|are|was|we|i|our|us|me|my|the|a|an|in|for|of|on|with|gpus?|vms?|machines?|last|past|this|week|month|team|show|list|need|want|please|pls)\b/i;
+
 /**
  * The verb a plain-language question would run at once (read-only readings only), for callers
  * that prepare resources by verb (the CLI); undefined when it would ask back or confirm first.
@@ -112,7 +118,8 @@ async function plainWords(request: CommandRequest, ctx: CommandContext, afterTyp
     const r = u.reading;
     if (afterTypedError && r.command.toLowerCase() === stripPrefix(request.text).toLowerCase()) return undefined;
     if (r.writes) return confirmation(r);
-    return withReading(await runTyped({ ...request, text: r.command }, ctx), r, u.alternatives);
+    const answered = await runTyped({ ...request, text: r.command }, ctx).catch((err: unknown) => failureReply(err, ctx, r.verb));
+    return withReading(answered, r, u.alternatives);
   }
   if (afterTypedError) return undefined;
   if (u.kind === "ambiguous") return clarification(u.readings);
@@ -129,17 +136,20 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
   try {
     if (verb) {
       const typed = await verb.run(tokens.slice(1), request, ctx);
-      if (typed.outcome !== "user_error") return typed;
+      // Text shaped like a query language ("eastus' or 1 eq 1") keeps the grammar's refusal, never a guess.
+      if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(tokens.slice(1).join(" "))) return typed;
       return (await plainWords(request, ctx, true)) ?? typed;
     }
-    const plain = await plainWords(request, ctx, false);
-    if (plain) return plain;
-    if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     const guess = nearest(
       head,
       VERBS.map((v) => v.name),
       2,
     );
+    // A mistyped verb with grammar after it ("qouta westus") keeps the typed grammar's "did you mean".
+    const typoOfVerb = guess !== undefined && !SENTENCE_WORD.test(tokens.slice(1).join(" "));
+    const plain = typoOfVerb ? undefined : await plainWords(request, ctx, false);
+    if (plain) return plain;
+    if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     if (!guess) {
       const none = readQuestion(request.text, ctx);
       if (none.kind === "none") return suggestionReply(text, none);
@@ -151,11 +161,16 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
       example,
     );
   } catch (err) {
-    const e = asGpuopsError(err, "internal");
-    if (e.code.startsWith("azure_")) {
-      return { ...userError(e.code, e.message, "the same question again in a minute, or `status`"), title: "Azure did not answer", outcome: "azure_error" };
-    }
-    ctx.log?.error({ err, code: e.code, verb: name }, "command failed");
-    return userError(e.code, "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
+    return failureReply(err, ctx, name);
   }
+}
+
+/** An exception from a verb as a readable answer: Azure trouble says what to do, the rest is logged. */
+function failureReply(err: unknown, ctx: CommandContext, verbName: string): Reply {
+  const e = asGpuopsError(err, "internal");
+  if (e.code.startsWith("azure_")) {
+    return { ...userError(e.code, e.message, "the same question again in a minute, or `status`"), title: "Azure did not answer", outcome: "azure_error" };
+  }
+  ctx.log?.error({ err, code: e.code, verb: verbName }, "command failed");
+  return userError(e.code, "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
 }

@@ -8,7 +8,7 @@
  */
 
 /** Longest text understood: a question is a sentence or two. */
-export const MAX_QUESTION = 500;
+const MAX_QUESTION = 500;
 
 const ENTITIES = new Map([
   ["amp", "&"],

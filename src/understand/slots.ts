@@ -112,7 +112,7 @@ const SERIES_WORDS: ReadonlyMap<string, string> = new Map(GPU_SERIES.map((s) => 
 
 const REGIONS = allRegions();
 
-export const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const MONTH_SHORT = MONTHS.map((m) => m.slice(0, 3));
 
 /** Lower-case words: punctuation that is not part of a size, tag or number goes. */
@@ -474,5 +474,3 @@ function readTagWords(ws: string[], used: boolean[], out: Slots, opts: SlotOptio
     return;
   }
 }
-
-export { gpuWord, readNumber, sizeWord };

@@ -43,10 +43,14 @@ describe("Slack app manifest", () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
-  it("asks for the least scopes, subscribes to App Home, and says whether Socket Mode is on", () => {
+  it("asks for the least scopes, subscribes to App Home, mentions and DMs, and says whether Socket Mode is on", () => {
     // Which scopes, exactly, follows from the methods the code calls (slack-scopes.test.ts).
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(["commands", "chat:write", "files:write", "channels:history", "groups:history", "usergroups:read", "users:read", "users:read.email"]));
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened"]);
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(["commands", "chat:write", "files:write", "channels:history", "groups:history", "usergroups:read", "users:read", "users:read.email", "app_mentions:read", "im:history"]),
+    );
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened", "app_mention", "message.im"]);
+    // Questions can be sent to the bot directly.
+    expect((manifest.features.app_home as { messages_tab_read_only_enabled?: boolean }).messages_tab_read_only_enabled).toBe(false);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe("gpuops");
     expect(typeof manifest.settings.socket_mode_enabled).toBe("boolean");

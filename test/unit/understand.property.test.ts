@@ -19,7 +19,7 @@ import { type Reading, understand } from "../../src/understand/understand.ts";
 const NOW = new Date("2026-12-03T10:00:00Z");
 
 /** Why a command would be refused by the typed grammar, or undefined when it parses. */
-export function refusal(command: string): string | undefined {
+function refusal(command: string): string | undefined {
   const [head, ...rest] = tokenize(command);
   switch (head) {
     case "cost": {

@@ -20,6 +20,7 @@ import { createSlackRequestLedger } from "../../store/slack-requests.ts";
 import { type HomeSectionProvider, homeBlocks } from "./app-home.ts";
 import { registerBlockActions } from "./block-actions.ts";
 import type { DoorDeps } from "./door-deps.ts";
+import { registerMessageEvents } from "./mentions.ts";
 import type { ModalBuilder } from "./modals.ts";
 import { createSlackPosting, type SlackPosting } from "./posting.ts";
 import { createRequestGuard } from "./request-guard.ts";
@@ -147,6 +148,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   registerCommandActions();
   registerSlashCommand(bolt, deps);
   registerBlockActions(bolt, deps);
+  registerMessageEvents(bolt, deps, identity.botUserId);
   bolt.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     deps.track(publishHome(event.user));
