@@ -55,7 +55,9 @@ function slackBody(plan: LoadPlan, i: number, ts: number): { path: string; body:
     response_url: `${plan.replyUrl ?? "http://127.0.0.1:9/"}commands/bench-${i}`,
     trigger_id: `${ts}.${process.pid}.${i}.bench`,
   }).toString();
-  const sig = createHmac("sha256", plan.secret ?? "").update(`v0:${ts}:${body}`).digest("hex");
+  const sig = createHmac("sha256", plan.secret ?? "")
+    .update(`v0:${ts}:${body}`)
+    .digest("hex");
   return {
     path: "/slack/events",
     body,

@@ -18,7 +18,7 @@ const receiver = new ExpressReceiver({ signingSecret: process.env.SLACK_SIGNING_
 const bolt = new BoltApp({
   receiver,
   token: process.env.SLACK_BOT_TOKEN,
-  clientOptions: { slackApiUrl: process.env.SLACK_API_URL },
+  clientOptions: { slackApiUrl: process.env.SLACK_API_URL ?? "https://slack.com/api/" },
   logLevel: LogLevel.ERROR,
   botId: "B0NOOP001",
   botUserId: "U0NOOP001",

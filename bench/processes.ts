@@ -48,10 +48,10 @@ export async function startTarget(name: string, args: string[], env: Record<stri
     const timer = setTimeout(() => reject(new Error(`${name}: no URL within 60 s; stderr: ${stderr}`)), 60_000);
     child.stdout?.on("data", (c: Buffer) => {
       out += c.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /http:\/\/(?:127\.0\.0\.1|localhost):(\d+)/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(`http://127.0.0.1:${m[1]}`);
       }
     });
     child.on("exit", (code) => {

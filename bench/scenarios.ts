@@ -4,5 +4,6 @@ import { idleScanScenario } from "./idle-scan.ts";
 import { inventoryScenario } from "./inventory.ts";
 import { skusScenario } from "./skus.ts";
 import { slackAckScenario } from "./slack-ack.ts";
+import { startupScenario } from "./startup.ts";
 
-export const scenarios: BenchScenario[] = [skusScenario, slackAckScenario, inventoryScenario, idleScanScenario];
+export const scenarios: BenchScenario[] = [skusScenario, slackAckScenario, startupScenario, inventoryScenario, idleScanScenario];

@@ -134,7 +134,8 @@ export const slackAckScenario: BenchScenario = {
       figures["no-op Agents: req/s, p50, p99 (ms)"] = `${med("teams no-op", "rps")}, ${med("teams no-op", "p50")}, ${med("teams no-op", "p99")}`;
       compare(`Teams skus ${REGION} (warm)`, "teams skus", "teams no-op", GOALS.teams);
       figures["Teams replies at the connector / messages sent"] = `${teamsReplies} / ${teamsRequests}`;
-      figures[`burst ${burstSize} fresh connections × 500: gpuops acks over 3 s (goal 0)`] = `${gBurst.over3s} ${verdict(gBurst.over3s === 0)} (p99 ${gBurst.p99} ms, max ${gBurst.max} ms, failed ${gBurst.failed})`;
+      figures[`burst ${burstSize} fresh connections × 500: gpuops acks over 3 s (goal 0)`] =
+        `${gBurst.over3s} ${verdict(gBurst.over3s === 0)} (p99 ${gBurst.p99} ms, max ${gBurst.max} ms, failed ${gBurst.failed})`;
       figures[`burst: no-op Bolt acks over 3 s`] = `${nBurst.over3s} (p99 ${nBurst.p99} ms, max ${nBurst.max} ms, failed ${nBurst.failed})`;
       figures["answers sent late via response_url"] = late;
       figures["gpuops auth.test calls at start / during load"] = `${authAtStart} / ${gpuopsAuth}`;
