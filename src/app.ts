@@ -23,6 +23,7 @@ import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-acti
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import type { Services } from "./services/ports.ts";
+import { createRunMemo } from "./services/run-memo.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -121,9 +122,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.owner ? { owner: j.owner } : {}),
       ...(j.only ? { only: j.only } : {}),
     });
+    // Digests due at the same minute share one quota, telemetry and inventory read per scope.
+    const runMemo = createRunMemo({ now });
     scheduler.source(
       "digests",
-      digestJobs({ subscriptions, posting, context, now, ...(opts.log ? { log: opts.log } : {}), ...(j.retry ? { retry: j.retry } : {}), ...(j.sleep ? { sleep: j.sleep } : {}) }),
+      digestJobs({
+        subscriptions,
+        posting,
+        context: () => runMemo.context(context()),
+        now,
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(j.retry ? { retry: j.retry } : {}),
+        ...(j.sleep ? { sleep: j.sleep } : {}),
+      }),
     );
     services.subscriptions = subscriptions;
     services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (scheduler?.isRunning() ? scheduler : undefined), azure, demo: config.demo, now });
