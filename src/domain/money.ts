@@ -73,9 +73,23 @@ const roundTo = (amount: number, digits: number) => (digits === 2 ? toCents(amou
  * ("12.00 XTS") rather than guessed. `digits` defaults to the currency's own minor unit.
  */
 export function formatMoney(amount: number, currency: string, opts: { digits?: number } = {}): string {
+  // Warm answers show the same prices again and again: Intl's format is the costly part, so its
+  // strings are kept (a bounded memo, emptied when full).
+  const key = `${amount}|${currency}|${opts.digits ?? ""}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const text = formatUncached(amount, currency, opts.digits);
+  if (formatted.size >= 10_000) formatted.clear();
+  formatted.set(key, text);
+  return text;
+}
+
+const formatted = new Map<string, string>();
+
+function formatUncached(amount: number, currency: string, wanted: number | undefined): string {
   const code = CURRENCY_CODE.test(currency) ? currency.toUpperCase() : "";
   const natural = code ? minorUnit(code) : undefined;
-  const digits = natural === 0 ? 0 : (opts.digits ?? natural ?? 2);
+  const digits = natural === 0 ? 0 : (wanted ?? natural ?? 2);
   const value = roundTo(amount, digits);
   const f = code ? formatter(code, digits) : undefined;
   if (f) return f.format(value === 0 ? 0 : value);
