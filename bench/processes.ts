@@ -10,6 +10,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { LoadPlan, LoadResult } from "./load.ts";
 
@@ -37,8 +39,28 @@ function rssOf(pid: number): number {
 
 /** Spawns `node <args>` and resolves once it printed a URL and /healthz answers. */
 export async function startTarget(name: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Target> {
+  // A known free port, so /healthz is polled from the moment of spawn (the server may answer it
+  // before it prints its URL: jobs start after listen).
+  const port = await freePort();
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let healthyAt: number | undefined;
+  let exited = false;
+  child.on("exit", () => {
+    exited = true;
+  });
+  const polling = (async () => {
+    while (healthyAt === undefined && !exited) {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      if (res?.ok) healthyAt = performance.now();
+      else await new Promise((r) => setTimeout(r, 5));
+      await res?.text().catch(() => "");
+    }
+  })();
   let stderr = "";
   child.stderr?.on("data", (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
@@ -59,15 +81,8 @@ export async function startTarget(name: string, args: string[], env: Record<stri
       reject(new Error(`${name} exited with ${code} before listening; stderr: ${stderr}`));
     });
   });
-  for (;;) {
-    const res = await fetch(`${url}/healthz`).catch(() => undefined);
-    if (res?.ok) {
-      await res.text();
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const startMs = Math.round(performance.now() - t0);
+  await polling;
+  const startMs = Math.round((healthyAt ?? performance.now()) - t0);
   const pid = child.pid as number;
   return {
     name,
@@ -83,6 +98,16 @@ export async function startTarget(name: string, args: string[], env: Record<stri
         setTimeout(() => child.kill("SIGKILL"), 5000).unref();
       }),
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** Runs one load plan from a separate process (bench/load.ts) and returns what it measured. */
