@@ -34,3 +34,6 @@ export async function timeRuns(runs: number, fn: () => Promise<unknown> | unknow
   }
   return samples;
 }
+
+/** `npm run bench -- --quick`: fewer rounds and requests, for a first look (run.ts sets BENCH_QUICK). */
+export const quick = () => process.env.BENCH_QUICK === "1";

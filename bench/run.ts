@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every scenario listed in bench/scenarios.ts (or only those whose name
  * contains one of the command-line words), prints a readable report and writes bench/report.json.
- * A scenario that throws is reported as failed and makes the run exit 1; the others still run.
+ * `--quick` runs fewer rounds. A scenario that throws is reported as failed and makes the run exit 1; the others still run.
  */
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -35,7 +35,9 @@ function print(r: ScenarioResult): void {
   for (const [k, v] of Object.entries(r.figures)) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
 }
 
-const filters = process.argv.slice(2).map((a) => a.toLowerCase());
+const args = process.argv.slice(2);
+if (args.includes("--quick")) process.env.BENCH_QUICK = "1";
+const filters = args.filter((a) => a !== "--quick").map((a) => a.toLowerCase());
 const chosen = filters.length ? scenarios.filter((s) => filters.some((f) => s.name.toLowerCase().includes(f))) : scenarios;
 if (chosen.length === 0) {
   process.stderr.write(`No scenario matches ${filters.join(", ")}. Scenarios: ${scenarios.map((s) => s.name).join(", ")}\n`);

@@ -1,143 +1,150 @@
 /**
- * Slack ack latency: 200 concurrent signed `/gpu help` and `/gpu skus <region>` (warm) slash
- * commands to a running gpuops server (real Bolt receiver on loopback), side by side with a no-op
- * Bolt app on the same machine, as p50/p99 and a ratio. Also counts auth.test calls at the fake
- * Slack: gpuops must make none per request (it verifies the token once at start), and, for
- * contrast, what a Bolt app built with `tokenVerificationEnabled: false` and no bot ids makes.
+ * The doors side by side with their SDKs: gpuops (`node src/server.ts`, demo data, Slack over
+ * HTTP against a fake Slack, Teams in local mode) against a no-op Bolt app and a no-op Agents SDK
+ * app, each server in its own process and the load generator (bench/load.ts) in another. Every
+ * round runs each path once, interleaved so drift hits all alike; figures are medians over rounds.
+ * Then a noisy burst: 4,000 slash commands on fresh connections, counting acks over 3 s (Slack's
+ * deadline, platform-facts B/S1).
  */
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App as BoltApp, ExpressReceiver, LogLevel } from "@slack/bolt";
-import express from "express";
-import { loadConfig } from "../src/config.ts";
-import { createLogger } from "../src/log.ts";
-import { startServer } from "../src/server.ts";
-import { type FakeSlack, signSlackRequest, slashCommandBody, startFakeSlack } from "../test/support/fake-slack.ts";
-import { type BenchScenario, ms, quantile } from "./harness.ts";
+import { startFakeSlack } from "../test/support/fake-slack.ts";
+import { type BenchScenario, quick } from "./harness.ts";
+import type { LoadResult } from "./load.ts";
+import { load, median, startTarget, type Target } from "./processes.ts";
 
 const SECRET = "bench-signing-secret";
-const CONCURRENCY = Number(process.env.BENCH_SLACK_CONCURRENCY ?? 200);
-const ROUNDS = Number(process.env.BENCH_SLACK_ROUNDS ?? 5);
 const REGION = process.env.BENCH_SKUS_REGION ?? "swedencentral";
 
-/** Sends `n` signed slash commands at once; returns each one's ack time (ms) after checking the answer. */
-async function burst(url: string, fake: FakeSlack, text: string, n: number, check: (body: string) => boolean): Promise<number[]> {
-  const bodies = Array.from({ length: n }, (_, i) => slashCommandBody({ text, responseUrl: fake.responseUrl(`bench-${i}`) }));
-  const ts = Math.floor(Date.now() / 1000);
-  const results = await Promise.all(
-    bodies.map(async (body) => {
-      const t = performance.now();
-      const res = await fetch(`${url}/slack/events`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...signSlackRequest(SECRET, body, ts) },
-        body,
-      });
-      const answer = await res.text();
-      const elapsed = performance.now() - t;
-      if (res.status !== 200 || !check(answer)) throw new Error(`unexpected ack ${res.status}: ${answer.slice(0, 200)}`);
-      return elapsed;
-    }),
-  );
-  return results;
-}
+/** Goals from the issue: gpuops against the no-op app of the same SDK. */
+const GOALS = {
+  slack: { throughput: 0.8, p99: 1.3 },
+  teams: { throughput: 0.5, p99: 2 },
+};
 
-/** Interleaves bursts to each target round by round, so drift (GC, JIT, CPU contention) hits all alike. */
-async function interleaved(targets: Array<{ url: string; text: string; check: (body: string) => boolean }>, fake: FakeSlack): Promise<number[][]> {
-  for (const t of targets) await burst(t.url, fake, t.text, 20, t.check); // warm sockets, JIT and caches
-  const samples = targets.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, t] of targets.entries()) samples[i]?.push(...(await burst(t.url, fake, t.text, CONCURRENCY, t.check)));
-  }
-  return samples;
-}
-
-/** A Bolt app that acks and does nothing else, on the same express 5 + ExpressReceiver stack. */
-async function startNoopBolt(fake: FakeSlack, opts: { naive: boolean }): Promise<{ url: string; close(): Promise<void> }> {
-  const web = express();
-  const receiver = new ExpressReceiver({ signingSecret: SECRET, app: web, logLevel: LogLevel.ERROR });
-  const bolt = new BoltApp({
-    receiver,
-    token: fake.botToken,
-    clientOptions: { slackApiUrl: fake.apiUrl },
-    logLevel: LogLevel.ERROR,
-    ...(opts.naive ? { tokenVerificationEnabled: false } : { botId: fake.botId, botUserId: fake.botUserId }),
+/** A Bot Connector that only says "sent": counts replies, keeps nothing, so it costs next to no CPU. */
+async function startLeanConnector(): Promise<{ url: string; posts(): number; close(): Promise<void> }> {
+  let posts = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      posts += 1;
+      res.writeHead(201, { "content-type": "application/json" }).end(`{"id":"activity-${posts}"}`);
+    });
   });
-  bolt.command(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  const http = await new Promise<Server>((resolve) => {
-    const s = web.listen(0, "127.0.0.1", () => resolve(s));
-  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    posts: () => posts,
     close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
       }),
   };
 }
 
-export const slackAckScenario: BenchScenario = {
-  name: "slack ack latency",
-  async run() {
-    const fake = await startFakeSlack();
-    const config = loadConfig({
-      GPUOPS_DEMO: "true",
-      GPUOPS_DATA_DIR: ":memory:",
-      PORT: "0",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_API_URL: fake.apiUrl,
-    });
-    const server = await startServer(config, { log: createLogger("error") });
-    const noop = await startNoopBolt(fake, { naive: false });
-    const naive = await startNoopBolt(fake, { naive: true });
-    try {
-      const authAtStart = fake.callsOf("auth.test").length;
-      const hasBlocks = (b: string) => b.includes('"blocks"');
-      const [help = [], noopSamples = [], skus = []] = await interleaved(
-        [
-          { url: server.url, text: "help", check: hasBlocks },
-          { url: noop.url, text: "help", check: (b) => b === "" },
-          { url: server.url, text: `skus ${REGION}`, check: (b) => hasBlocks(b) && b.includes("```") },
-        ],
-        fake,
-      );
-      // Only the no-op app with bot ids and gpuops ran so far: neither may have called auth.test.
-      const gpuopsAuth = fake.callsOf("auth.test").length - authAtStart;
-      const viaResponseUrl = fake.responses.length;
-      const beforeNaive = fake.callsOf("auth.test").length;
-      await burst(naive.url, fake, "help", CONCURRENCY, () => true);
-      const naiveAuth = fake.callsOf("auth.test").length - beforeNaive;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const verdict = (ok: boolean) => (ok ? "ok" : "MISS");
 
-      const requests = help.length + skus.length + noopSamples.length;
-      if (gpuopsAuth !== 0) throw new Error(`auth.test was called ${gpuopsAuth} times during ${requests} requests; must be 0`);
-      if (viaResponseUrl !== 0) throw new Error(`${viaResponseUrl} answers missed the ack deadline`);
-      const p = (s: number[], q: number) => ms(quantile(s, q));
-      const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-      return {
-        "requests per burst": CONCURRENCY,
-        bursts: ROUNDS,
-        "help ack p50 (ms)": p(help, 0.5),
-        "help ack p99 (ms)": p(help, 0.99),
-        [`skus ${REGION} ack p50 (ms)`]: p(skus, 0.5),
-        [`skus ${REGION} ack p99 (ms)`]: p(skus, 0.99),
-        "no-op Bolt ack p50 (ms)": p(noopSamples, 0.5),
-        "no-op Bolt ack p99 (ms)": p(noopSamples, 0.99),
-        "help / no-op p50 ratio": ratio(quantile(help, 0.5), quantile(noopSamples, 0.5)),
-        "help / no-op p99 ratio": ratio(quantile(help, 0.99), quantile(noopSamples, 0.99)),
-        "skus / no-op p50 ratio": ratio(quantile(skus, 0.5), quantile(noopSamples, 0.5)),
-        "skus / no-op p99 ratio": ratio(quantile(skus, 0.99), quantile(noopSamples, 0.99)),
-        "answers sent late via response_url": viaResponseUrl,
-        "gpuops auth.test calls at start": authAtStart,
-        "gpuops auth.test calls per request": gpuopsAuth / (help.length + skus.length),
-        [`naive Bolt (tokenVerificationEnabled:false) auth.test calls / ${CONCURRENCY} requests`]: naiveAuth,
+export const slackAckScenario: BenchScenario = {
+  name: "doors: acks vs no-op SDK apps",
+  async run() {
+    const rounds = Number(process.env.BENCH_DOOR_ROUNDS ?? (quick() ? 2 : 5));
+    const requests = Number(process.env.BENCH_DOOR_REQUESTS ?? (quick() ? 600 : 3000));
+    const burstSize = Number(process.env.BENCH_BURST_REQUESTS ?? 4000);
+    const fake = await startFakeSlack();
+    const connector = await startLeanConnector();
+    const targets: Target[] = [];
+    try {
+      const gpuops = await startTarget("gpuops", ["src/server.ts"], {
+        GPUOPS_DEMO: "true",
+        GPUOPS_DATA_DIR: ":memory:",
+        PORT: "0",
+        GPUOPS_HOST: "127.0.0.1",
+        GPUOPS_LOG_LEVEL: "error",
+        GPUOPS_CONSOLE: "off",
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_API_URL: fake.apiUrl,
+      });
+      targets.push(gpuops);
+      const bolt = await startTarget("no-op Bolt", ["bench/noop-bolt.ts"], { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl });
+      targets.push(bolt);
+      const agents = await startTarget("no-op Agents", ["bench/noop-agents.ts"], {});
+      targets.push(agents);
+      const authAtStart = fake.callsOf("auth.test").length;
+
+      const responseUrl = fake.responseUrl("bench");
+      const paths = [
+        { key: "slack help", url: gpuops.url, kind: "slack" as const, text: "help", concurrency: 200, expect: '"blocks"' },
+        { key: "slack no-op", url: bolt.url, kind: "slack" as const, text: "help", concurrency: 200, expect: "" },
+        { key: "slack skus", url: gpuops.url, kind: "slack" as const, text: `skus ${REGION}`, concurrency: 200, expect: "```" },
+        { key: "teams skus", url: gpuops.url, kind: "teams" as const, text: `skus ${REGION}`, concurrency: 100, expect: "" },
+        { key: "teams no-op", url: agents.url, kind: "teams" as const, text: "skus", concurrency: 100, expect: "" },
+      ];
+      const plan = (p: (typeof paths)[number], n: number) => ({
+        url: p.url,
+        kind: p.kind,
+        text: p.text,
+        requests: n,
+        concurrency: p.concurrency,
+        secret: SECRET,
+        replyUrl: p.kind === "slack" ? responseUrl : connector.url,
+        expect: p.expect,
+      });
+      // Warm JIT, sockets and caches (the first skus answer fetches the region's SKUs from the fake Azure).
+      for (const p of paths) await load(plan(p, 300));
+      const results = new Map<string, LoadResult[]>(paths.map((p) => [p.key, []]));
+      const postsBefore = connector.posts();
+      for (let r = 0; r < rounds; r++) {
+        for (const p of paths) {
+          const res = await load(plan(p, requests));
+          if (res.failed > 0) throw new Error(`${p.key}: ${res.failed} of ${res.requests} failed, first: ${res.firstFailure}`);
+          results.get(p.key)?.push(res);
+        }
+      }
+      const teamsRequests = rounds * requests * 2;
+      const teamsReplies = connector.posts() - postsBefore;
+      const med = (key: string, f: "rps" | "p99" | "p50") => Math.round(median((results.get(key) ?? []).map((x) => x[f])));
+
+      // The noisy burst: fresh connections, many at once, gpuops then the no-op app.
+      const burst = async (url: string, expect: string) =>
+        load({ url, kind: "slack", text: "help", requests: burstSize, concurrency: 500, keepAlive: false, secret: SECRET, replyUrl: responseUrl, expect });
+      const gBurst = await burst(gpuops.url, '"blocks"');
+      const nBurst = await burst(bolt.url, "");
+
+      const gpuopsAuth = fake.callsOf("auth.test").length - authAtStart;
+      const late = fake.responses.length;
+      const figures: Record<string, string | number> = {
+        "requests per round per path": requests,
+        rounds,
+        "concurrency (Slack / Teams)": "200 / 100",
       };
+      const compare = (label: string, key: string, base: string, goal: { throughput: number; p99: number }) => {
+        const tr = ratio(med(key, "rps"), med(base, "rps"));
+        const pr = ratio(med(key, "p99"), med(base, "p99"));
+        figures[`${label}: req/s, p50, p99 (ms)`] = `${med(key, "rps")}, ${med(key, "p50")}, ${med(key, "p99")}`;
+        figures[`${label}: throughput ratio (goal ≥ ${goal.throughput}×)`] = `${tr}× ${verdict(tr >= goal.throughput)}`;
+        figures[`${label}: p99 ratio (goal ≤ ${goal.p99}×)`] = `${pr}× ${verdict(pr <= goal.p99)}`;
+      };
+      figures["no-op Bolt: req/s, p50, p99 (ms)"] = `${med("slack no-op", "rps")}, ${med("slack no-op", "p50")}, ${med("slack no-op", "p99")}`;
+      compare("Slack /gpu help", "slack help", "slack no-op", GOALS.slack);
+      compare(`Slack /gpu skus ${REGION} (warm)`, "slack skus", "slack no-op", GOALS.slack);
+      figures["no-op Agents: req/s, p50, p99 (ms)"] = `${med("teams no-op", "rps")}, ${med("teams no-op", "p50")}, ${med("teams no-op", "p99")}`;
+      compare(`Teams skus ${REGION} (warm)`, "teams skus", "teams no-op", GOALS.teams);
+      figures["Teams replies at the connector / messages sent"] = `${teamsReplies} / ${teamsRequests}`;
+      figures[`burst ${burstSize} fresh connections × 500: gpuops acks over 3 s (goal 0)`] =
+        `${gBurst.over3s} ${verdict(gBurst.over3s === 0)} (p99 ${gBurst.p99} ms, max ${gBurst.max} ms, failed ${gBurst.failed})`;
+      figures[`burst: no-op Bolt acks over 3 s`] = `${nBurst.over3s} (p99 ${nBurst.p99} ms, max ${nBurst.max} ms, failed ${nBurst.failed})`;
+      figures["answers sent late via response_url"] = late;
+      figures["gpuops auth.test calls at start / during load"] = `${authAtStart} / ${gpuopsAuth}`;
+      if (gpuopsAuth !== 0) throw new Error(`auth.test was called ${gpuopsAuth} times under load; must be 0`);
+      if (teamsReplies < teamsRequests / 2) throw new Error(`only ${teamsReplies} Teams replies for ${teamsRequests} messages`);
+      return figures;
     } finally {
-      await naive.close();
-      await noop.close();
-      await server.close();
+      for (const t of targets) await t.stop();
+      await connector.close();
       await fake.close();
     }
   },

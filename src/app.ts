@@ -26,6 +26,7 @@ import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
+import { createRunMemo } from "./services/run-memo.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -165,9 +166,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
       ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
     });
+    // Digests due at the same minute share one quota, telemetry and inventory read per scope.
+    const runMemo = createRunMemo({ now });
     scheduler.source(
       "digests",
-      digestJobs({ subscriptions, posting, context, now, ...(opts.log ? { log: opts.log } : {}), ...(j.retry ? { retry: j.retry } : {}), ...(j.sleep ? { sleep: j.sleep } : {}) }),
+      digestJobs({
+        subscriptions,
+        posting,
+        context: () => runMemo.context(context()),
+        now,
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(j.retry ? { retry: j.retry } : {}),
+        ...(j.sleep ? { sleep: j.sleep } : {}),
+      }),
     );
     services.subscriptions = subscriptions;
     services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (scheduler?.isRunning() ? scheduler : undefined), azure, demo: config.demo, now });

@@ -613,30 +613,43 @@ export function findSize(name: string): GpuSize | undefined {
   return SIZE_INDEX.get(normaliseSize(name));
 }
 
-function familyMatches(candidate: string | null, query: string, loose: boolean): boolean {
-  if (candidate === null) return false;
-  return loose ? looseFamilyKey(candidate) === looseFamilyKey(query) : normaliseFamily(candidate) === normaliseFamily(query);
+/** Both keys of a catalogue family, worked out once: lookups run for every quota row of every answer. */
+interface FamilyKeys {
+  exact: string;
+  loose: string;
+}
+const familyKeysOf = (family: string | null): FamilyKeys | undefined => (family === null ? undefined : { exact: normaliseFamily(family), loose: looseFamilyKey(family) });
+const SERIES_FAMILY_KEYS: ReadonlyArray<[GpuSeries, FamilyKeys | undefined]> = GPU_SERIES.map((s) => [s, familyKeysOf(s.family)]);
+const SIZE_FAMILY_KEYS: ReadonlyArray<[GpuSize, FamilyKeys | undefined]> = GPU_SIZES.map((s) => [s, familyKeysOf(s.family)]);
+
+function familyMatches(candidate: FamilyKeys | undefined, query: FamilyKeys, loose: boolean): boolean {
+  if (candidate === undefined) return false;
+  return loose ? candidate.loose === query.loose : candidate.exact === query.exact;
 }
 
 export function findSeriesByFamily(family: string): GpuSeries | undefined {
+  const query = familyKeysOf(family) as FamilyKeys;
   for (const loose of [false, true]) {
-    const series = GPU_SERIES.find((s) => familyMatches(s.family, family, loose));
+    const series = SERIES_FAMILY_KEYS.find(([, k]) => familyMatches(k, query, loose))?.[0];
     if (series !== undefined) return series;
     // A size may carry its own family (ND128isrG5_GB300_v6); it still belongs to its series.
-    const size = GPU_SIZES.find((s) => familyMatches(s.family, family, loose));
+    const size = SIZE_FAMILY_KEYS.find(([, k]) => familyMatches(k, query, loose))?.[0];
     if (size !== undefined) return GPU_SERIES.find((s) => s.series === size.series);
   }
   return undefined;
 }
 
 export function sizesInFamily(family: string): GpuSize[] {
-  const exact = GPU_SIZES.filter((s) => familyMatches(s.family, family, false));
-  return exact.length > 0 ? exact : GPU_SIZES.filter((s) => familyMatches(s.family, family, true));
+  const query = familyKeysOf(family) as FamilyKeys;
+  const pick = (loose: boolean) => SIZE_FAMILY_KEYS.filter(([, k]) => familyMatches(k, query, loose)).map(([s]) => s);
+  const exact = pick(false);
+  return exact.length > 0 ? exact : pick(true);
 }
 
+const LEGACY_FAMILY_KEYS: ReadonlySet<string> = new Set(LEGACY_GPU_FAMILIES.map(normaliseFamily));
+
 export function isLegacyGpuFamily(family: string): boolean {
-  const key = normaliseFamily(family);
-  return LEGACY_GPU_FAMILIES.some((legacy) => normaliseFamily(legacy) === key);
+  return LEGACY_FAMILY_KEYS.has(normaliseFamily(family));
 }
 
 function gpuKey(text: string): string {
@@ -652,16 +665,33 @@ function gpuKey(text: string): string {
  * A100s); only if none match, aliases starting with the query ("mi300", "radeon") are accepted.
  */
 export function findGpuModels(query: string): GpuModel[] {
+  const cached = MODELS_BY_QUERY.get(query);
+  if (cached !== undefined) return [...cached];
+  const found = lookUpGpuModels(query);
+  // Queries are chat words: a bounded memo, emptied when full rather than tracking recency.
+  if (MODELS_BY_QUERY.size >= 2000) MODELS_BY_QUERY.clear();
+  MODELS_BY_QUERY.set(query, found);
+  return [...found];
+}
+
+/** Every model's match keys, normalised once rather than on each lookup. */
+const MODEL_KEYS: ReadonlyArray<{ model: GpuModel; all: readonly string[]; aliases: readonly string[] }> = GPU_MODELS.map((m) => ({
+  model: m,
+  all: [m.key, m.name, ...m.aliases].map(gpuKey),
+  aliases: m.aliases.map(gpuKey),
+}));
+const MODELS_BY_QUERY = new Map<string, readonly GpuModel[]>();
+
+function lookUpGpuModels(query: string): GpuModel[] {
   const q = gpuKey(query);
   if (q === "") return [];
-  const keysOf = (m: GpuModel): string[] => [m.key, m.name, ...m.aliases].map(gpuKey);
-  const exact = GPU_MODELS.filter((m) => keysOf(m).includes(q));
+  const exact = MODEL_KEYS.filter((m) => m.all.includes(q)).map((m) => m.model);
   if (exact.length > 0) return exact;
   // Prefixes only when they look like a model number ("mi300", "h1") or are long enough ("radeon"),
   // so chat words such as "in" or "a" are not taken for GPUs.
   const prefixOk = (/\d/.test(q) && q.length >= 2) || q.length >= 4;
   if (!prefixOk) return [];
-  return GPU_MODELS.filter((m) => m.aliases.map(gpuKey).some((k) => k.startsWith(q)));
+  return MODEL_KEYS.filter((m) => m.aliases.some((k) => k.startsWith(q))).map((m) => m.model);
 }
 
 export function sizesForGpu(query: string): GpuSize[] {

@@ -52,6 +52,20 @@ function formatter(currency: string, digits?: number): Intl.NumberFormat | undef
   return f ?? undefined;
 }
 
+/** A currency's own minor unit (2 for USD, 0 for JPY), asked of Intl once per currency: resolvedOptions() is slow. */
+const minorUnits = new Map<string, number | null>();
+
+function minorUnit(code: string): number | undefined {
+  let d = minorUnits.get(code);
+  if (d === undefined) {
+    d = formatter(code)?.resolvedOptions().maximumFractionDigits ?? null;
+    minorUnits.set(code, d);
+  }
+  return d ?? undefined;
+}
+
+const CURRENCY_CODE = /^[A-Za-z]{3}$/;
+
 const roundTo = (amount: number, digits: number) => (digits === 2 ? toCents(amount) : Math.round(amount * 10 ** digits) / 10 ** digits);
 
 /**
@@ -59,9 +73,23 @@ const roundTo = (amount: number, digits: number) => (digits === 2 ? toCents(amou
  * ("12.00 XTS") rather than guessed. `digits` defaults to the currency's own minor unit.
  */
 export function formatMoney(amount: number, currency: string, opts: { digits?: number } = {}): string {
-  const code = /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : "";
-  const natural = code ? formatter(code)?.resolvedOptions().maximumFractionDigits : undefined;
-  const digits = natural === 0 ? 0 : (opts.digits ?? natural ?? 2);
+  // Warm answers show the same prices again and again: Intl's format is the costly part, so its
+  // strings are kept (a bounded memo, emptied when full).
+  const key = `${amount}|${currency}|${opts.digits ?? ""}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const text = formatUncached(amount, currency, opts.digits);
+  if (formatted.size >= 10_000) formatted.clear();
+  formatted.set(key, text);
+  return text;
+}
+
+const formatted = new Map<string, string>();
+
+function formatUncached(amount: number, currency: string, wanted: number | undefined): string {
+  const code = CURRENCY_CODE.test(currency) ? currency.toUpperCase() : "";
+  const natural = code ? minorUnit(code) : undefined;
+  const digits = natural === 0 ? 0 : (wanted ?? natural ?? 2);
   const value = roundTo(amount, digits);
   const f = code ? formatter(code, digits) : undefined;
   if (f) return f.format(value === 0 ? 0 : value);

@@ -39,8 +39,23 @@ export function describeRestriction(r: SkuRestrictionInput): string {
   return `${reasonWords(r.reasonCode)} in zone${zones.length === 1 ? "" : "s"} ${zones.join(", ")}`;
 }
 
+/**
+ * Offers already derived, per SKU object: the SKU adapter hands out the same cached objects until
+ * its TTL ends, so a warm answer looks its offers up instead of re-deriving them. A SKU is data
+ * from Azure and is never changed in place; a refreshed list brings new objects (and new offers).
+ */
+const derived = new WeakMap<SkuInput, SkuOffer | null>();
+
 /** Undefined for SKUs that are not GPU sizes. */
 export function toOffer(sku: SkuInput): SkuOffer | undefined {
+  const known = derived.get(sku);
+  if (known !== undefined) return known ?? undefined;
+  const offer = deriveOffer(sku);
+  derived.set(sku, offer ?? null);
+  return offer;
+}
+
+function deriveOffer(sku: SkuInput): SkuOffer | undefined {
   const info = describeSku({ name: sku.name, family: sku.family, capabilities: sku.capabilities });
   if (!info) return undefined;
   const blocked = sku.restrictions.some((r) => r.type === "Location");

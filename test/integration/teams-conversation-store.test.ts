@@ -77,3 +77,26 @@ describe("conversation ids", () => {
     expect(threadConversationId(CHANNEL, undefined)).toBe(CHANNEL);
   });
 });
+
+describe("conversation references are written only when they change", () => {
+  it("skips the write for the same reference, writes a changed one, and revives after a broken mark", async () => {
+    const db = freshSqlite();
+    const store = await openStore({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
+    opened.push({ store, db });
+    const at = (iso: string) => new Date(iso);
+    await saveConversationReference(store.db, reference(CHANNEL), { name: "gpu-capacity" }, at("2026-11-26T09:00:00Z"));
+    // The same conversation says the same again a minute later: nothing to write (updatedAt stays).
+    await saveConversationReference(store.db, reference(`${CHANNEL};messageid=7`), { name: "gpu-capacity" }, at("2026-11-26T09:01:00Z"));
+    expect((await getConversation(store.db, CHANNEL))?.updatedAt).toBe("2026-11-26T09:00:00.000Z");
+    // A new service URL is a change: written at once.
+    await saveConversationReference(store.db, reference(CHANNEL, "https://smba.trafficmanager.net/amer/"), { name: "gpu-capacity" }, at("2026-11-26T09:02:00Z"));
+    expect(await getConversation(store.db, CHANNEL)).toMatchObject({ updatedAt: "2026-11-26T09:02:00.000Z" });
+    // Marked broken, then heard from with the same reference: written, active again.
+    await markConversationBroken(store.db, CHANNEL, "removed", at("2026-11-26T09:03:00Z"));
+    await saveConversationReference(store.db, reference(CHANNEL, "https://smba.trafficmanager.net/amer/"), { name: "gpu-capacity" }, at("2026-11-26T09:04:00Z"));
+    expect(await getConversation(store.db, CHANNEL)).toMatchObject({ status: "active", updatedAt: "2026-11-26T09:04:00.000Z" });
+    // After a while the same reference is written again (a broken mark by another replica heals).
+    await saveConversationReference(store.db, reference(CHANNEL, "https://smba.trafficmanager.net/amer/"), { name: "gpu-capacity" }, at("2026-11-26T09:20:00Z"));
+    expect((await getConversation(store.db, CHANNEL))?.updatedAt).toBe("2026-11-26T09:20:00.000Z");
+  });
+});

@@ -7,7 +7,7 @@
  * const slack = await startSlackDoor({ config, app, log, web }); // undefined when Slack is not configured
  * await slack?.posting.post("C0123", reply);
  */
-import { App as BoltApp, ExpressReceiver, SocketModeReceiver } from "@slack/bolt";
+import type { App as BoltApp } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
@@ -71,6 +71,8 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   const mode = slackMode(config);
   const botToken = config.slack.botToken;
   if (!mode || !botToken) return undefined;
+  // Bolt is a large import: loaded only when Slack is configured.
+  const { App: Bolt, ExpressReceiver, SocketModeReceiver } = await import("@slack/bolt");
   const log = opts.log.child({ door: "slack" });
   const now = opts.now ?? Date.now;
   const api = { botToken, apiUrl: config.slack.apiUrl };
@@ -98,7 +100,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   let bolt: BoltApp;
   if (mode === "socket") {
     const receiver = new SocketModeReceiver({ appToken: config.slack.appToken as string, logger, installerOptions: { clientOptions: { slackApiUrl: api.apiUrl } } });
-    bolt = new BoltApp({ ...common, receiver });
+    bolt = new Bolt({ ...common, receiver });
   } else {
     const router = express.Router();
     router.post(SLACK_EVENTS_PATH, guard.http);
@@ -111,7 +113,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
       logger,
       processBeforeResponse: false,
     });
-    bolt = new BoltApp({ ...common, receiver });
+    bolt = new Bolt({ ...common, receiver });
   }
   bolt.error(async (err) => {
     log.error({ err: { name: err.name, code: (err as { code?: string }).code, message: err.message } }, "Slack request failed");

@@ -48,9 +48,27 @@ function fromRow(row: Row): StoredConversation {
 }
 
 /**
+ * What this process last wrote per conversation, per database: a conversation that says the same
+ * again (the usual case, message after message) costs no write. An entry is trusted for a while
+ * only, so a conversation another replica marked broken is revived here too, soon after.
+ */
+const written = new WeakMap<object, Map<string, { fingerprint: string; at: number }>>();
+const REWRITE_AFTER_MS = 10 * 60_000;
+
+function writtenIn(db: object): Map<string, { fingerprint: string; at: number }> {
+  let m = written.get(db);
+  if (!m) {
+    m = new Map();
+    written.set(db, m);
+  }
+  return m;
+}
+
+/**
  * Saves (or refreshes) the reference for a conversation and marks it active: hearing from a
  * conversation proves the app is there. The thread suffix and the triggering activity id are
- * dropped so the reference addresses the conversation itself.
+ * dropped so the reference addresses the conversation itself. Skipped when this process wrote
+ * the same reference and details for it within the last minutes and has not marked it broken since.
  */
 export async function saveConversationReference(
   db: Kysely<Database>,
@@ -76,6 +94,11 @@ export async function saveConversationReference(
     created_at: at,
     updated_at: at,
   };
+  const seen = writtenIn(db);
+  const fingerprint = JSON.stringify([values.reference, values.service_url, values.tenant_id, values.conversation_type, values.team_id, values.name]);
+  const last = seen.get(conversationId);
+  const t = now.getTime();
+  if (last && last.fingerprint === fingerprint && t >= last.at && t - last.at < REWRITE_AFTER_MS) return conversationId;
   await db
     .insertInto("teams_conversation")
     .values(values)
@@ -94,6 +117,8 @@ export async function saveConversationReference(
       }),
     )
     .execute();
+  if (seen.size >= 10_000) seen.clear();
+  seen.set(conversationId, { fingerprint, at: t });
   return conversationId;
 }
 
@@ -104,6 +129,7 @@ export async function getConversation(db: Kysely<Database>, conversationId: stri
 
 /** Records that the app cannot post to a conversation any more, and why (shown by `status`). */
 export async function markConversationBroken(db: Kysely<Database>, conversationId: string, reason: string, now: Date): Promise<void> {
+  writtenIn(db).delete(baseConversationId(conversationId));
   await db
     .updateTable("teams_conversation")
     .set({ status: "broken", broken_reason: reason.slice(0, 500), broken_at: now.toISOString(), updated_at: now.toISOString() })

@@ -1,0 +1,108 @@
+/**
+ * Start-up and idle memory: `node src/server.ts` (demo data, Slack over HTTP against a fake
+ * Slack, Teams in local mode) from spawn to the first /healthz 200, and its RSS after 2 s idle,
+ * beside the no-op Bolt app; medians over rounds. One more gpuops start runs under
+ * `node --cpu-prof`: the report lists where start-up CPU went, by module. gpuops is measured with
+ * Node's compile cache as `npm start` sets it (NODE_COMPILE_CACHE), and without.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeSlack } from "../test/support/fake-slack.ts";
+import { type BenchScenario, quick } from "./harness.ts";
+import { median, startTarget } from "./processes.ts";
+
+const SECRET = "bench-signing-secret";
+const GOAL_START_MS = 600;
+const GOAL_RSS_MB = 120;
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string }; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where sampled CPU went, grouped by package (node_modules/<name>) or by our own file. */
+export function cpuByModule(profile: CpuProfile, top = 10): Array<[string, number]> {
+  const urlOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame.url || `(${n.callFrame.functionName || "native"})`]));
+  const byModule = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const url = urlOf.get(id) ?? "?";
+    if (url === "(idle)" || url === "(program)") return;
+    const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    const key = nm ? nm[1] : url.includes("/src/") ? `src/${url.split("/src/")[1]}` : url.replace(/^file:\/\/.*\//, "");
+    byModule.set(key as string, (byModule.get(key as string) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...byModule].sort((a, b) => b[1] - a[1]).slice(0, top);
+}
+
+export const startupScenario: BenchScenario = {
+  name: "start-up and idle RSS",
+  async run() {
+    const rounds = Number(process.env.BENCH_START_ROUNDS ?? (quick() ? 2 : 5));
+    const fake = await startFakeSlack();
+    const env = {
+      GPUOPS_DEMO: "true",
+      GPUOPS_DATA_DIR: ":memory:",
+      PORT: "0",
+      GPUOPS_HOST: "127.0.0.1",
+      GPUOPS_LOG_LEVEL: "error",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_API_URL: fake.apiUrl,
+    };
+    // As `npm start` runs it: Node's compile cache (type-stripped and compiled modules) in a
+    // folder of its own, filled by one unmeasured start first; that cold start is reported too.
+    const cacheDir = mkdtempSync(join(tmpdir(), "gpuops-compile-cache-"));
+    const cold = await startTarget("gpuops (cold compile cache)", ["src/server.ts"], { ...env, NODE_COMPILE_CACHE: cacheDir });
+    const coldMs = cold.startMs;
+    await cold.stop();
+    const measure = async (name: string, args: string[], e: Record<string, string>) => {
+      const starts: number[] = [];
+      const rss: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const t = await startTarget(name, args, e);
+        await new Promise((res) => setTimeout(res, 2000));
+        starts.push(t.startMs);
+        rss.push(t.rssMb());
+        await t.stop();
+      }
+      return { start: median(starts), rss: median(rss), starts };
+    };
+    try {
+      const g = await measure("gpuops", ["src/server.ts"], { ...env, NODE_COMPILE_CACHE: cacheDir });
+      const plain = await measure("gpuops", ["src/server.ts"], env);
+      rmSync(cacheDir, { recursive: true, force: true });
+      const n = await measure("no-op Bolt", ["bench/noop-bolt.ts"], { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl });
+      const dir = mkdtempSync(join(tmpdir(), "gpuops-prof-"));
+      let profile: Array<[string, number]> = [];
+      let sampled = 0;
+      try {
+        const t = await startTarget("gpuops (profiled)", ["src/server.ts"], env, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+        await t.stop();
+        const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+        if (file) {
+          const p = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+          profile = cpuByModule(p, 12);
+          sampled = Math.round(cpuByModule(p, 10_000).reduce((s, [, ms]) => s + ms, 0));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const figures: Record<string, string | number> = {
+        rounds,
+        [`gpuops start to /healthz (ms, goal ≤ ${GOAL_START_MS})`]: `${g.start} ${g.start <= GOAL_START_MS ? "ok" : "MISS"} (rounds: ${g.starts.join(", ")})`,
+        "gpuops start without compile cache (ms)": `${plain.start} (rounds: ${plain.starts.join(", ")})`,
+        "gpuops first start, filling the compile cache (ms)": coldMs,
+        "no-op Bolt start to /healthz (ms)": `${n.start} (rounds: ${n.starts.join(", ")})`,
+        [`gpuops RSS idle (MB, goal ≤ ${GOAL_RSS_MB})`]: `${g.rss} ${g.rss <= GOAL_RSS_MB ? "ok" : "MISS"}`,
+        "no-op Bolt RSS idle (MB)": n.rss,
+        "profiled start: CPU sampled, busy (ms)": sampled,
+      };
+      for (const [m, ms] of profile) figures[`  cpu: ${m} (ms)`] = Math.round(ms);
+      return figures;
+    } finally {
+      await fake.close();
+    }
+  },
+};
