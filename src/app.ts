@@ -122,7 +122,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     charts: createChartService({ images, publicUrl: () => publicUrl, fileDir: opts.chartDir }),
     // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
     utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
-    openai: createOpenAiAdapter(azure, { ptuHourlyPrice: ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency }) }),
+    openai: createOpenAiAdapter(azure, {
+      ptuHourlyPrice: ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency }),
+    }),
   };
   const settings = {
     regions: config.regions,

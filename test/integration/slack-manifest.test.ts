@@ -46,7 +46,18 @@ describe("Slack app manifest", () => {
   it("asks for the least scopes, subscribes to App Home, mentions and DMs, and says whether Socket Mode is on", () => {
     // Which scopes, exactly, follows from the methods the code calls (slack-scopes.test.ts).
     expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(["commands", "chat:write", "files:write", "channels:history", "groups:history", "usergroups:read", "users:read", "users:read.email", "app_mentions:read", "im:history"]),
+      expect.arrayContaining([
+        "commands",
+        "chat:write",
+        "files:write",
+        "channels:history",
+        "groups:history",
+        "usergroups:read",
+        "users:read",
+        "users:read.email",
+        "app_mentions:read",
+        "im:history",
+      ]),
     );
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_home_opened", "app_mention", "message.im"]);
     // Questions can be sent to the bot directly.

@@ -33,7 +33,6 @@ export interface SlackPostingOptions {
 
 export interface SlackPosting extends PostingPort {
   /** Posts an already-rendered message (the door adds Slack-only context such as "shared by <@U…>"). */
-  postMessage(channelId: string, message: SlackMessage, opts?: { threadId?: string }): Promise<PostedMessage>;
   /**
    * Uploads the reply's charts that Slack cannot fetch (no public https URL) into the channel as
    * PNG files (files.uploadV2, scope files:write), under the message; returns how many went up.
