@@ -89,6 +89,13 @@ const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=<>\\]|&lt;|%[0-
 const SENTENCE_WORD =
   /\b(what|which|where|how|any|anything|to|from|about|when|every|alerts?|can|could|do|does|did|is|are|was|we|i|our|us|me|my|the|a|an|in|for|of|on|with|gpus?|vms?|machines?|last|past|this|week|month|team|show|list|need|want|please|pls)\b/i;
 
+/** The words after the verb that are not grammar (tag:team=x, scope rg:…): where sentence words are looked for. */
+const plainTokens = (tokens: readonly string[]) =>
+  tokens
+    .slice(1)
+    .filter((t) => !/[:=]/.test(t))
+    .join(" ");
+
 /**
  * The verb a plain-language question would run at once (read-only readings only), for callers
  * that prepare resources by verb (the CLI); undefined when it would ask back or confirm first.
@@ -137,7 +144,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
     if (verb) {
       const typed = await verb.run(tokens.slice(1), request, ctx);
       // Text shaped like a query language ("eastus' or 1 eq 1") keeps the grammar's refusal, never a guess.
-      if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(tokens.slice(1).join(" "))) return typed;
+      if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(plainTokens(tokens))) return typed;
       return (await plainWords(request, ctx, true)) ?? typed;
     }
     const guess = nearest(
@@ -146,7 +153,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
       2,
     );
     // A mistyped verb with grammar after it ("qouta westus") keeps the typed grammar's "did you mean".
-    const typoOfVerb = guess !== undefined && !SENTENCE_WORD.test(tokens.slice(1).join(" "));
+    const typoOfVerb = guess !== undefined && !SENTENCE_WORD.test(plainTokens(tokens));
     const plain = typoOfVerb ? undefined : await plainWords(request, ctx, false);
     if (plain) return plain;
     if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
