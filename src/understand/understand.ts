@@ -335,6 +335,29 @@ function aliasOf(t: GlossaryTerm): string {
   return t.aliases.includes(t.id) ? t.id : (t.aliases[0] ?? t.id);
 }
 
+const AI_WORDS = /\b(tpm|rpm|ptus?|openai|open ai|aoai|azure openai|foundry|tokens? per minute|provisioned throughput|model deployments?|models? (?:are |is )?deployed|llm|llms)\b|\bgpt-?\d/;
+const AI_MODEL = /\b(gpt-[a-z0-9.-]*[a-z0-9]|o[134](?:-mini)?|text-embedding-[a-z0-9-]*[a-z0-9]|dall-e-\d)\b/;
+
+/**
+ * Azure OpenAI capacity questions ("how much gpt-4o TPM is left in swedencentral", "where can I
+ * get 300k TPM of gpt-4.1", "which PTU deployments sit idle"). A definition ("what is a PTU")
+ * stays with the glossary.
+ */
+function openAiReading(lower: string, text: string, s: Slots): Reading | undefined {
+  if (!AI_WORDS.test(lower)) return undefined;
+  const model = AI_MODEL.exec(lower)?.[1];
+  if (!model && /^(what is|what's|whats|what are|what does|define|explain|eli5|meaning of|difference between)\b/.test(text)) return undefined;
+  const tpm = /\b(\d{1,6}(?:\.\d+)?)\s*(k|m)?\s*tpm\b/.exec(lower);
+  const ptu = /\b(\d{1,5})\s*ptus?\b/.exec(lower);
+  const capacity = tpm ? `${tpm[1]}${tpm[2] ?? ""} tpm` : ptu ? `${ptu[1]} ptu` : undefined;
+  if (/\b(idle|idling|unused|underused|under ?utili[sz]ed|wasted|wasting|sitting|doing nothing|nobody)\b/.test(text)) return reading("openai", "openai idle", 0.85);
+  if (model && /\b(where|which regions?|what regions?|anywhere|can (i|we) (get|deploy|have))\b/.test(text) && !s.region)
+    return reading("openai", join("openai where", model, capacity), 0.85);
+  if (/\b(deployments?|deployed|what models|which models|versions?|retir\w*)\b/.test(text) && !/\b(quota|left|limit|headroom|buy)\b/.test(text))
+    return reading("openai", join("openai deployments", s.region), 0.8);
+  return reading("openai", join("openai quota", s.region, model), 0.8);
+}
+
 function requestCommand(s: Slots, clean: string): Reading | undefined {
   // A request names a size or a GPU model; a family is not something one can ask for.
   const t = s.size ?? s.gpu;
@@ -403,6 +426,9 @@ export function understand(input: string, opts: UnderstandOptions = {}): Underst
   }
   if (has("request") && !has("requests") && s.count && t && !has("quota") && !has("price") && !has("where") && !has("cost")) push(requestCommand(s, clean));
   if (readings.length > 0) return { kind: "reading", reading: readings[0] as Reading, alternatives: readings.slice(1) };
+
+  const ai = openAiReading(clean.toLowerCase(), text, s);
+  if (ai) return { kind: "reading", reading: ai, alternatives: [] };
 
   // "define quota family", "what is amortized cost": a definition question about a known term.
   const asksDefinition =

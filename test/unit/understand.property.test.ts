@@ -2,16 +2,18 @@
 // every command a reading emits passes the same parsers a typed command goes through.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { resolveSizeFilter, tokenize } from "../../src/commands/args.ts";
+import { resolveSizeFilter, takeRegion, tokenize } from "../../src/commands/args.ts";
 import { parseCostArgs } from "../../src/commands/cost.ts";
 import { explain } from "../../src/commands/explain.ts";
 import { parseIdleArgs } from "../../src/commands/idle.ts";
+import { parseIdleArgs as parseOpenAiIdleArgs } from "../../src/commands/openai.ts";
 import { parseRegionAndFilter } from "../../src/commands/region-and-filter.ts";
 import { runCommand } from "../../src/commands/registry.ts";
 import { parseRequest } from "../../src/commands/request-parse.ts";
 import { parseRunningArgs } from "../../src/commands/running.ts";
 import { parseKind, parseSubscribeArgs } from "../../src/commands/subscribe.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
+import { MODEL_NAME, parseCapacityAsk } from "../../src/domain/openai-capacity.ts";
 import type { Services } from "../../src/services/ports.ts";
 import { cleanChatText } from "../../src/understand/chat-text.ts";
 import { type Reading, understand } from "../../src/understand/understand.ts";
@@ -67,6 +69,17 @@ function refusal(command: string): string | undefined {
       // confirmation asks for them); what it does say must parse.
       const r = parseRequest(rest, command);
       return r.ok || ["reason_required", "missing_region", "missing_duration"].includes(r.code) ? undefined : r.problem;
+    }
+    case "openai": {
+      const [sub, ...args] = rest;
+      if (sub === "idle") return "problem" in parseOpenAiIdleArgs(args) ? "openai idle args" : undefined;
+      if (sub === "where") return parseCapacityAsk(args).ok ? undefined : "openai where args";
+      if (sub === "quota" || sub === "deployments") {
+        const taken = takeRegion(args);
+        const left = taken ? taken.rest : args;
+        return left.length === 0 || (sub === "quota" && left.length === 1 && MODEL_NAME.test(left[0] as string)) ? undefined : `openai ${sub} args`;
+      }
+      return `openai ${sub}`;
     }
     default:
       return `unknown verb ${head}`;
