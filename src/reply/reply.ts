@@ -78,11 +78,17 @@ export interface Reply {
   code?: string;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
+  /**
+   * The answer as data for `--json` and scripts: numbers as numbers, money as { amount, currency },
+   * dates as ISO strings, keys documented in the README ("JSON output"). Chat renderers ignore it.
+   */
+  data?: Record<string, unknown>;
 }
 
-export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {
+export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string; data?: Record<string, unknown> } = {}): Reply {
   const r: Reply = { title, parts, context: opts.context ?? [], outcome: opts.outcome ?? "ok" };
   if (opts.code !== undefined) r.code = opts.code;
+  if (opts.data !== undefined) r.data = opts.data;
   return r;
 }
 
