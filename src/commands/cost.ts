@@ -243,6 +243,7 @@ export const costVerb: Verb = {
         context,
         outcome,
         code: "azure_forbidden",
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [] },
       });
     }
 
@@ -250,7 +251,11 @@ export const costVerb: Verb = {
       (a, b) => (currentTotals.get(b) ?? 0) - (currentTotals.get(a) ?? 0) || a.localeCompare(b),
     );
     if (currencies.length === 0) {
-      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], { context, outcome });
+      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], {
+        context,
+        outcome,
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [] },
+      });
     }
     const main = currencies[0] as string;
     const parts: Part[] = [];
@@ -267,6 +272,7 @@ export const costVerb: Verb = {
     );
 
     const rows: Row[] = [];
+    const groupData: Array<Record<string, unknown>> = [];
     const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
     const entries = [...groups].flatMap((group) =>
       currencies
@@ -275,6 +281,16 @@ export const costVerb: Verb = {
     );
     entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
     for (const e of entries) {
+      const whole = currentTotals.get(e.currency) ?? 0;
+      groupData.push({
+        key: e.group,
+        label: labelFor(e.group, grouping, names),
+        currency: e.currency,
+        amount: toCents(e.now),
+        share: whole > 0 ? e.now / whole : null,
+        previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
+        change: trend ? changeFraction(e.now, e.prev) : null,
+      });
       rows.push({
         group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
         spend: formatMoney(e.now, e.currency),
@@ -297,6 +313,38 @@ export const costVerb: Verb = {
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);
     if (chart) parts.push(chart);
     if (currencies.length > 1) context.push(`Amounts are in the currencies Cost Management returned (${currencies.join(", ")}); the chart shows ${main}.`);
-    return reply(title, parts, { context, outcome });
+    const data = {
+      ...costDataHead(period, grouping, type, completeThrough, missing, names),
+      trend: basis.kind,
+      ...(basis.kind === "partial-previous" ? { previousDataFrom: basis.from } : {}),
+      totals: currencies.map((c) => ({
+        currency: c,
+        amount: toCents(currentTotals.get(c) ?? 0),
+        previousAmount: basis.kind === "no-previous" ? null : toCents(previousTotals.get(c) ?? 0),
+        change: trend ? changeFraction(currentTotals.get(c) ?? 0, previousTotals.get(c) ?? 0) : null,
+      })),
+      groups: groupData,
+    };
+    return reply(title, parts, { context, outcome, data });
   },
 };
+
+/** The change as a fraction (0.12 = 12 % up), null where there is no base to compare with. */
+function changeFraction(current: number, previous: number): number | null {
+  const p = toCents(previous);
+  if (p === 0) return null;
+  return (toCents(current) - p) / Math.abs(p);
+}
+
+/** The part of `cost --json` that says what was asked and how complete the answer is. */
+function costDataHead(period: Period, grouping: CostGrouping, type: CostType, completeThrough: string, missing: MissingScope[], names: Map<string, string>) {
+  return {
+    kind: "cost",
+    period: { name: period.name, label: period.label, from: period.current.from, to: period.current.to, days: period.current.days },
+    previousPeriod: { label: period.previousLabel, from: period.previous.from, to: period.previous.to, days: period.previous.days },
+    groupedBy: grouping.kind === "tag" ? `tag:${grouping.key}` : grouping.kind,
+    costType: type,
+    billedCompleteThrough: completeThrough,
+    missingSubscriptions: missing.map((m) => ({ id: m.subscriptionId, name: names.get(m.subscriptionId) ?? null, reason: m.reason })),
+  };
+}
