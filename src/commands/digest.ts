@@ -47,6 +47,8 @@ export interface IdleDigestItem {
   size: string;
   region: string;
   idleHours: number;
+  /** Idle since before the data gpuops has: hours and money are lower bounds ("> 26 h"). */
+  atLeast?: boolean;
   /** GPU VMs the row stands for (a whole scale set counts its instances); 1 when absent. */
   vms?: number;
   /** Money burnt while idle so far (list price × idle hours); undefined when the size has no list price. */
@@ -341,8 +343,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
           name: i.name,
           size: shortSize(i.size),
           region: i.region,
-          idle: i.idleHours >= 48 ? `${Math.floor(i.idleHours / 24)} d ${Math.round(i.idleHours % 24)} h` : `${Math.round(i.idleHours)} h`,
-          wasted: i.wasted ? formatMoney(i.wasted.amount, i.wasted.currency) : NO_LIST_PRICE,
+          idle: `${i.atLeast ? "> " : ""}${i.idleHours >= 48 ? `${Math.floor(i.idleHours / 24)} d ${Math.round(i.idleHours % 24)} h` : `${Math.round(i.idleHours)} h`}`,
+          wasted: i.wasted ? `${i.atLeast ? "> " : ""}${formatMoney(i.wasted.amount, i.wasted.currency)}` : NO_LIST_PRICE,
           owner: ownerText(i.owner, i.team),
         })),
         { title: "GPU VMs idle more than 24 h", narrowHint: "idle" },
