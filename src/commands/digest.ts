@@ -222,7 +222,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
   }
   let running: GpuResource[] = [];
   if (fleetR.status === "fulfilled") {
-    running = fleetR.value.resources.filter((r) => r.powerState === "running" && r.instances > 0 && inScope(r, scope));
+    // Starting VMs bill from start-up, so they count as running (as `running` counts them).
+    running = fleetR.value.resources.filter((r) => (r.powerState === "running" || r.powerState === "starting") && r.instances > 0 && inScope(r, scope));
     const pairs = [...new Set(running.map((r) => `${r.region}|${r.size}`))];
     const prices = new Map<string, ListPrice>(
       await Promise.all(

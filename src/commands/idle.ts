@@ -138,7 +138,8 @@ export async function assessIdle(
 ): Promise<IdleReport> {
   const settings = ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS;
   const at = ctx.now();
-  const running = resources.filter((r) => r.powerState === "running");
+  // Starting VMs bill from start-up: read like running ones (as `running` counts them).
+  const running = resources.filter((r) => r.powerState === "running" || r.powerState === "starting");
   const counts: IdleCounts = { running: running.reduce((n, r) => n + Math.max(0, r.instances), 0), idle: 0, parked: 0, busy: 0, unknown: 0 };
   const report: IdleReport = {
     at,

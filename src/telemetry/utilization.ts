@@ -21,7 +21,7 @@ export interface UtilizationOptions {
 export function targetsOf(resources: readonly GpuResource[]): Target[] {
   const out: Target[] = [];
   for (const r of resources) {
-    if (r.powerState !== "running") continue;
+    if (r.powerState !== "running" && r.powerState !== "starting") continue;
     if (r.kind === "vm") out.push({ resource: r, host: r.name.toLowerCase() });
     else if (r.kind === "aks-pool") out.push({ resource: r, pool: (/\/agentPools\/([^/]+)$/i.exec(r.id)?.[1] ?? r.name).toLowerCase() });
     else out.push({ resource: r, scaleSetPrefix: r.name.toLowerCase() });
