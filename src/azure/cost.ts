@@ -253,7 +253,8 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
       settled.forEach((s, i) => {
         const { subscriptionId } = scopes[i] as { subscriptionId?: string };
         if (s.status === "fulfilled") {
-          rows.push(...s.value);
+          // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
+          rows.push(...(subscriptionId ? s.value.map((r) => ({ ...r, subscriptionId })) : s.value));
           return;
         }
         const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });

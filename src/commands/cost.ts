@@ -214,17 +214,34 @@ export const costVerb: Verb = {
     const current = collect(daily.rows, inRange(period.current.from, period.current.to));
     const previousRows = previous ? previous.rows : daily.rows;
     const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
-    const basis = trendBasis(period, previousRows);
+    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+    const completeThrough = billedCompleteThrough(ctx.now());
+    // Like with like: only the days of this period that are fully billed, against the same days of
+    // the previous period, and only subscriptions that answered for both.
+    const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
+    const currentDates = datesIn(period.current);
+    const previousDates = datesIn(period.previous);
+    const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
+    const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
+    const onDays = (dates: string[]) => {
+      const set = new Set(dates.slice(0, billedDays));
+      return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
+    };
+    const comparedNow = collect(daily.rows, onDays(currentDates));
+    const comparedBefore = collect(previousRows, onDays(previousDates));
+    const basisFound = trendBasis(period, previousRows);
+    const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
     const trend = basis.kind === "comparable";
+    const sameDays = billedDays < period.current.days;
     const currentTotals = grandTotals(current);
     const previousTotals = grandTotals(before);
-
-    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+    const comparedNowTotals = grandTotals(comparedNow);
+    const comparedBeforeTotals = grandTotals(comparedBefore);
     const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
-    const completeThrough = billedCompleteThrough(ctx.now());
     // Days of the period after the last complete billing day: its total (and a change) will still grow.
     const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
-    const grows = `so its total will still grow${trend ? " and the change is provisional" : ""}`;
+    // The change compares billed days only, so only the total is provisional.
+    const grows = `so its total will still grow${trend && !sameDays ? " and the change is provisional" : ""}`;
     const freshness = `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
       unbilled === 0
         ? "the last ~24 h are partial."
@@ -234,6 +251,11 @@ export const costVerb: Verb = {
     }`;
     const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
     const context = [freshness, what];
+    if (trend && sameDays)
+      context.push(
+        `Change compares like with like: the ${billedDays} fully billed days (${shortDate(currentDates[0] as string)}–${shortDate(currentDates[billedDays - 1] as string)}) against the same days of ${period.previousLabel} (${shortDate(previousDates[0] as string)}–${shortDate(previousDates[billedDays - 1] as string)})${absent.size ? ", over the subscriptions that answered for both" : ""}.`,
+      );
+    else if (trend && absent.size) context.push("Change compares the subscriptions that answered for both periods.");
     if (missing.length > 0) {
       context.push(`Partial answer: ${missing.length} of ${subs.length} subscriptions are missing.`, ...missingNotes(missing, names));
     }
@@ -262,7 +284,11 @@ export const costVerb: Verb = {
     const summary = currencies.map((c) => {
       const now = currentTotals.get(c) ?? 0;
       const prev = previousTotals.get(c) ?? 0;
-      return trend ? `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})` : formatMoney(now, c);
+      if (!trend) return formatMoney(now, c);
+      if (!sameDays) return `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})`;
+      const a = comparedNowTotals.get(c) ?? 0;
+      const b = comparedBeforeTotals.get(c) ?? 0;
+      return `${formatMoney(now, c)} (${formatChange(a, b)} over its ${billedDays} billed days, ${formatMoney(a, c)}, vs the same days of ${period.previousLabel}: ${formatMoney(b, c)})`;
     });
     const previousTotal = currencies.map((c) => formatMoney(previousTotals.get(c) ?? 0, c)).join(" + ");
     parts.push(
@@ -289,14 +315,14 @@ export const costVerb: Verb = {
         amount: toCents(e.now),
         share: whole > 0 ? e.now / whole : null,
         previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
-        change: trend ? changeFraction(e.now, e.prev) : null,
+        change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
       });
       rows.push({
         group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
         spend: formatMoney(e.now, e.currency),
         share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
         ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
-        ...(trend ? { change: formatChange(e.now, e.prev) } : {}),
+        ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
       });
     }
     const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
@@ -321,8 +347,12 @@ export const costVerb: Verb = {
         currency: c,
         amount: toCents(currentTotals.get(c) ?? 0),
         previousAmount: basis.kind === "no-previous" ? null : toCents(previousTotals.get(c) ?? 0),
-        change: trend ? changeFraction(currentTotals.get(c) ?? 0, previousTotals.get(c) ?? 0) : null,
+        change: trend ? changeFraction(comparedNowTotals.get(c) ?? 0, comparedBeforeTotals.get(c) ?? 0) : null,
+        comparedAmount: trend ? toCents(comparedNowTotals.get(c) ?? 0) : null,
+        comparedPreviousAmount: trend ? toCents(comparedBeforeTotals.get(c) ?? 0) : null,
       })),
+      comparedDays: trend ? billedDays : null,
+      comparedSubscriptionsExclude: [...absent],
       groups: groupData,
     };
     return reply(title, parts, { context, outcome, data });

@@ -177,6 +177,8 @@ export interface CostRow {
   amount: number;
   /** As returned by Cost Management. */
   currency: string;
+  /** The subscription the row was billed to, when the query ran per subscription (lower-case). */
+  subscriptionId?: string;
 }
 
 export interface CostResult {
