@@ -251,6 +251,11 @@ export const costVerb: Verb = {
     }`;
     const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
     const context = [freshness, what];
+    const oneReading = [...daily.rows, ...(previous?.rows ?? [])].filter((r) => r.classifiedBy === "one");
+    if (oneReading.length > 0)
+      context.push(
+        `${oneReading.length} cost row${oneReading.length === 1 ? " was" : "s were"} counted as GPU compute on one reading only (the meter subcategory pattern or the size catalogue, not both): check new or renamed meters.`,
+      );
     if (trend && sameDays)
       context.push(
         `Change compares like with like: the ${billedDays} fully billed days (${shortDate(currentDates[0] as string)}–${shortDate(currentDates[billedDays - 1] as string)}) against the same days of ${period.previousLabel} (${shortDate(previousDates[0] as string)}–${shortDate(previousDates[billedDays - 1] as string)})${absent.size ? ", over the subscriptions that answered for both" : ""}.`,

@@ -179,6 +179,8 @@ export interface CostRow {
   currency: string;
   /** The subscription the row was billed to, when the query ran per subscription (lower-case). */
   subscriptionId?: string;
+  /** "one": only one of the two GPU readings (meter subcategory pattern, catalogue) said GPU compute. */
+  classifiedBy?: "one";
 }
 
 export interface CostResult {
