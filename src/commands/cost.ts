@@ -5,7 +5,19 @@
  * chart of the daily series (at least the last 14 days).
  */
 import { formatChange, formatMoney, formatShare, sumMoney, toCents } from "../domain/money.ts";
-import { billedCompleteThrough, chartWindow, covers, datesIn, daysBetween, PERIOD_NAMES, type Period, type PeriodName, resolvePeriod, shortDate } from "../domain/periods.ts";
+import {
+  addDays,
+  billedCompleteThrough,
+  chartWindow,
+  covers,
+  datesIn,
+  daysBetween,
+  PERIOD_NAMES,
+  type Period,
+  type PeriodName,
+  resolvePeriod,
+  shortDate,
+} from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
@@ -181,9 +193,17 @@ function noTrendSentence(basis: Exclude<TrendBasis, { kind: "comparable" }>, per
   return `No change is shown: spend data for ${period.previousLabel} starts on ${shortDate(basis.from)} (${basis.days} of ${period.previous.days} days), so it is not a like-for-like comparison (${previous} in those days).`;
 }
 
-function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
+function chartPart(
+  ctx: CommandContext,
+  period: Period,
+  daily: CostRow[],
+  g: CostGrouping,
+  currency: string,
+  names: Map<string, string>,
+  partialFrom: string,
+): Promise<ImagePart | undefined> {
   const rows = daily.flatMap((r) => (r.date === undefined || r.currency !== currency ? [] : [{ date: r.date, label: labelFor(r.group, g, names), amount: r.amount }]));
-  return spendChartPart(ctx, { groupingLabel: groupingLabel(g), currency, dates: datesIn(chartWindow(period)), rows });
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(g), currency, dates: datesIn(chartWindow(period)), rows, partialFrom });
 }
 
 export const costVerb: Verb = {
@@ -341,7 +361,7 @@ export const costVerb: Verb = {
       ...(trend ? [{ key: "change", label: "Change", align: "right" as const }] : []),
     ];
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
-    const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);
+    const chart = await chartPart(ctx, period, daily.rows, grouping, main, names, addDays(completeThrough, 1));
     if (chart) parts.push(chart);
     if (currencies.length > 1) context.push(`Amounts are in the currencies Cost Management returned (${currencies.join(", ")}); the chart shows ${main}.`);
     const data = {

@@ -401,7 +401,8 @@ function chartPart(
   // The digest stacks its top groups and folds the rest into "others".
   const top = new Set(summary.groups.map((g) => g.group));
   const labelled = rows.map((r) => ({ date: r.date, label: top.has(r.group) ? groupLabel(r.group, grouping, names) : "others", amount: r.amount }));
-  return spendChartPart(ctx, { groupingLabel: groupingLabel(grouping), currency, dates, rows: labelled });
+  // Days after the last complete billing day are drawn as partial.
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(grouping), currency, dates, rows: labelled, partialFrom: addDays(billedCompleteThrough(ctx.now()), 1) });
 }
 
 /** The words after `digest`: an optional channel to read settings from, and --dry-run. */

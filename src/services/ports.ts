@@ -199,6 +199,8 @@ export interface DailySpendChart {
   currency: string;
   dates: string[];
   groups: Array<{ label: string; values: number[] }>;
+  /** Days from this ISO date on are still being billed: drawn as partial. */
+  partialFrom?: string;
 }
 
 /** Where a rendered image can be fetched: an id in the image store, and a URL when one is known. */

@@ -77,3 +77,23 @@ describe("cost trends compare like with like", () => {
     expect(data.totals[0]?.comparedPreviousAmount).toBeCloseTo(b, 2);
   });
 });
+
+describe("cost charts mark the days still being billed", () => {
+  it("the chart is told the first partial day, and its text says so", async () => {
+    const h = await demo();
+    const seen: Array<{ partialFrom?: string; dates: string[] }> = [];
+    const charts = h.app.services.charts;
+    h.app.services.charts = {
+      dailySpend: async (c) => {
+        seen.push({ dates: c.dates, ...(c.partialFrom ? { partialFrom: c.partialFrom } : {}) });
+        return charts.dailySpend(c);
+      },
+    };
+    const r = await runCommand(cliRequest("cost 7d"), h.app.context());
+    // Billing is complete through two UTC days before now (16 Mar 15:00): 15 and 16 Mar are partial.
+    expect(seen[0]?.partialFrom).toBe("2026-03-15");
+    expect(seen[0]?.dates.at(-1)).toBe("2026-03-16");
+    const image = r.parts.find((p) => p.kind === "image");
+    expect(image && image.kind === "image" ? image.alt : "").toContain("days from 15 Mar are partial (still being billed)");
+  });
+});
