@@ -14,6 +14,7 @@
 import type { CostManagementClient, QueryDefinition, QueryGrouping, QueryResult } from "@azure/arm-costmanagement";
 import { createHttpHeaders, createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { LRUCache } from "lru-cache";
+import { findSize, GPU_SERIES } from "../domain/gpu-catalogue.ts";
 import { parseAmount } from "../domain/money.ts";
 import { fromUsageDate, monthsSpanned, range } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
@@ -33,6 +34,28 @@ const SAFE_GROUP_ID = /^[A-Za-z0-9._()-]{1,90}$/;
 
 /** GPU compute meters: the N-series subcategories (NC, ND, NG, NV …). */
 export const GPU_METER_SUBCATEGORY = /^N[CDGV]/i;
+
+const seriesKey = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\b(series|linux|windows|spot|low priority)\b/g, "")
+    .replace(/[\s_-]+/g, "");
+const CATALOGUE_SERIES = new Set(GPU_SERIES.map((s) => seriesKey(s.series)));
+
+/**
+ * Whether a cost row is GPU compute, by two independent readings: the MeterSubCategory pattern,
+ * and the catalogue (the Meter names a catalogue size, "NC24ads A100 v4", or the subcategory names
+ * a catalogue series). Either one is enough; `agree` is false when they differ, so the answer can
+ * say that some rows were classified on one reading only.
+ */
+export function classifyGpuRow(subCategory: string, meter: string | undefined): { gpu: boolean; agree: boolean } {
+  const byPattern = GPU_METER_SUBCATEGORY.test(subCategory.trim());
+  const byCatalogue =
+    (meter !== undefined && meter.trim() !== "" && findSize(sizeFromMeter(meter).replace(/_(Spot|Low_Priority)$/i, "")) !== undefined) ||
+    CATALOGUE_SERIES.has(seriesKey(subCategory));
+  // Without a meter and with a subcategory neither reading knows, nothing disagrees: not GPU.
+  return { gpu: byPattern || byCatalogue, agree: byPattern === byCatalogue || (!byCatalogue && meter === undefined && byPattern) };
+}
 
 export interface CostAdapterOptions {
   store?: Store | undefined;
@@ -111,7 +134,9 @@ export function gpuRows(result: { columns?: QueryResult["columns"] | undefined; 
   for (const row of result.rows ?? []) {
     if (!Array.isArray(row)) continue;
     const sub = String(row[ix.subCategory] ?? "");
-    if (!GPU_METER_SUBCATEGORY.test(sub)) continue;
+    const meter = g.kind === "size" && ix.group >= 0 ? String(row[ix.group] ?? "") : undefined;
+    const kind = classifyGpuRow(sub, meter);
+    if (!kind.gpu) continue;
     const amount = parseAmount(row[ix.cost]);
     if (!Number.isFinite(amount)) continue;
     const rawGroup = ix.group >= 0 ? String(row[ix.group] ?? "") : "";
@@ -125,6 +150,7 @@ export function gpuRows(result: { columns?: QueryResult["columns"] | undefined; 
       if (!date) continue;
       r.date = date;
     }
+    if (!kind.agree) r.classifiedBy = "one";
     out.push(r);
   }
   return out;
@@ -253,7 +279,8 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
       settled.forEach((s, i) => {
         const { subscriptionId } = scopes[i] as { subscriptionId?: string };
         if (s.status === "fulfilled") {
-          rows.push(...s.value);
+          // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
+          rows.push(...(subscriptionId ? s.value.map((r) => ({ ...r, subscriptionId })) : s.value));
           return;
         }
         const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });

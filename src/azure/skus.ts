@@ -1,23 +1,28 @@
 /**
  * Resource SKUs through `@azure/arm-compute`, always with the location filter (an unfiltered
  * list is tens of MB), cached per subscription+region with a TTL; concurrent askers share one call.
+ * Answers that span every subscription × region ask many at once, so at most `concurrency` calls
+ * are in flight (ARM throttles per subscription and per tenant).
  */
 import { LRUCache } from "lru-cache";
+import pLimit from "p-limit";
 import { assertSafeRegion } from "../domain/regions.ts";
 import type { SkuPort, SkuRestriction, VmSku } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import type { AzureAccess } from "./client-factory.ts";
 
-export function createSkuAdapter(azure: AzureAccess, opts: { ttlSeconds: number }): SkuPort {
+export function createSkuAdapter(azure: AzureAccess, opts: { ttlSeconds: number; concurrency?: number }): SkuPort {
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 6));
+  const fetchLimited = (subscriptionId: string, region: string) => limit(() => fetchSkus(azure, subscriptionId, region));
   const cache = new LRUCache<string, VmSku[], { subscriptionId: string; region: string }>({
     max: 500,
     ttl: Math.max(1, opts.ttlSeconds) * 1000,
-    fetchMethod: async (_key, _stale, { context }) => fetchSkus(azure, context.subscriptionId, context.region),
+    fetchMethod: async (_key, _stale, { context }) => fetchLimited(context.subscriptionId, context.region),
   });
   return {
     async listVmSkus(subscriptionId, region) {
       assertSafeRegion(region);
-      if (opts.ttlSeconds === 0) return fetchSkus(azure, subscriptionId, region);
+      if (opts.ttlSeconds === 0) return fetchLimited(subscriptionId, region);
       const result = await cache.fetch(`${subscriptionId}/${region}`, { context: { subscriptionId, region } });
       return result ?? [];
     },

@@ -105,6 +105,9 @@ export function renderDailySpend(chart: DailySpendChart): Buffer {
   chart.dates.forEach((date, i) => {
     let base = 0;
     const x = plot.left + i * slot + (slot - barWidth) / 2;
+    // Days still being billed are drawn faded and labelled, so a short bar is not read as a drop.
+    const partial = chart.partialFrom !== undefined && date >= chart.partialFrom;
+    ctx.globalAlpha = partial ? 0.35 : 1;
     groups.forEach((g, gi) => {
       const v = Math.max(0, g.values[i] ?? 0);
       if (v <= 0) return;
@@ -113,6 +116,15 @@ export function renderDailySpend(chart: DailySpendChart): Buffer {
       ctx.fillRect(x, top, barWidth, y(base) - top);
       base += v;
     });
+    ctx.globalAlpha = 1;
+    if (partial) {
+      ctx.fillStyle = "#6B6B6B";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "bottom";
+      ctx.font = `10px ${FONT}`;
+      ctx.fillText("partial", plot.left + i * slot + slot / 2, y(base) - 3);
+      ctx.font = `12px ${FONT}`;
+    }
     // Date labels: as many as fit without overlapping.
     const every = Math.ceil(n / Math.floor((plot.right - plot.left) / 56));
     if ((n - 1 - i) % every === 0) {

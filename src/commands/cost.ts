@@ -5,7 +5,19 @@
  * chart of the daily series (at least the last 14 days).
  */
 import { formatChange, formatMoney, formatShare, sumMoney, toCents } from "../domain/money.ts";
-import { billedCompleteThrough, chartWindow, covers, datesIn, daysBetween, PERIOD_NAMES, type Period, type PeriodName, resolvePeriod, shortDate } from "../domain/periods.ts";
+import {
+  addDays,
+  billedCompleteThrough,
+  chartWindow,
+  covers,
+  datesIn,
+  daysBetween,
+  PERIOD_NAMES,
+  type Period,
+  type PeriodName,
+  resolvePeriod,
+  shortDate,
+} from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
@@ -181,9 +193,17 @@ function noTrendSentence(basis: Exclude<TrendBasis, { kind: "comparable" }>, per
   return `No change is shown: spend data for ${period.previousLabel} starts on ${shortDate(basis.from)} (${basis.days} of ${period.previous.days} days), so it is not a like-for-like comparison (${previous} in those days).`;
 }
 
-function chartPart(ctx: CommandContext, period: Period, daily: CostRow[], g: CostGrouping, currency: string, names: Map<string, string>): Promise<ImagePart | undefined> {
+function chartPart(
+  ctx: CommandContext,
+  period: Period,
+  daily: CostRow[],
+  g: CostGrouping,
+  currency: string,
+  names: Map<string, string>,
+  partialFrom: string,
+): Promise<ImagePart | undefined> {
   const rows = daily.flatMap((r) => (r.date === undefined || r.currency !== currency ? [] : [{ date: r.date, label: labelFor(r.group, g, names), amount: r.amount }]));
-  return spendChartPart(ctx, { groupingLabel: groupingLabel(g), currency, dates: datesIn(chartWindow(period)), rows });
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(g), currency, dates: datesIn(chartWindow(period)), rows, partialFrom });
 }
 
 export const costVerb: Verb = {
@@ -214,17 +234,34 @@ export const costVerb: Verb = {
     const current = collect(daily.rows, inRange(period.current.from, period.current.to));
     const previousRows = previous ? previous.rows : daily.rows;
     const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
-    const basis = trendBasis(period, previousRows);
+    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+    const completeThrough = billedCompleteThrough(ctx.now());
+    // Like with like: only the days of this period that are fully billed, against the same days of
+    // the previous period, and only subscriptions that answered for both.
+    const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
+    const currentDates = datesIn(period.current);
+    const previousDates = datesIn(period.previous);
+    const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
+    const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
+    const onDays = (dates: string[]) => {
+      const set = new Set(dates.slice(0, billedDays));
+      return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
+    };
+    const comparedNow = collect(daily.rows, onDays(currentDates));
+    const comparedBefore = collect(previousRows, onDays(previousDates));
+    const basisFound = trendBasis(period, previousRows);
+    const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
     const trend = basis.kind === "comparable";
+    const sameDays = billedDays < period.current.days;
     const currentTotals = grandTotals(current);
     const previousTotals = grandTotals(before);
-
-    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+    const comparedNowTotals = grandTotals(comparedNow);
+    const comparedBeforeTotals = grandTotals(comparedBefore);
     const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
-    const completeThrough = billedCompleteThrough(ctx.now());
     // Days of the period after the last complete billing day: its total (and a change) will still grow.
     const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
-    const grows = `so its total will still grow${trend ? " and the change is provisional" : ""}`;
+    // The change compares billed days only, so only the total is provisional.
+    const grows = `so its total will still grow${trend && !sameDays ? " and the change is provisional" : ""}`;
     const freshness = `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
       unbilled === 0
         ? "the last ~24 h are partial."
@@ -234,6 +271,16 @@ export const costVerb: Verb = {
     }`;
     const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
     const context = [freshness, what];
+    const oneReading = [...daily.rows, ...(previous?.rows ?? [])].filter((r) => r.classifiedBy === "one");
+    if (oneReading.length > 0)
+      context.push(
+        `${oneReading.length} cost row${oneReading.length === 1 ? " was" : "s were"} counted as GPU compute on one reading only (the meter subcategory pattern or the size catalogue, not both): check new or renamed meters.`,
+      );
+    if (trend && sameDays)
+      context.push(
+        `Change compares like with like: the ${billedDays} fully billed days (${shortDate(currentDates[0] as string)}–${shortDate(currentDates[billedDays - 1] as string)}) against the same days of ${period.previousLabel} (${shortDate(previousDates[0] as string)}–${shortDate(previousDates[billedDays - 1] as string)})${absent.size ? ", over the subscriptions that answered for both" : ""}.`,
+      );
+    else if (trend && absent.size) context.push("Change compares the subscriptions that answered for both periods.");
     if (missing.length > 0) {
       context.push(`Partial answer: ${missing.length} of ${subs.length} subscriptions are missing.`, ...missingNotes(missing, names));
     }
@@ -243,6 +290,7 @@ export const costVerb: Verb = {
         context,
         outcome,
         code: "azure_forbidden",
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [] },
       });
     }
 
@@ -250,14 +298,22 @@ export const costVerb: Verb = {
       (a, b) => (currentTotals.get(b) ?? 0) - (currentTotals.get(a) ?? 0) || a.localeCompare(b),
     );
     if (currencies.length === 0) {
-      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], { context, outcome });
+      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], {
+        context,
+        outcome,
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [] },
+      });
     }
     const main = currencies[0] as string;
     const parts: Part[] = [];
     const summary = currencies.map((c) => {
       const now = currentTotals.get(c) ?? 0;
       const prev = previousTotals.get(c) ?? 0;
-      return trend ? `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})` : formatMoney(now, c);
+      if (!trend) return formatMoney(now, c);
+      if (!sameDays) return `${formatMoney(now, c)} (${formatChange(now, prev)} vs ${period.previousLabel}: ${formatMoney(prev, c)})`;
+      const a = comparedNowTotals.get(c) ?? 0;
+      const b = comparedBeforeTotals.get(c) ?? 0;
+      return `${formatMoney(now, c)} (${formatChange(a, b)} over its ${billedDays} billed days, ${formatMoney(a, c)}, vs the same days of ${period.previousLabel}: ${formatMoney(b, c)})`;
     });
     const previousTotal = currencies.map((c) => formatMoney(previousTotals.get(c) ?? 0, c)).join(" + ");
     parts.push(
@@ -267,6 +323,7 @@ export const costVerb: Verb = {
     );
 
     const rows: Row[] = [];
+    const groupData: Array<Record<string, unknown>> = [];
     const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
     const entries = [...groups].flatMap((group) =>
       currencies
@@ -275,12 +332,22 @@ export const costVerb: Verb = {
     );
     entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
     for (const e of entries) {
+      const whole = currentTotals.get(e.currency) ?? 0;
+      groupData.push({
+        key: e.group,
+        label: labelFor(e.group, grouping, names),
+        currency: e.currency,
+        amount: toCents(e.now),
+        share: whole > 0 ? e.now / whole : null,
+        previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
+        change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
+      });
       rows.push({
         group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
         spend: formatMoney(e.now, e.currency),
         share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
         ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
-        ...(trend ? { change: formatChange(e.now, e.prev) } : {}),
+        ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
       });
     }
     const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
@@ -294,9 +361,45 @@ export const costVerb: Verb = {
       ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
     ];
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
-    const chart = await chartPart(ctx, period, daily.rows, grouping, main, names);
+    const chart = await chartPart(ctx, period, daily.rows, grouping, main, names, addDays(completeThrough, 1));
     if (chart) parts.push(chart);
     if (currencies.length > 1) context.push(`Amounts are in the currencies Cost Management returned (${currencies.join(", ")}); the chart shows ${main}.`);
-    return reply(title, parts, { context, outcome });
+    const data = {
+      ...costDataHead(period, grouping, type, completeThrough, missing, names),
+      trend: basis.kind,
+      ...(basis.kind === "partial-previous" ? { previousDataFrom: basis.from } : {}),
+      totals: currencies.map((c) => ({
+        currency: c,
+        amount: toCents(currentTotals.get(c) ?? 0),
+        previousAmount: basis.kind === "no-previous" ? null : toCents(previousTotals.get(c) ?? 0),
+        change: trend ? changeFraction(comparedNowTotals.get(c) ?? 0, comparedBeforeTotals.get(c) ?? 0) : null,
+        comparedAmount: trend ? toCents(comparedNowTotals.get(c) ?? 0) : null,
+        comparedPreviousAmount: trend ? toCents(comparedBeforeTotals.get(c) ?? 0) : null,
+      })),
+      comparedDays: trend ? billedDays : null,
+      comparedSubscriptionsExclude: [...absent],
+      groups: groupData,
+    };
+    return reply(title, parts, { context, outcome, data });
   },
 };
+
+/** The change as a fraction (0.12 = 12 % up), null where there is no base to compare with. */
+function changeFraction(current: number, previous: number): number | null {
+  const p = toCents(previous);
+  if (p === 0) return null;
+  return (toCents(current) - p) / Math.abs(p);
+}
+
+/** The part of `cost --json` that says what was asked and how complete the answer is. */
+function costDataHead(period: Period, grouping: CostGrouping, type: CostType, completeThrough: string, missing: MissingScope[], names: Map<string, string>) {
+  return {
+    kind: "cost",
+    period: { name: period.name, label: period.label, from: period.current.from, to: period.current.to, days: period.current.days },
+    previousPeriod: { label: period.previousLabel, from: period.previous.from, to: period.previous.to, days: period.previous.days },
+    groupedBy: grouping.kind === "tag" ? `tag:${grouping.key}` : grouping.kind,
+    costType: type,
+    billedCompleteThrough: completeThrough,
+    missingSubscriptions: missing.map((m) => ({ id: m.subscriptionId, name: names.get(m.subscriptionId) ?? null, reason: m.reason })),
+  };
+}

@@ -48,6 +48,8 @@ export interface IdleDigestItem {
   size: string;
   region: string;
   idleHours: number;
+  /** Idle since before the data gpuops has: hours and money are lower bounds ("> 26 h"). */
+  atLeast?: boolean;
   /** GPU VMs the row stands for (a whole scale set counts its instances); 1 when absent. */
   vms?: number;
   /** Money burnt while idle so far (list price × idle hours); undefined when the size has no list price. */
@@ -221,7 +223,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
   }
   let running: GpuResource[] = [];
   if (fleetR.status === "fulfilled") {
-    running = fleetR.value.resources.filter((r) => r.powerState === "running" && r.instances > 0 && inScope(r, scope));
+    // Starting VMs bill from start-up, so they count as running (as `running` counts them).
+    running = fleetR.value.resources.filter((r) => (r.powerState === "running" || r.powerState === "starting") && r.instances > 0 && inScope(r, scope));
     const pairs = [...new Set(running.map((r) => `${r.region}|${r.size}`))];
     const prices = new Map<string, ListPrice>(
       await Promise.all(
@@ -342,8 +345,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
           name: i.name,
           size: shortSize(i.size),
           region: i.region,
-          idle: i.idleHours >= 48 ? `${Math.floor(i.idleHours / 24)} d ${Math.round(i.idleHours % 24)} h` : `${Math.round(i.idleHours)} h`,
-          wasted: i.wasted ? formatMoney(i.wasted.amount, i.wasted.currency) : NO_LIST_PRICE,
+          idle: `${i.atLeast ? "> " : ""}${i.idleHours >= 48 ? `${Math.floor(i.idleHours / 24)} d ${Math.round(i.idleHours % 24)} h` : `${Math.round(i.idleHours)} h`}`,
+          wasted: i.wasted ? `${i.atLeast ? "> " : ""}${formatMoney(i.wasted.amount, i.wasted.currency)}` : NO_LIST_PRICE,
           owner: ownerText(i.owner, i.team),
         })),
         { title: "GPU VMs idle more than 24 h", narrowHint: "idle" },
@@ -401,7 +404,8 @@ function chartPart(
   // The digest stacks its top groups and folds the rest into "others".
   const top = new Set(summary.groups.map((g) => g.group));
   const labelled = rows.map((r) => ({ date: r.date, label: top.has(r.group) ? groupLabel(r.group, grouping, names) : "others", amount: r.amount }));
-  return spendChartPart(ctx, { groupingLabel: groupingLabel(grouping), currency, dates, rows: labelled });
+  // Days after the last complete billing day are drawn as partial.
+  return spendChartPart(ctx, { groupingLabel: groupingLabel(grouping), currency, dates, rows: labelled, partialFrom: addDays(billedCompleteThrough(ctx.now()), 1) });
 }
 
 /** The words after `digest`: an optional channel to read settings from, and --dry-run. */

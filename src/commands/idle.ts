@@ -138,7 +138,8 @@ export async function assessIdle(
 ): Promise<IdleReport> {
   const settings = ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS;
   const at = ctx.now();
-  const running = resources.filter((r) => r.powerState === "running");
+  // Starting VMs bill from start-up: read like running ones (as `running` counts them).
+  const running = resources.filter((r) => r.powerState === "running" || r.powerState === "starting");
   const counts: IdleCounts = { running: running.reduce((n, r) => n + Math.max(0, r.instances), 0), idle: 0, parked: 0, busy: 0, unknown: 0 };
   const report: IdleReport = {
     at,
@@ -240,6 +241,8 @@ export interface IdleOver24hItem {
   size: string;
   region: string;
   idleHours: number;
+  /** Idle since before the data gpuops has: hours and money are lower bounds. */
+  atLeast?: boolean;
   /** GPU VMs it stands for (a whole scale set counts its instances). */
   vms: number;
   wasted?: { amount: number; currency: string };
@@ -262,6 +265,7 @@ export async function idleOver24h(ctx: CommandContext, resources: readonly GpuRe
     .filter((e) => e.verdict.idleSeconds >= 24 * 3600)
     .map((e) => {
       const item: IdleOver24hItem = { name: entryName(e), size: e.resource.size, region: e.resource.region, idleHours: e.verdict.idleSeconds / 3600, vms: e.units };
+      if (e.verdict.sinceAtLeast) item.atLeast = true;
       if (e.cost) item.wasted = { amount: e.cost.soFar, currency: e.cost.currency };
       if (e.owner) item.owner = e.owner;
       const team = teamOf(e.resource);
@@ -410,11 +414,13 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
     return reply(`Idle GPUs${label ? ` ${label}` : ""}`, parts, { context, outcome });
   }
   const soFar = totalsByCurrency(report.entries, (cost) => cost.soFar);
+  // Any row idle since before the data: the total is a lower bound too.
+  const lowerBound = report.entries.some((e) => e.cost && e.verdict.sinceAtLeast);
   const perDay = totalsByCurrency(report.entries, (cost) => cost.perDay);
   const rest = [c.busy ? `${c.busy} busy` : "", c.unknown ? `${c.unknown} unknown` : ""].filter(Boolean).join(", ");
   parts.push(
     text(
-      `${c.idle} of the ${plural(c.running, "GPU VM")} running${label ? ` ${label}` : ""} ${c.idle === 1 ? "is" : "are"} idle${c.parked ? ` (${c.parked} parked: memory held, no work)` : ""}${rest ? `; ${rest}` : ""}. At list price they have burnt ${moneyList(soFar)} while idle, and burn ${moneyList(perDay)} per day while they stay idle.`,
+      `${c.idle} of the ${plural(c.running, "GPU VM")} running${label ? ` ${label}` : ""} ${c.idle === 1 ? "is" : "are"} idle${c.parked ? ` (${c.parked} parked: memory held, no work)` : ""}${rest ? `; ${rest}` : ""}. At list price they have burnt ${lowerBound ? "at least " : ""}${moneyList(soFar)} while idle, and burn ${moneyList(perDay)} per day while they stay idle.`,
       "warning",
     ),
   );
@@ -424,7 +430,8 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
     size: shortSize(e.resource.size),
     state: stateText(e.verdict),
     since: sinceText(e.verdict, tz, now),
-    soFar: e.cost ? formatMoney(e.cost.soFar, e.cost.currency) : NO_LIST_PRICE,
+    // Idle since before the data reaches: the money is a lower bound, and says so like the duration.
+    soFar: e.cost ? `${e.verdict.sinceAtLeast ? "> " : ""}${formatMoney(e.cost.soFar, e.cost.currency)}` : NO_LIST_PRICE,
     perDay: e.cost ? formatMoney(e.cost.perDay, e.cost.currency) : "—",
     owner: ownerText(e.owner, teamOf(e.resource)),
   }));
@@ -450,7 +457,35 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
   if (stopped) parts.push(text(stopped, "warning"));
   if (report.entries.some((e) => e.verdict.signal === "engine_active"))
     context.push(`Signal: ${SIGNAL_LABEL.engine_active} where the exporter has it, else ${SIGNAL_LABEL.gpu_util}.`);
-  return reply(`Idle GPUs${label ? ` ${label}` : ""}: ${moneyList(soFar)} burnt so far`, parts, { context, outcome });
+  if (lowerBound) context.push('"> " marks a VM idle since before the telemetry gpuops can read: its idle time and money are at least that much.');
+  return reply(`Idle GPUs${label ? ` ${label}` : ""}: ${lowerBound ? "> " : ""}${moneyList(soFar)} burnt so far`, parts, {
+    context,
+    outcome,
+    data: {
+      kind: "idle",
+      at: report.at.toISOString(),
+      counts: { ...report.counts },
+      burntSoFar: soFar,
+      burnPerDay: perDay,
+      burntSoFarIsLowerBound: lowerBound,
+      entries: report.entries.map((e) => ({
+        name: entryName(e),
+        resourceId: e.resource.id,
+        subscriptionId: e.resource.subscriptionId,
+        resourceGroup: e.resource.resourceGroup,
+        region: e.resource.region,
+        size: e.resource.size,
+        state: e.verdict.state,
+        idleSince: new Date(e.verdict.idleSince).toISOString(),
+        idleSeconds: e.verdict.idleSeconds,
+        lowerBound: e.verdict.sinceAtLeast,
+        vms: e.units,
+        burntSoFar: e.cost ? { amount: e.cost.soFar, currency: e.cost.currency } : null,
+        burnPerDay: e.cost ? { amount: e.cost.perDay, currency: e.cost.currency } : null,
+        owner: e.owner ?? null,
+      })),
+    },
+  });
 }
 
 export const idleVerb: Verb = {

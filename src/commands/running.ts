@@ -93,7 +93,9 @@ export const runningVerb: Verb = {
       (!wantedSizes || wantedSizes.has(r.size.toLowerCase())) &&
       (!parsed.tag || tagValue(r.tags, parsed.tag.key)?.toLowerCase() === parsed.tag.value.toLowerCase());
     const selected = inventory.resources.filter(matches);
-    const running = selected.filter((r) => r.powerState === "running" && r.instances > 0);
+    // Azure bills a VM from start-up: Starting ones are counted with the running ones, and marked.
+    const running = selected.filter((r) => (r.powerState === "running" || r.powerState === "starting") && r.instances > 0);
+    const starting = running.filter((r) => r.powerState === "starting").reduce((n, r) => n + r.instances, 0);
     const stoppedBilled = selected.filter((r) => r.powerState === "stopped");
 
     const pairs = [...new Set(running.map((r) => `${r.region}|${r.size}`))];
@@ -138,14 +140,14 @@ export const runningVerb: Verb = {
       }, fraction(0));
       parts.push(
         text(
-          `${plural(instances, "GPU VM")} running ≈ ${formatHourlyTotal(total, currency)} now${unpriced > 0 ? ` (+ ${unpriced} without a list price, not counted)` : ""}; ${gpus.den === 1 ? gpus.num : `≈ ${(gpus.num / gpus.den).toFixed(1)}`} GPUs.`,
+          `${plural(instances, "GPU VM")} running ≈ ${formatHourlyTotal(total, currency)} now${unpriced > 0 ? ` (+ ${unpriced} without a list price, not counted)` : ""}; ${gpus.den === 1 ? gpus.num : `≈ ${(gpus.num / gpus.den).toFixed(1)}`} GPUs.${starting > 0 ? ` ${starting} of them ${starting === 1 ? "is" : "are"} starting (marked): Azure bills from start-up.` : ""}`,
         ),
       );
       const rows: Row[] = running
         .map((r) => ({ r, price: priceOf(r) }))
         .sort((a, b) => (b.price.known ? b.price.perHour * b.r.instances : -1) - (a.price.known ? a.price.perHour * a.r.instances : -1) || a.r.name.localeCompare(b.r.name))
         .map(({ r, price }) => ({
-          name: r.name,
+          name: r.powerState === "starting" ? `${r.name} (starting)` : r.name,
           kind: r.kind === "vm" ? "VM" : `${KIND_LABEL[r.kind]} × ${r.instances}`,
           size: shortSize(r.size),
           gpus: gpusText(r),
@@ -185,6 +187,33 @@ export const runningVerb: Verb = {
     );
     if (priceErrors.length > 0) context.push(`Some list prices could not be read: ${priceErrors[0]}`);
     if (missingNotes.length > 0) context.push(`Partial answer: ${inventory.missing.length} of ${subs.length} subscriptions are missing.`, ...missingNotes);
-    return reply(title, parts, { context, outcome, ...(outcome === "azure_error" ? { code: "azure_forbidden" } : {}) });
+    const data = {
+      kind: "running",
+      at: inventory.fetchedAt,
+      vms: instances,
+      starting,
+      perHour: { amount: total, currency },
+      unpricedVms: unpriced,
+      resources: running.map((r) => {
+        const price = priceOf(r);
+        const gpus = findSize(r.size)?.gpus;
+        return {
+          name: r.name,
+          id: r.id,
+          kind: r.kind,
+          powerState: r.powerState,
+          size: r.size,
+          instances: r.instances,
+          gpus: gpus ? (gpus.num / gpus.den) * r.instances : null,
+          region: r.region,
+          subscriptionId: r.subscriptionId,
+          subscription: names.get(r.subscriptionId) ?? null,
+          owner: r.owner ?? null,
+          listPricePerHour: price.known ? { amount: price.perHour * r.instances, currency: price.currency } : null,
+        };
+      }),
+      stoppedAllocated: stoppedBilled.map((r) => ({ name: r.name, id: r.id, size: r.size, region: r.region })),
+    };
+    return reply(title, parts, { context, outcome, data, ...(outcome === "azure_error" ? { code: "azure_forbidden" } : {}) });
   },
 };

@@ -2,6 +2,8 @@
  * `skus [region] [gpu|family|size]`: the GPU sizes a region offers this subscription, with each
  * size's list price per hour (one Retail Prices lookup per region, cached; never a call per row).
  */
+import { toNumber } from "../domain/fraction.ts";
+import { effectiveStatus } from "../domain/gpu-catalogue.ts";
 import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
 import { type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
@@ -23,7 +25,8 @@ export const skusVerb: Verb = {
     if ("reply" in parsed) return parsed.reply;
     const { regions, filter } = parsed;
     const filterText = parsed.filterText ?? filter?.label ?? "";
-    const [sub] = await ctx.services.scope.subscriptions();
+    const subs = await ctx.services.scope.subscriptions();
+    const sub = subs[0];
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
     const priceErrors = new Set<string>();
     // The price port reads a region's whole price list once (and caches it), so a price per row costs no extra call.
@@ -32,20 +35,58 @@ export const skusVerb: Verb = {
         priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
         return { known: false, reason: "price lookup failed" };
       });
-    const g = await gather(regions, async (r) => {
-      const offers = (await ctx.services.skus.listVmSkus(sub.id, r)).map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
+    // What a region offers differs per subscription: every subscription in scope is asked.
+    const keys = subs.flatMap((s) => regions.map((region) => ({ sub: s, region })));
+    const g = await gather(keys, async ({ sub: s, region: r }) => {
+      const offers = (await ctx.services.skus.listVmSkus(s.id, r)).map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
       const prices = await Promise.all(offers.map((o) => priceOf(o.info.size, r)));
       return offers.map((o, i) => ({ o, price: prices[i] as MaybePrice }));
     });
+    // One row per region × size × what it offers; the subscriptions that see it that way are named.
+    const merged = new Map<string, { region: string; o: SkuOffer; price: MaybePrice; subs: string[] }>();
+    for (const { key, value } of g.ok) {
+      for (const { o, price } of value) {
+        const id = `${key.region}|${o.info.size}|${o.zones.join(",")}|${o.restrictions.join(";")}`;
+        const m = merged.get(id);
+        if (m) m.subs.push(key.sub.name);
+        else merged.set(id, { region: key.region, o, price, subs: [key.sub.name] });
+      }
+    }
+    const answeredIn = (region: string) => g.ok.filter((x) => x.key.region === region).length;
+    const regionOrder = new Map(regions.map((r, i) => [r, i]));
     const rows: Row[] = [];
+    const data: Array<Record<string, unknown>> = [];
     let offered = 0;
     let currency: string | undefined;
-    for (const { key: region, value } of g.ok) {
-      const offers = [...value].sort((a, b) => (a.o.info.gpu?.name ?? "").localeCompare(b.o.info.gpu?.name ?? "") || a.o.info.vcpus - b.o.info.vcpus);
-      for (const { o, price } of offers) {
+    {
+      const offers = [...merged.values()].sort(
+        (a, b) =>
+          (regionOrder.get(a.region) ?? 0) - (regionOrder.get(b.region) ?? 0) ||
+          (a.o.info.gpu?.name ?? "").localeCompare(b.o.info.gpu?.name ?? "") ||
+          a.o.info.vcpus - b.o.info.vcpus ||
+          a.o.info.size.localeCompare(b.o.info.size) ||
+          a.subs.join().localeCompare(b.subs.join()),
+      );
+      for (const { region, o, price, subs: seenBy } of offers) {
         if (price.known) currency ??= price.currency;
         if (o.available) offered += 1;
+        data.push({
+          region,
+          subscriptions: seenBy,
+          size: o.info.size,
+          gpu: o.info.gpu?.name ?? null,
+          gpus: o.info.gpus ? toNumber(o.info.gpus) : null,
+          gpuMemoryGb: o.info.gpuMemoryGb,
+          vcpus: o.info.vcpus,
+          memoryGib: o.info.memoryGib,
+          zones: o.zones,
+          offered: o.available,
+          restrictions: o.restrictions,
+          status: effectiveStatus(o.info.status, ctx.now().toISOString()),
+          listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
+        });
         rows.push({
+          subscription: seenBy.length === answeredIn(region) && subs.length > 1 ? "all" : seenBy.join(", "),
           region,
           size: shortSize(o.info.size),
           gpu: gpuText(o.info),
@@ -59,11 +100,16 @@ export const skusVerb: Verb = {
         });
       }
     }
-    const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
+    const { notes, outcome } = partialNotes(g, (k) => (subs.length > 1 ? `${k.sub.name} in ${regionLabel(k.region)}` : regionLabel(k.region)));
     const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
     const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
     const title = `${what} ${where}`;
-    const context = [`Subscription ${sub.name} (${sub.id}).`, ...notes];
+    const context = [
+      subs.length === 1
+        ? `Subscription ${sub.name} (${sub.id}).`
+        : `${subs.length} subscriptions: ${subs.map((x) => x.name).join(", ")} ("all" where every one that answered sees the size the same way).`,
+      ...notes,
+    ];
     if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
     if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
     if (rows.length === 0) {
@@ -84,11 +130,13 @@ export const skusVerb: Verb = {
             : text(`Try \`skus ${ctx.settings.regions[0] ?? "eastus"}\`, or \`where <gpu>\` (e.g. \`where a100\`) to find regions that offer a GPU${unwatched}.`);
       return reply(title, [text(none, outcome === "azure_error" ? "error" : "info"), hint], {
         context,
+        data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: [] },
         outcome,
         ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
       });
     }
     const columns = [
+      ...(subs.length > 1 ? [{ key: "subscription", label: "Subscriptions", priority: 2 as const, kind: "name" as const }] : []),
       ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
       { key: "size", label: "Size", priority: 1 as const, kind: "size" as const },
       { key: "gpu", label: "GPU", priority: 1 as const, kind: "name" as const },
@@ -111,7 +159,11 @@ export const skusVerb: Verb = {
       );
     }
     // Missing prices make the answer partial, as in `running`; the sizes themselves are complete.
-    return reply(title, parts, { context, outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome });
+    return reply(title, parts, {
+      context,
+      outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome,
+      data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: data },
+    });
   },
 };
 

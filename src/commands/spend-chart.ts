@@ -15,7 +15,7 @@ export interface ChartRow {
 
 export async function spendChartPart(
   ctx: CommandContext,
-  chart: { groupingLabel: string; currency: string; dates: string[]; rows: Iterable<ChartRow> },
+  chart: { groupingLabel: string; currency: string; dates: string[]; rows: Iterable<ChartRow>; partialFrom?: string },
 ): Promise<ImagePart | undefined> {
   const { dates, currency } = chart;
   if (dates.length === 0) return undefined;
@@ -29,9 +29,17 @@ export async function spendChartPart(
     series.set(r.label, values);
   }
   const title = `GPU spend per day by ${chart.groupingLabel}, ${shortDate(dates[0] as string)} – ${shortDate(dates[dates.length - 1] as string, true)} (${currency})`;
+  const partial = chart.partialFrom !== undefined && chart.partialFrom <= (dates[dates.length - 1] as string) ? chart.partialFrom : undefined;
   try {
-    const ref = await ctx.services.charts.dailySpend({ title, currency, dates, groups: [...series].map(([label, values]) => ({ label, values })) });
-    const part: ImagePart = { kind: "image", alt: title, imageId: ref.imageId };
+    const ref = await ctx.services.charts.dailySpend({
+      title,
+      currency,
+      dates,
+      groups: [...series].map(([label, values]) => ({ label, values })),
+      ...(partial ? { partialFrom: partial } : {}),
+    });
+    const alt = partial ? `${title}; days from ${shortDate(partial)} are partial (still being billed)` : title;
+    const part: ImagePart = { kind: "image", alt, imageId: ref.imageId };
     if (ref.url) part.url = ref.url;
     return part;
   } catch (err) {

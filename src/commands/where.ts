@@ -3,7 +3,7 @@ import { type Fraction, formatFraction, multiply, toNumber } from "../domain/fra
 import { normaliseFamily } from "../domain/gpu-catalogue.ts";
 import { formatMaybeHourly, formatMoney, type MaybePrice } from "../domain/money.ts";
 import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
-import { toOffer } from "../domain/sku-offer.ts";
+import { toOffer, whyNotStartable } from "../domain/sku-offer.ts";
 import { type Row, reply, table, text, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, resolveSizeFilter } from "./args.ts";
 import { count as countText, gpusPhrase, plural, regionLabel, shortSize } from "./format.ts";
@@ -13,16 +13,18 @@ import type { Verb } from "./types.ts";
 
 interface Candidate {
   row: Row;
+  /** Position of this offer's data record. */
+  index: number;
   /** offered, fits, list price per GPU-hour (unknown last), then most headroom. */
   rank: [number, number, number, number];
 }
 
 export const whereVerb: Verb = {
   name: "where",
-  summary: "Regions that offer a GPU or size to this subscription, with restrictions, list price and quota headroom, cheapest fitting first",
+  summary: "Regions that offer a GPU or size to the subscriptions in scope, with restrictions, list price and quota headroom, cheapest fitting first",
   usage: "where <gpu|size> [count]",
   examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2"],
-  details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS.",
+  details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS, in every subscription in scope.",
   async run(args, _req, ctx) {
     if (args.length === 0) return userError("missing_gpu", "Tell me which GPU or size to look for.", "where a100 8");
     let count: number | undefined;
@@ -43,9 +45,10 @@ export const whereVerb: Verb = {
         `where ${guess ?? "a100"}${count ? ` ${count}` : ""}`,
       );
     }
-    const [sub] = await ctx.services.scope.subscriptions();
-    if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
+    const subs = await ctx.services.scope.subscriptions();
+    if (subs.length === 0) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
     const regions = ctx.settings.regions;
+    const today = ctx.now().toISOString().slice(0, 10);
     const wanted = new Set(filter.sizes.map((s) => s.size.toLowerCase()));
     const priceErrors = new Set<string>();
     // One cached price list per region (the port reads a region once), so prices add no call per row.
@@ -54,19 +57,26 @@ export const whereVerb: Verb = {
         priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
         return { known: false, reason: "price lookup failed" };
       });
-    const g = await gather(regions, async (region) => {
+    // What a region offers, and the quota, differ per subscription: every subscription in scope is asked.
+    const keys = subs.flatMap((sub) => regions.map((region) => ({ sub, region })));
+    const g = await gather(keys, async ({ sub, region }) => {
       const [skus, usages] = await Promise.all([ctx.services.skus.listVmSkus(sub.id, region), ctx.services.usages.listUsages(sub.id, region)]);
       const offered = skus.filter((s) => wanted.has(s.name.toLowerCase()));
       const prices = new Map(await Promise.all(offered.map(async (s) => [s.name.toLowerCase(), await priceOf(s.name, region)] as const)));
       return { skus, usages, prices };
     });
     const candidates: Candidate[] = [];
-    for (const { key: region, value } of g.ok) {
+    const data: Array<Record<string, unknown>> = [];
+    for (const { key, value } of g.ok) {
+      const { region, sub } = key;
       const regional = value.usages.find((u) => u.name === REGIONAL_CAP);
       for (const sku of value.skus) {
         if (!wanted.has(sku.name.toLowerCase())) continue;
         const offer = toOffer(sku);
         if (!offer) continue;
+        // Restricted in every zone, or retired: listed, but nothing can be started.
+        const blocked = whyNotStartable(sku, offer, today);
+        const available = blocked === undefined;
         const fam = value.usages.find((u) => normaliseFamily(u.name) === normaliseFamily(sku.family)) ?? { current: 0, limit: 0, name: sku.family, localizedName: sku.family };
         const h = headroom(fam, regional, { vcpus: offer.info.vcpus, gpus: offer.info.gpus });
         // count means GPUs for a GPU model, VMs for a size.
@@ -75,18 +85,39 @@ export const whereVerb: Verb = {
         const gpus: Fraction | null = h.gpus;
         const price = value.prices.get(sku.name.toLowerCase()) ?? { known: false, reason: "no list price" };
         const perGpuHour = price.known && offer.info.gpus ? price.perHour / toNumber(offer.info.gpus) : Number.POSITIVE_INFINITY;
+        const fitsNow = available && (count === undefined ? h.vms > 0 : fit.fits);
+        data.push({
+          subscription: sub.name,
+          subscriptionId: sub.id,
+          region,
+          size: offer.info.size,
+          zones: offer.zones,
+          offered: available,
+          restrictions: blocked === undefined ? offer.restrictions : [blocked, ...offer.restrictions.filter((x) => x !== blocked)],
+          listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
+          listPricePerGpuHour: price.known && Number.isFinite(perGpuHour) ? { amount: perGpuHour, currency: price.currency } : null,
+          headroomVms: available ? h.vms : 0,
+          headroomGpus: available && gpus ? toNumber(gpus) : null,
+          vmsWanted: count === undefined ? null : vmsWanted,
+          fits: fitsNow,
+          shortByVcpus: available && count !== undefined && !fit.fits ? fit.shortBy : null,
+          binding: available && count !== undefined && !fit.fits ? fit.binding : null,
+        });
         candidates.push({
           row: {
+            subscription: sub.name,
             region,
             size: shortSize(offer.info.size),
-            zones: offer.zones.length ? offer.zones.join(", ") : offer.available ? "regional" : "—",
-            availability: offer.restrictions.length ? offer.restrictions.join("; ") : "available",
+            zones: offer.zones.length ? offer.zones.join(", ") : available ? "regional" : "—",
+            availability: blocked !== undefined && offer.available ? blocked : offer.restrictions.length ? offer.restrictions.join("; ") : "available",
             // Sizes carry 1 to 8 GPUs, so the order is by price per GPU-hour; show it where it differs.
             price: `${formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour, price.currency)} per GPU)` : ""}`,
             // Quota for a size the region does not offer is beside the point.
-            headroom: offer.available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
-            fit: !offer.available
-              ? "not offered"
+            headroom: available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
+            fit: !available
+              ? offer.available
+                ? "cannot start"
+                : "not offered"
               : count === undefined
                 ? h.vms > 0
                   ? "yes"
@@ -95,15 +126,20 @@ export const whereVerb: Verb = {
                   ? `fits ${vmsWanted} VM${vmsWanted === 1 ? "" : "s"}`
                   : `needs +${countText(fit.shortBy)} vCPUs (${fit.binding === "regional" ? "regional cap" : "family quota"})`,
           },
-          rank: [offer.available ? 0 : 1, (count === undefined ? h.vms > 0 : fit.fits) ? 0 : 1, perGpuHour, -(gpus ? toNumber(gpus) : 0)],
+          index: data.length - 1,
+          rank: [available ? 0 : 1, fitsNow ? 0 : 1, perGpuHour, -(gpus ? toNumber(gpus) : 0)],
         });
       }
     }
-    candidates.sort((a, b) => compareRanks(a.rank, b.rank) || (a.row.region ?? "").localeCompare(b.row.region ?? ""));
-    const { notes, outcome } = partialNotes(g, (r) => regionLabel(r));
+    candidates.sort(
+      (a, b) => compareRanks(a.rank, b.rank) || (a.row.region ?? "").localeCompare(b.row.region ?? "") || (a.row.subscription ?? "").localeCompare(b.row.subscription ?? ""),
+    );
+    const { notes, outcome } = partialNotes(g, (k) => `${k.sub.name} in ${regionLabel(k.region)}`);
+    const answered = new Set(g.ok.map((x) => x.key.region));
+    const scope = subs.length === 1 ? `subscription ${subs[0]?.name}` : `${subs.length} subscriptions (${subs.map((x) => x.name).join(", ")})`;
     const title = `Where to get ${count ? `${count} × ` : ""}${filter.label}`;
     const context = [
-      `Searched ${regions.length} regions for subscription ${sub.name}; best first: offered, fits quota, cheapest list price per GPU-hour, most headroom.`,
+      `Searched ${regions.length} regions for ${scope}; best first: offered, fits quota, cheapest list price per GPU-hour, most headroom.`,
       ...notes,
       ...(priceErrors.size > 0 ? [`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`] : []),
     ];
@@ -112,13 +148,19 @@ export const whereVerb: Verb = {
         title,
         [
           text(
-            outcome === "azure_error" ? "Azure did not answer for any region." : `None of the ${regions.length} regions searched offers ${filter.label} to this subscription.`,
+            outcome === "azure_error"
+              ? "Azure did not answer for any region."
+              : g.failed.length === 0
+                ? `None of the ${regions.length} regions searched offers ${filter.label} to ${subs.length === 1 ? "this subscription" : `any of the ${subs.length} subscriptions`}.`
+                : // Some lookups failed: what did not answer may offer it, so no "none of".
+                  `No offer of ${filter.label} among the lookups that answered (${g.ok.length} of ${keys.length} subscription × region, ${answered.size} of ${regions.length} regions); the rest could not be read.`,
             outcome === "azure_error" ? "error" : "info",
           ),
         ],
         {
           context,
           outcome,
+          data: { kind: "where", gpu: filter.label, count: count ?? null, regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), offers: [] },
         },
       );
     }
@@ -128,6 +170,7 @@ export const whereVerb: Verb = {
       [
         table(
           [
+            ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 2 as const, kind: "name" as const }] : []),
             { key: "region", label: "Region", priority: 1, kind: "name" },
             { key: "size", label: "Size", priority: 1, kind: "size" },
             { key: "zones", label: "Zones", priority: 3, kind: "text" },
@@ -145,7 +188,19 @@ export const whereVerb: Verb = {
           { narrowHint: "where <size> <count>" },
         ),
       ],
-      { context, outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome },
+      {
+        context,
+        outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome,
+        data: {
+          kind: "where",
+          gpu: filter.label,
+          count: count ?? null,
+          countUnit: filter.kind === "size" ? "vms" : "gpus",
+          regions,
+          subscriptions: subs.map((x) => ({ id: x.id, name: x.name })),
+          offers: candidates.map((c) => data[c.index]),
+        },
+      },
     );
   },
 };

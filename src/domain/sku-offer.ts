@@ -2,7 +2,7 @@
  * What a region offers a subscription, in plain words: a Resource SKU joined with the GPU
  * catalogue, its restrictions turned into sentences a person understands.
  */
-import { describeSku, type SizeInfo } from "./gpu-catalogue.ts";
+import { describeSku, effectiveStatus, formatStatus, normaliseFamily, type SizeInfo } from "./gpu-catalogue.ts";
 
 export interface SkuRestrictionInput {
   type: "Location" | "Zone";
@@ -67,4 +67,40 @@ function deriveOffer(sku: SkuInput): SkuOffer | undefined {
     // Blocked in the whole region: its zones are blocked too, so saying so again is noise.
     restrictions: (blocked ? sku.restrictions.filter((r) => r.type === "Location") : sku.restrictions).map(describeRestriction),
   };
+}
+
+/** Why a listed size of a family cannot be started now; undefined when it can. */
+export function whyNotStartable(sku: SkuInput, offer: SkuOffer, today: string): string | undefined {
+  if (!offer.available) return offer.restrictions[0] ?? "not offered in this region";
+  // A zonal size whose every zone is restricted cannot be placed anywhere in the region.
+  if (sku.zones.length > 0 && offer.zones.length === 0) return "restricted in all its zones";
+  const status = effectiveStatus(offer.info.status, today);
+  if (status.kind === "retired") return formatStatus(status);
+  return undefined;
+}
+
+export interface FamilyOffers {
+  /** Sizes of the family the subscription can start in the region, fewest vCPUs first. */
+  startable: SkuOffer[];
+  /** Listed sizes of the family that cannot be started, with the reason. */
+  blocked: Array<{ offer: SkuOffer; why: string }>;
+}
+
+/**
+ * What a quota family can actually be spent on in one region for one subscription: the region's
+ * Resource SKUs of that family, minus restricted and retired sizes (as of `today`, an ISO date).
+ */
+export function familyOffers(skus: SkuInput[], family: string, today: string): FamilyOffers {
+  const key = normaliseFamily(family);
+  const out: FamilyOffers = { startable: [], blocked: [] };
+  for (const sku of skus) {
+    if (normaliseFamily(sku.family) !== key) continue;
+    const offer = toOffer(sku);
+    if (!offer) continue;
+    const why = whyNotStartable(sku, offer, today);
+    if (why === undefined) out.startable.push(offer);
+    else out.blocked.push({ offer, why });
+  }
+  out.startable.sort((a, b) => a.info.vcpus - b.info.vcpus || a.info.size.localeCompare(b.info.size));
+  return out;
 }

@@ -37,6 +37,11 @@ export function renderText(reply: Reply): string {
   return [reply.title, "=".repeat(Math.min(80, width(reply.title))), ...parts.flatMap((p) => [p, ""]), ...context].join("\n").trimEnd();
 }
 
+/**
+ * The Reply as JSON, its `data` (numbers as numbers, documented keys) near the top so scripts find
+ * it first; the formatted parts follow for readers and chat renderers.
+ */
 export function renderJson(reply: Reply): string {
-  return JSON.stringify(reply, null, 2);
+  const { title, outcome, code, data, context, parts, attachment } = reply;
+  return JSON.stringify({ title, outcome, code, data, context, parts, attachment }, null, 2);
 }

@@ -96,11 +96,17 @@ export interface Reply {
   attachment?: { filename: string; mimeType: string; content: string };
   /** The typed command a plain-language question was read as (`cost yesterday by rg`): what a re-run asks. */
   readAs?: string;
+  /**
+   * The answer as data for `--json` and scripts: numbers as numbers, money as { amount, currency },
+   * dates as ISO strings, keys documented in the README ("JSON output"). Chat renderers ignore it.
+   */
+  data?: Record<string, unknown>;
 }
 
-export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string } = {}): Reply {
+export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string; data?: Record<string, unknown> } = {}): Reply {
   const r: Reply = { title, parts, context: opts.context ?? [], outcome: opts.outcome ?? "ok" };
   if (opts.code !== undefined) r.code = opts.code;
+  if (opts.data !== undefined) r.data = opts.data;
   return r;
 }
 

@@ -183,6 +183,10 @@ export interface CostRow {
   amount: number;
   /** As returned by Cost Management. */
   currency: string;
+  /** The subscription the row was billed to, when the query ran per subscription (lower-case). */
+  subscriptionId?: string;
+  /** "one": only one of the two GPU readings (meter subcategory pattern, catalogue) said GPU compute. */
+  classifiedBy?: "one";
 }
 
 export interface CostResult {
@@ -201,6 +205,8 @@ export interface DailySpendChart {
   currency: string;
   dates: string[];
   groups: Array<{ label: string; values: number[] }>;
+  /** Days from this ISO date on are still being billed: drawn as partial. */
+  partialFrom?: string;
 }
 
 /** Where a rendered image can be fetched: an id in the image store, and a URL when one is known. */

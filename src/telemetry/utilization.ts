@@ -21,7 +21,7 @@ export interface UtilizationOptions {
 export function targetsOf(resources: readonly GpuResource[]): Target[] {
   const out: Target[] = [];
   for (const r of resources) {
-    if (r.powerState !== "running") continue;
+    if (r.powerState !== "running" && r.powerState !== "starting") continue;
     if (r.kind === "vm") out.push({ resource: r, host: r.name.toLowerCase() });
     else if (r.kind === "aks-pool") out.push({ resource: r, pool: (/\/agentPools\/([^/]+)$/i.exec(r.id)?.[1] ?? r.name).toLowerCase() });
     else out.push({ resource: r, scaleSetPrefix: r.name.toLowerCase() });
@@ -76,6 +76,7 @@ export function createUtilization(sources: readonly TelemetrySource[], opts: Uti
               entry.series.buckets = [...h.buckets.filter((b) => b.from < windowFrom).map((b) => ({ ...b, to: Math.min(b.to, windowFrom) })), ...entry.series.buckets];
           }
           for (const s of quiet) s.rangeStart = lookbackFrom;
+          if (coarse > step) await refineIdleStart(source, quietTargets, found, windowFrom, step, query.idleBelow);
         }
         remaining = remaining.filter((t) => !hit.has(targetKey(t)));
       }
@@ -122,4 +123,44 @@ const threshold = (signal: ActivitySignal, below: { utilPercent: number; engineA
 function uncovered(t: Target): string {
   if (t.pool) return "AKS nodes report GPU use through Prometheus (DCGM exporter): set PROMETHEUS_URL";
   return "no telemetry source covers it: set PROMETHEUS_URL, or enable Azure Monitor nvidia_smi metrics";
+}
+
+/**
+ * The look back is read at a coarse step, so the idle run would begin at a coarse bucket's edge
+ * (up to one coarse step late). The newest busy coarse bucket before the window is read again at
+ * the fine step, so the idle start is as exact as the data allows.
+ */
+async function refineIdleStart(
+  source: TelemetrySource,
+  targets: Target[],
+  found: Map<string, { series: HostSeries; source: TelemetrySource }>,
+  windowFrom: number,
+  step: number,
+  idleBelow: { utilPercent: number; engineActive: number },
+): Promise<void> {
+  const wanted = new Set(targets.map(targetKey));
+  // Targets grouped by the busy bucket to refine: one fetch per distinct interval.
+  const byInterval = new Map<string, { from: number; to: number; targets: Map<string, Target>; keys: string[] }>();
+  for (const [key, { series, source: s }] of found) {
+    if (s !== source || !wanted.has(targetKey(series.target))) continue;
+    const th = threshold(series.signal, idleBelow);
+    const busy = series.buckets.filter((b) => b.to <= windowFrom && b.max >= th).sort((a, b) => b.to - a.to)[0];
+    if (!busy || busy.to - busy.from <= step * 1000) continue;
+    const id = `${busy.from}|${busy.to}`;
+    const g = byInterval.get(id) ?? { from: busy.from, to: busy.to, targets: new Map<string, Target>(), keys: [] };
+    g.targets.set(targetKey(series.target), series.target);
+    g.keys.push(key);
+    byInterval.set(id, g);
+  }
+  for (const g of byInterval.values()) {
+    const fine = await source.fetch([...g.targets.values()], { from: g.from, to: g.to, stepSeconds: step }, false);
+    for (const f of fine.series) {
+      const key = readingKey(f);
+      const entry = found.get(key);
+      if (!entry || !g.keys.includes(key) || entry.series.signal !== f.signal || f.buckets.length === 0) continue;
+      const inside = f.buckets.filter((b) => b.from >= g.from && b.from < g.to).map((b) => ({ ...b, to: Math.min(b.to, g.to) }));
+      if (inside.length === 0) continue;
+      entry.series.buckets = [...entry.series.buckets.filter((b) => !(b.from === g.from && b.to === g.to)), ...inside];
+    }
+  }
 }

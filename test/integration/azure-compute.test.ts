@@ -143,7 +143,8 @@ describe("throttling", () => {
     const r = await runCommand(cliRequest("skus swedencentral a100"), h.app.context());
     expect(r.outcome).toBe("azure_error");
     expect(r.code).toBe("azure_throttled");
-    expect(r.context.join("\n")).toMatch(/Missing swedencentral .*throttling.*30 s/);
+    // skus asks every subscription in scope; each lookup is named with its subscription.
+    expect(r.context.join("\n")).toMatch(/Missing \S+ in swedencentral .*throttling.*30 s/);
   });
 
   it("parses every throttling header form Azure uses", () => {
@@ -165,13 +166,15 @@ describe("faults", () => {
     h.fake.addFault({ match: skusFor("eastus2"), status: 500 });
     const r = await runCommand(cliRequest("skus a100"), h.app.context());
     expect(r.outcome).toBe("partial");
-    expect(r.context).toContain("Partial answer: 1 of 3 lookups failed.");
-    expect(r.context.some((c) => c.startsWith("Missing eastus2 (East US 2):") && c.includes("HTTP 500"))).toBe(true);
+    // Every subscription in scope is asked in every region: the fault hits each one's eastus2 lookup.
+    const subs = h.fake.tenant.subscriptions.length;
+    expect(r.context).toContain(`Partial answer: ${subs} of ${3 * subs} lookups failed.`);
+    expect(r.context.filter((c) => /^Missing \S+ in eastus2 \(East US 2\):/.test(c) && c.includes("HTTP 500"))).toHaveLength(subs);
     const regions = new Set(tableOf(r.parts)?.rows.map((row) => row.region));
     expect(regions.has("eastus2")).toBe(false);
     expect(regions.has("swedencentral")).toBe(true);
     // The 500 was retried (it is transient) before giving up.
-    expect(skuCalls(h.fake.requests).filter((c) => c.query.$filter === "location eq 'eastus2'")).toHaveLength(2);
+    expect(skuCalls(h.fake.requests).filter((c) => c.query.$filter === "location eq 'eastus2'")).toHaveLength(2 * subs);
   });
 
   it("500 in one region: `where` is partial too, and still ranks the rest", async () => {
@@ -179,7 +182,8 @@ describe("faults", () => {
     h.fake.addFault({ match: /\/locations\/westus2\/usages/, status: 500 });
     const r = await runCommand(cliRequest("where a100"), h.app.context());
     expect(r.outcome).toBe("partial");
-    expect(r.context.some((c) => c.startsWith("Missing westus2 (West US 2):"))).toBe(true);
+    // Every subscription in scope is searched, so each one's lookup there is named.
+    expect(r.context.some((c) => /^Missing \S+ in westus2 \(West US 2\):/.test(c))).toBe(true);
     const rows = tableOf(r.parts)?.rows ?? [];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.region !== "westus2")).toBe(true);
@@ -249,8 +253,9 @@ describe("faults", () => {
       const text = JSON.stringify(r);
       expect(text).not.toContain(wrong);
       expect(text).not.toContain(h.fake.token);
-      // Auth failures are not transient: one request, no retry.
-      expect(app.azure.counters()["Microsoft.Compute/skus"]).toMatchObject({ calls: 1, errors: 1, retries: 0 });
+      // Auth failures are not transient: one request per subscription in scope, no retry.
+      const subs = h.fake.tenant.subscriptions.length;
+      expect(app.azure.counters()["Microsoft.Compute/skus"]).toMatchObject({ calls: subs, errors: subs, retries: 0 });
     } finally {
       await app.close();
     }

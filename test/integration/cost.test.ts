@@ -203,12 +203,11 @@ describe("cost: totals and grouping", () => {
       ["2026-02-15", "2026-03-16"],
       ["2026-02-15", "2026-03-16"],
     ]);
-    expect(textOf(r)).toMatch(/\(([▲▼] \d+ %|±0 %) vs the previous 30 days: \$[\d,]+\.\d\d\)/);
+    // The change is over the 28 fully billed days against the same days before (answers-cost-trend.test.ts checks the sums).
+    expect(textOf(r)).toMatch(/\(([▲▼] \d+ %|±0 %) over its 28 billed days, \$[\d,]+\.\d\d, vs the same days of the previous 30 days: \$[\d,]+\.\d\d\)/);
     expect(tableOf(r)?.columns.map((c) => c.label)).toEqual(["Resource group", "Spend", "Share", "Previous", "Change"]);
     // 15 and 16 Mar (UTC) are still being billed: the period's total is said to be still growing.
-    expect(r.context[0]).toBe(
-      "Billed data complete through 14 Mar 2026 (UTC billing days); the last 2 days of this period are still being billed, so its total will still grow and the change is provisional.",
-    );
+    expect(r.context[0]).toBe("Billed data complete through 14 Mar 2026 (UTC billing days); the last 2 days of this period are still being billed, so its total will still grow.");
   });
 });
 

@@ -269,7 +269,8 @@ describe("running", () => {
     const r = await runCommand(cliRequest("running"), h.app.context());
     expect(r.outcome).toBe("ok");
     const inv = await h.app.services.fleet.gpuInventory(subs(h));
-    const running = inv.resources.filter((x) => x.powerState === "running" && x.instances > 0);
+    // Starting VMs bill from start-up, so they are counted.
+    const running = inv.resources.filter((x) => (x.powerState === "running" || x.powerState === "starting") && x.instances > 0);
     const vms = running.reduce((n, x) => n + x.instances, 0);
     const expected = running.reduce((sum, x) => sum + (listPriceUsd(x.size, x.region) ?? 0) * x.instances, 0);
     const m = /^(\d+) GPU VMs running ≈ \$([\d,]+)\/h now/.exec(textOf(r));
@@ -302,7 +303,9 @@ describe("running", () => {
 
     const research = await runCommand(cliRequest("running tag:team=research"), h.app.context());
     const inv = await h.app.services.fleet.gpuInventory(subs(h));
-    const expected = inv.resources.filter((x) => x.powerState === "running" && x.instances > 0 && x.team === "research").map((x) => x.name);
+    const expected = inv.resources
+      .filter((x) => (x.powerState === "running" || x.powerState === "starting") && x.instances > 0 && x.team === "research")
+      .map((x) => (x.powerState === "starting" ? `${x.name} (starting)` : x.name));
     expect((tableOf(research)?.rows ?? []).map((row) => row.name).sort()).toEqual(expected.sort());
 
     const stopped = inv.resources.filter((x) => x.powerState === "stopped");

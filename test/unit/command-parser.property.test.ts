@@ -109,6 +109,7 @@ describe("user text aimed at an OData filter", () => {
     const r = await runCommand(cliRequest("skus Japan East a100"), h.app.context());
     expect(r.outcome).toBe("ok");
     const calls = h.fake.requests.slice(before).filter(isComputeCall);
-    expect(calls.map((c) => c.query.$filter)).toEqual(["location eq 'japaneast'"]);
+    // One Resource SKUs call per subscription in scope, each filtered on the ARM name.
+    expect(calls.map((c) => c.query.$filter)).toEqual(h.fake.tenant.subscriptions.map(() => "location eq 'japaneast'"));
   });
 });
