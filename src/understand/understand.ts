@@ -335,7 +335,8 @@ function aliasOf(t: GlossaryTerm): string {
   return t.aliases.includes(t.id) ? t.id : (t.aliases[0] ?? t.id);
 }
 
-const AI_WORDS = /\b(tpm|rpm|ptus?|openai|open ai|aoai|azure openai|foundry|tokens? per minute|provisioned throughput|model deployments?|models? (?:are |is )?deployed|llm|llms)\b|\bgpt-?\d/;
+const AI_WORDS =
+  /\b(tpm|rpm|ptus?|openai|open ai|aoai|azure openai|foundry|tokens? per minute|provisioned throughput|model deployments?|models? (?:are |is )?deployed|llm|llms)\b|\bgpt-?\d/;
 const AI_MODEL = /\b(gpt-[a-z0-9.-]*[a-z0-9]|o[134](?:-mini)?|text-embedding-[a-z0-9-]*[a-z0-9]|dall-e-\d)\b/;
 
 /**
