@@ -138,7 +138,7 @@ describe.each(OVERLAYS)("kubectl kustomize deploy/k8s/overlays/%s", (overlay) =>
   });
 
   it("has a ConfigMap gpuops accepts once the operator fills in the Azure scope", () => {
-    const data = { ...(one(objs, "ConfigMap").data ?? {}), AZURE_SUBSCRIPTION_IDS: "00000000-0000-0000-0000-000000000001" };
+    const data: Record<string, string> = { ...(one(objs, "ConfigMap").data ?? {}), AZURE_SUBSCRIPTION_IDS: "00000000-0000-0000-0000-000000000001" };
     const config = loadConfig(data, { cwd: "/nonexistent" });
     expect(config.demo).toBe(false);
     expect(config.server.host).toBe("0.0.0.0");
