@@ -15,7 +15,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { ENV_KEYS } from "../../src/config.ts";
+import { ENV_KEYS, loadConfig } from "../../src/config.ts";
 
 const K8S = join(import.meta.dirname, "../../deploy/k8s");
 const OVERLAYS = ["sqlite", "postgres", "postgres-servicemonitor"] as const;
@@ -135,6 +135,14 @@ describe.each(OVERLAYS)("kubectl kustomize deploy/k8s/overlays/%s", (overlay) =>
       expect(env.valueFrom?.secretKeyRef?.name).toBe("gpuops-secrets");
       expect(env.valueFrom?.secretKeyRef?.key).toBe(env.name);
     }
+  });
+
+  it("has a ConfigMap gpuops accepts once the operator fills in the Azure scope", () => {
+    const data: Record<string, string> = { ...(one(objs, "ConfigMap").data ?? {}), AZURE_SUBSCRIPTION_IDS: "00000000-0000-0000-0000-000000000001" };
+    const config = loadConfig(data, { cwd: "/nonexistent" });
+    expect(config.demo).toBe(false);
+    expect(config.server.host).toBe("0.0.0.0");
+    expect(config.store.dataDir).toBe(data.GPUOPS_DATA_DIR);
   });
 
   it("selects its own pods from the Service and the PodDisruptionBudget", () => {
