@@ -118,9 +118,14 @@ const GRACE_MS = 2_000;
  * Runs one command inside its deadline. At the deadline, lookups still out are given up on (their
  * verbs answer "partial"); if the verb still has not answered `GRACE_MS` later, the answer says
  * which sources were too slow. The work itself is not cancelled: each Azure call has its own
- * per-try timeout and ends on its own.
+ * per-try timeout and ends on its own, so a verb that changes something (`changesState`) says
+ * its change may still land and where to check.
  */
-export async function answerWithin(ctx: CommandContext, run: (ctx: CommandContext) => Promise<Reply>): Promise<Reply> {
+export async function answerWithin(
+  ctx: CommandContext,
+  run: (ctx: CommandContext) => Promise<Reply>,
+  opts: { changesState?: boolean; verb?: string | undefined } = {},
+): Promise<Reply> {
   const ms = ctx.settings.commandDeadlineMs;
   if (ms === undefined || ms <= 0) return run(ctx);
   const pending = new Map<number, string>();
@@ -132,7 +137,7 @@ export async function answerWithin(ctx: CommandContext, run: (ctx: CommandContex
   const late = new Promise<Reply>((resolve) => {
     soft = setTimeout(() => {
       controller.abort();
-      hard = setTimeout(() => resolve(tooSlowReply(ms, [...new Set(pending.values())])), GRACE_MS);
+      hard = setTimeout(() => resolve(tooSlowReply(ms, [...new Set(pending.values())], opts)), GRACE_MS);
     }, ms);
   });
   try {
@@ -144,12 +149,16 @@ export async function answerWithin(ctx: CommandContext, run: (ctx: CommandContex
 }
 
 /** The answer when nothing usable arrived in time: which sources were still being waited for. */
-export function tooSlowReply(ms: number, ports: string[]): Reply {
+export function tooSlowReply(ms: number, ports: string[], opts: { changesState?: boolean; verb?: string | undefined } = {}): Reply {
   const names = ports.map(sourceName);
   const what = names.length ? names.join(", ") : "Azure";
-  return reply(
-    "Partial answer: too slow",
-    [text(`No answer within ${formatSeconds(ms)} from ${what}, so there is nothing to show yet. Try again in a minute, or ask \`status\`.`, "warning")],
-    { context: [`Too slow: ${what}.`], outcome: "partial", code: "too_slow" },
-  );
+  // The work is not cancelled: a change may still be recorded after this answer, so say where to look.
+  const after = opts.changesState
+    ? ` What you asked for may still go through: look at \`${opts.verb === "request" ? "requests" : "status"}\` in a minute before asking again.`
+    : " Try again in a minute, or ask `status`.";
+  return reply("Partial answer: too slow", [text(`No answer within ${formatSeconds(ms)} from ${what}, so there is nothing to show yet.${after}`, "warning")], {
+    context: [`Too slow: ${what}.`],
+    outcome: "partial",
+    code: "too_slow",
+  });
 }

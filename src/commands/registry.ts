@@ -69,9 +69,8 @@ async function runUnobserved(request: CommandRequest, ctx: CommandContext): Prom
 async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<{ reply: Reply; usesAzure: boolean }> {
   const verbName = resolveVerbName(request.text) ?? understoodVerbName(request.text);
   const verb = VERBS.find((v) => v.name === verbName);
-  // Read-only verbs answer within the deadline; a verb that changes something is not cut short
-  // mid-change (its Azure calls still end by their per-try timeouts).
-  const reply = verb?.shareable === false ? await answer(request, ctx) : await answerWithin(ctx, (c) => answer(request, c));
+  // Every verb answers within the deadline; one that changes something says its change may still land.
+  const reply = await answerWithin(ctx, (c) => answer(request, c), { changesState: verb?.shareable === false, verb: verbName });
   return { reply, usesAzure: verb ? verb.usesAzure !== false : false };
 }
 

@@ -38,7 +38,7 @@ export interface CommandSettings {
   digest?: { defaultAt: string; groupBy: string };
   /** The idle rule, look back and Deallocate approvers (`idle`, idle alerts); defaults when absent. */
   idle?: IdleSettings;
-  /** How long a read-only command may take before it answers with what it has; no deadline when absent. */
+  /** How long a command may take before it answers with what it has; no deadline when absent. */
   commandDeadlineMs?: number;
 }
 

@@ -152,10 +152,12 @@ describe("idle counts GPU VMs as running does", () => {
 
 describe("who may deallocate", () => {
   const approvers = { slack: ["U0SAM"], teams: ["aad-lee"] };
-  it("approvers of the platform, and the owner by user id or e-mail", () => {
+  it("approvers of the platform, and the owner by user id or verified e-mail, never by display name", () => {
     expect(mayDeallocate({ id: "U0SAM" }, "slack", approvers, undefined)).toEqual({ ok: true, as: "approver" });
     expect(mayDeallocate({ id: "U0SAM" }, "teams", approvers, undefined).ok).toBe(false);
-    expect(mayDeallocate({ id: "U0ALICE", name: "Alice@Contoso.com" }, "slack", approvers, "alice@contoso.com")).toEqual({ ok: true, as: "owner" });
+    expect(mayDeallocate({ id: "U0ALICE", name: "Alice" }, "slack", approvers, "alice@contoso.com", "Alice@Contoso.com")).toEqual({ ok: true, as: "owner" });
+    expect(mayDeallocate({ id: "U0MALLORY", name: "Alice@Contoso.com" }, "slack", approvers, "alice@contoso.com").ok).toBe(false);
+    expect(mayDeallocate({ id: "U0X" }, "__proto__", approvers, undefined).ok).toBe(false);
     expect(mayDeallocate({ id: "U0ALICE" }, "slack", approvers, "u0alice")).toEqual({ ok: true, as: "owner" });
   });
   it("refuses look-alikes with a reason that names the owner tag", () => {
