@@ -189,7 +189,9 @@ export const quotaVerb: Verb = {
     const context = [
       `vCPU quota per family; a VM also needs room under the regional cap. "You can still start" counts only sizes the region offers the subscription (Resource SKUs: unrestricted, not retired). ${subs.length > 1 ? `${subs.length} subscriptions.` : `Subscription ${subs[0]?.name ?? "?"}.`}`,
       ...notes,
-      ...(skuFailures.length > 0 ? [`Sizes offered unknown (Resource SKUs failed) for ${skuFailures.join(", ")}: nothing is claimed to fit there.`] : []),
+      ...(skuFailures.length > 0
+        ? [`Partial answer: Azure did not answer with the sizes offered (Resource SKUs) for ${skuFailures.join(", ")}, so nothing is claimed to fit there.`]
+        : []),
     ];
     const data = {
       kind: "quota",

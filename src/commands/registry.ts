@@ -118,11 +118,14 @@ async function runTyped(request: CommandRequest, ctx: CommandContext): Promise<R
  * confirmation; two readings a question back. After a typed verb failed, only a reading that
  * differs from what was typed is used (the verb's own error explains the rest).
  */
-async function plainWords(request: CommandRequest, ctx: CommandContext, afterTypedError: boolean): Promise<Reply | undefined> {
+async function plainWords(request: CommandRequest, ctx: CommandContext, typedVerb?: string): Promise<Reply | undefined> {
+  const afterTypedError = typedVerb !== undefined;
   const u = readQuestion(request.text, ctx);
   if (u.kind === "reading") {
     const r = u.reading;
     if (afterTypedError && r.command.toLowerCase() === stripPrefix(request.text).toLowerCase()) return undefined;
+    // After a typed verb failed, a reading may fix its words, not swap the verb ("openai idle lots" is no GPU question).
+    if (afterTypedError && r.verb !== typedVerb) return undefined;
     if (r.writes) return confirmation(r);
     const answered = await runTyped({ ...request, text: r.command }, ctx).catch((err: unknown) => failureReply(err, ctx, r.verb));
     return withReading(answered, r, u.alternatives);
@@ -144,7 +147,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
       const typed = await verb.run(tokens.slice(1), request, ctx);
       // Text shaped like a query language ("eastus' or 1 eq 1") keeps the grammar's refusal, never a guess.
       if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(plainTokens(tokens))) return typed;
-      return (await plainWords(request, ctx, true)) ?? typed;
+      return (await plainWords(request, ctx, verb.name)) ?? typed;
     }
     const guess = nearest(
       head,
@@ -153,7 +156,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
     );
     // A mistyped verb with grammar after it ("qouta westus") keeps the typed grammar's "did you mean".
     const typoOfVerb = guess !== undefined && !SENTENCE_WORD.test(plainTokens(tokens));
-    const plain = typoOfVerb ? undefined : await plainWords(request, ctx, false);
+    const plain = typoOfVerb ? undefined : await plainWords(request, ctx);
     if (plain) return plain;
     if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     if (!guess) {

@@ -347,7 +347,8 @@ const AI_MODEL = /\b(gpt-[a-z0-9.-]*[a-z0-9]|o[134](?:-mini)?|text-embedding-[a-
 function openAiReading(lower: string, text: string, s: Slots): Reading | undefined {
   if (!AI_WORDS.test(lower)) return undefined;
   const model = AI_MODEL.exec(lower)?.[1];
-  if (!model && /^(what is|what's|whats|what are|what does|define|explain|eli5|meaning of|difference between)\b/.test(text)) return undefined;
+  if (!model && /^(what is|what's|whats|what are|what does|define|explain|eli5|meaning of|difference between)\b|\b(vs|versus|difference|compared? to)\b/.test(text))
+    return undefined;
   const tpm = /\b(\d{1,6}(?:\.\d+)?)\s*(k|m)?\s*tpm\b/.exec(lower);
   const ptu = /\b(\d{1,5})\s*ptus?\b/.exec(lower);
   const capacity = tpm ? `${tpm[1]}${tpm[2] ?? ""} tpm` : ptu ? `${ptu[1]} ptu` : undefined;

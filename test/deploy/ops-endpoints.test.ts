@@ -128,7 +128,8 @@ describe("/metrics", () => {
     expect(sample(later, 'gpuops_job_runs_total{kind="probe-job",outcome="done"}')).toBe(1);
     expect(sample(later, 'gpuops_posts_total{platform="console",kind="post",outcome="ok"}')).toBe(1);
     // Today's Azure counters, same names and labels as before prom-client.
-    expect(sample(later, 'gpuops_azure_calls_total{api="Microsoft.Compute/skus"}')).toBe(1);
+    // skus asks every subscription in scope for the region's SKUs, once each.
+    expect(sample(later, 'gpuops_azure_calls_total{api="Microsoft.Compute/skus"}')).toBe((await server.app.services.scope.subscriptions()).length);
     expect(sample(later, 'gpuops_azure_throttled_total{api="Microsoft.Compute/skus"}')).toBe(0);
     expect(later).toContain("# TYPE gpuops_azure_retries_total counter");
     // Node runtime metrics.

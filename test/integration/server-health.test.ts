@@ -46,10 +46,11 @@ describe("server", () => {
     const res = await fetch(`${server.url}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await res.text();
-    expect(text).toContain('gpuops_azure_calls_total{api="Microsoft.Compute/skus"} 1');
     // quota asks every demo subscription for westus usages.
     const subs = server.app.fake?.tenant.subscriptions.length ?? 0;
     expect(subs).toBeGreaterThan(0);
+    // SKUs once per subscription and region: skus (swedencentral) and quota (westus: which sizes it may start).
+    expect(text).toContain(`gpuops_azure_calls_total{api="Microsoft.Compute/skus"} ${2 * subs}`);
     expect(text).toContain(`gpuops_azure_calls_total{api="Microsoft.Compute/usages"} ${subs}`);
     expect(text).toContain('gpuops_azure_throttled_total{api="Microsoft.Compute/skus"} 0');
     expect(text).toContain('gpuops_azure_retries_total{api="Microsoft.Compute/usages"} 0');

@@ -67,7 +67,8 @@ describe("Slack rendering of every command stays inside Block Kit limits", () =>
     expect(rows).toBeGreaterThan(60);
     expect(more, json.slice(-400)).not.toBeNull();
     expect(shown + Number(more?.[1])).toBe(rows);
-    expect(shown).toBeGreaterThan(20);
+    // Each row now names its subscriptions too, so fewer fit Slack's limits than before.
+    expect(shown).toBeGreaterThanOrEqual(15);
   });
 
   it("Azure failures (throttling everywhere, one region down) render within limits", async () => {

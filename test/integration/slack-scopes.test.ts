@@ -23,6 +23,10 @@ const METHOD_SCOPES: ReadonlyMap<string, readonly string[]> = new Map([
   ["usergroups.users.list", ["usergroups:read"]],
   // users.info itself needs users:read; the profile's e-mail (what owner tags are matched on) also users:read.email.
   ["users.info", ["users:read", "users:read.email"]],
+  // Public channels need channels:history, private ones groups:history (gpuops checks its own earlier posts in both).
+  ["conversations.history", ["channels:history", "groups:history"]],
+  // The WebClient's upload helper: files.getUploadURLExternal + files.completeUploadExternal.
+  ["filesUploadV2", ["files:write"]],
 ]);
 
 /** Bot events → the scope their subscription needs (https://docs.slack.dev/reference/events/<event>). */
@@ -48,7 +52,7 @@ function calledMethods(): Set<string> {
   const root = new URL("../../src/chat/slack/", import.meta.url).pathname;
   for (const file of [...sources(root), new URL("../../src/server.ts", import.meta.url).pathname]) {
     const code = readFileSync(file, "utf8");
-    for (const m of code.matchAll(/\b(?:client|web|slack\.client)\s*\.\s*((?:[a-z]+\.)+[a-zA-Z]+)\s*\(/g)) called.add(m[1] as string);
+    for (const m of code.matchAll(/\b(?:client|web|slack\.client)\s*\.\s*((?:[a-z]+\.)+[a-zA-Z]+|filesUploadV2)\s*\(/g)) called.add(m[1] as string);
   }
   return called;
 }

@@ -45,7 +45,7 @@ describe("gpuops answers questions in plain words", { timeout: 90_000 }, () => {
     const r = await gpuops(["which gpus are sitting idle", "--demo"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("I read this as `idle`");
-    expect(r.stdout).toMatch(/Idle GPUs: \$[\d,.]+ burnt so far/);
+    expect(r.stdout).toMatch(/Idle GPUs: (> )?\$[\d,.]+ burnt so far/);
   });
 
   it('"price of NC40ads_H100_v5 per month" is its list price per region, with the hours in a month', async () => {

@@ -61,8 +61,10 @@ describe("prototype words in any verb", () => {
     // A duration unit is a word too: "2constructor" once parsed as NaN hours.
     for (const w of ["constructor", "valueof", "tostring"]) expect(parseDuration(`2${w}`).ok, w).toBe(false);
     const lease = await runCommand(cliRequest("request 1 NC24ads_A100_v4 in eastus for 2constructor -- training"), h.app.context());
-    expect(lease.outcome).toBe("user_error");
-    expect(JSON.stringify(lease)).toContain("constructor");
+    // Refused, or (read as a sentence) only offered for confirmation: never filed with a NaN lease.
+    if (lease.outcome === "user_error") expect(JSON.stringify(lease)).toContain("constructor");
+    else expect(lease.title).toBe("Confirm before I act");
+    expect(await h.app.requests?.port.store.list({})).toEqual([]);
     // Each verb with each word directly after it, so no pair is left to chance.
     for (const v of verbNames) {
       for (const w of PROTO_WORDS) {
