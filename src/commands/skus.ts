@@ -6,12 +6,129 @@ import { toNumber } from "../domain/fraction.ts";
 import { effectiveStatus } from "../domain/gpu-catalogue.ts";
 import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
-import { type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { type Column, type Outcome, type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
 import { gpuMemText, gpuText, listPriceNote, regionLabel, shortSize, statusText } from "./format.ts";
-import { gather, partialNotes } from "./partial.ts";
+import { type Gathered, gather, partialNotes } from "./partial.ts";
 import { parseRegionAndFilter } from "./region-and-filter.ts";
-import type { Verb } from "./types.ts";
+import type { CommandContext, Verb } from "./types.ts";
+
+type Subscription = { id: string; name: string };
+type SkusKey = { sub: Subscription; region: string };
+type PricedOffer = { o: SkuOffer; price: MaybePrice };
+/** One region × size × what it offers, with the subscriptions that see it that way. */
+type MergedOffer = { region: string; o: SkuOffer; price: MaybePrice; subs: string[] };
+
+/**
+ * Every subscription × region's matching offers with their list price. The price port reads a
+ * region's whole price list once (and caches it), so a price per row costs no extra call; price
+ * failures become "price lookup failed" and are collected in `priceErrors`.
+ */
+function lookupPricedOffers(ctx: CommandContext, keys: SkusKey[], filter: SizeFilter | undefined, priceErrors: Set<string>): Promise<Gathered<SkusKey, PricedOffer[]>> {
+  const priceOf = (size: string, region: string): Promise<MaybePrice> =>
+    ctx.services.prices.hourlyPrice(size, region).catch((err: unknown): MaybePrice => {
+      priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
+      return { known: false, reason: "price lookup failed" };
+    });
+  return gather(keys, async ({ sub: s, region: r }) => {
+    const offers = (await ctx.services.skus.listVmSkus(s.id, r)).map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
+    const prices = await Promise.all(offers.map((o) => priceOf(o.info.size, r)));
+    return offers.map((o, i) => ({ o, price: prices[i] as MaybePrice }));
+  });
+}
+
+/** One row per region × size × what it offers, in the regions' order, then GPU, vCPUs, size, subscriptions. */
+function mergeOffers(g: Gathered<SkusKey, PricedOffer[]>, regions: string[]): MergedOffer[] {
+  const merged = new Map<string, MergedOffer>();
+  for (const { key, value } of g.ok) {
+    for (const { o, price } of value) {
+      const id = `${key.region}|${o.info.size}|${o.zones.join(",")}|${o.restrictions.join(";")}`;
+      const m = merged.get(id);
+      if (m) m.subs.push(key.sub.name);
+      else merged.set(id, { region: key.region, o, price, subs: [key.sub.name] });
+    }
+  }
+  const regionOrder = new Map(regions.map((r, i) => [r, i]));
+  return [...merged.values()].sort(
+    (a, b) =>
+      (regionOrder.get(a.region) ?? 0) - (regionOrder.get(b.region) ?? 0) ||
+      (a.o.info.gpu?.name ?? "").localeCompare(b.o.info.gpu?.name ?? "") ||
+      a.o.info.vcpus - b.o.info.vcpus ||
+      a.o.info.size.localeCompare(b.o.info.size) ||
+      a.subs.join().localeCompare(b.subs.join()),
+  );
+}
+
+function sizeRecord({ region, o, price, subs: seenBy }: MergedOffer, now: () => Date): Record<string, unknown> {
+  return {
+    region,
+    subscriptions: seenBy,
+    size: o.info.size,
+    gpu: o.info.gpu?.name ?? null,
+    gpus: o.info.gpus ? toNumber(o.info.gpus) : null,
+    gpuMemoryGb: o.info.gpuMemoryGb,
+    vcpus: o.info.vcpus,
+    memoryGib: o.info.memoryGib,
+    zones: o.zones,
+    offered: o.available,
+    restrictions: o.restrictions,
+    status: effectiveStatus(o.info.status, now().toISOString()),
+    listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
+  };
+}
+
+/** `subscription` is "all" when every subscription that answered in the region sees the size this way. */
+function sizeRow({ region, o, price }: MergedOffer, subscription: string, now: () => Date): Row {
+  return {
+    subscription,
+    region,
+    size: shortSize(o.info.size),
+    gpu: gpuText(o.info),
+    gpuMem: gpuMemText(o.info),
+    vcpus: String(o.info.vcpus),
+    ram: `${o.info.memoryGib} GiB`,
+    zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
+    availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
+    status: statusText(o.info, now()),
+    price: formatMaybeHourly(price),
+  };
+}
+
+/** No size to list: why, and where to look next. */
+function emptySkusParts(ctx: CommandContext, outcome: Outcome, filter: SizeFilter | undefined, filterText: string, regions: string[], what: string, where: string): Part[] {
+  const none =
+    outcome === "azure_error"
+      ? "Azure did not answer for any region."
+      : filter?.kind === "size"
+        ? `${what} is not offered ${where} to this subscription.`
+        : `No ${what} are offered ${where} to this subscription.`;
+  // A region gpuops does not watch (GPUOPS_REGIONS) is fine to ask, but `where` will not search it: say so.
+  const unwatched =
+    regions.length === 1 && !ctx.settings.regions.includes(regions[0] as string) ? ` (${regions[0]} is not one of the regions \`where\` searches: GPUOPS_REGIONS)` : "";
+  const hint =
+    outcome === "azure_error"
+      ? text("Try again in a minute, or `status`.")
+      : filter
+        ? text(`Try \`where ${filterText}\` to find regions that offer it${unwatched}.`)
+        : text(`Try \`skus ${ctx.settings.regions[0] ?? "eastus"}\`, or \`where <gpu>\` (e.g. \`where a100\`) to find regions that offer a GPU${unwatched}.`);
+  return [text(none, outcome === "azure_error" ? "error" : "info"), hint];
+}
+
+function skusColumns(subs: Subscription[], regions: string[]): Column[] {
+  return [
+    ...(subs.length > 1 ? [{ key: "subscription", label: "Subscriptions", priority: 2 as const, kind: "name" as const }] : []),
+    ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
+    { key: "size", label: "Size", priority: 1 as const, kind: "size" as const },
+    { key: "gpu", label: "GPU", priority: 1 as const, kind: "name" as const },
+    { key: "gpuMem", label: "GPU memory", align: "right" as const, priority: 2 as const, kind: "number" as const },
+    { key: "vcpus", label: "vCPUs", align: "right" as const, priority: 3 as const, kind: "number" as const },
+    { key: "ram", label: "RAM", align: "right" as const, priority: 3 as const, kind: "number" as const },
+    { key: "zones", label: "Zones", priority: 3 as const, kind: "text" as const },
+    { key: "availability", label: "Availability", priority: 3 as const, kind: "text" as const },
+    { key: "status", label: "Status", priority: 2 as const, kind: "text" as const },
+    { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
+  ];
+}
 
 export const skusVerb: Verb = {
   name: "skus",
@@ -29,76 +146,19 @@ export const skusVerb: Verb = {
     const sub = subs[0];
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
     const priceErrors = new Set<string>();
-    // The price port reads a region's whole price list once (and caches it), so a price per row costs no extra call.
-    const priceOf = (size: string, region: string): Promise<MaybePrice> =>
-      ctx.services.prices.hourlyPrice(size, region).catch((err: unknown): MaybePrice => {
-        priceErrors.add(err instanceof Error ? err.message.slice(0, 200) : String(err));
-        return { known: false, reason: "price lookup failed" };
-      });
     // What a region offers differs per subscription: every subscription in scope is asked.
     const keys = subs.flatMap((s) => regions.map((region) => ({ sub: s, region })));
-    const g = await gather(keys, async ({ sub: s, region: r }) => {
-      const offers = (await ctx.services.skus.listVmSkus(s.id, r)).map(toOffer).filter((o): o is SkuOffer => o !== undefined && matches(o, filter));
-      const prices = await Promise.all(offers.map((o) => priceOf(o.info.size, r)));
-      return offers.map((o, i) => ({ o, price: prices[i] as MaybePrice }));
-    });
-    // One row per region × size × what it offers; the subscriptions that see it that way are named.
-    const merged = new Map<string, { region: string; o: SkuOffer; price: MaybePrice; subs: string[] }>();
-    for (const { key, value } of g.ok) {
-      for (const { o, price } of value) {
-        const id = `${key.region}|${o.info.size}|${o.zones.join(",")}|${o.restrictions.join(";")}`;
-        const m = merged.get(id);
-        if (m) m.subs.push(key.sub.name);
-        else merged.set(id, { region: key.region, o, price, subs: [key.sub.name] });
-      }
-    }
+    const g = await lookupPricedOffers(ctx, keys, filter, priceErrors);
     const answeredIn = (region: string) => g.ok.filter((x) => x.key.region === region).length;
-    const regionOrder = new Map(regions.map((r, i) => [r, i]));
     const rows: Row[] = [];
     const data: Array<Record<string, unknown>> = [];
     let offered = 0;
     let currency: string | undefined;
-    {
-      const offers = [...merged.values()].sort(
-        (a, b) =>
-          (regionOrder.get(a.region) ?? 0) - (regionOrder.get(b.region) ?? 0) ||
-          (a.o.info.gpu?.name ?? "").localeCompare(b.o.info.gpu?.name ?? "") ||
-          a.o.info.vcpus - b.o.info.vcpus ||
-          a.o.info.size.localeCompare(b.o.info.size) ||
-          a.subs.join().localeCompare(b.subs.join()),
-      );
-      for (const { region, o, price, subs: seenBy } of offers) {
-        if (price.known) currency ??= price.currency;
-        if (o.available) offered += 1;
-        data.push({
-          region,
-          subscriptions: seenBy,
-          size: o.info.size,
-          gpu: o.info.gpu?.name ?? null,
-          gpus: o.info.gpus ? toNumber(o.info.gpus) : null,
-          gpuMemoryGb: o.info.gpuMemoryGb,
-          vcpus: o.info.vcpus,
-          memoryGib: o.info.memoryGib,
-          zones: o.zones,
-          offered: o.available,
-          restrictions: o.restrictions,
-          status: effectiveStatus(o.info.status, ctx.now().toISOString()),
-          listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
-        });
-        rows.push({
-          subscription: seenBy.length === answeredIn(region) && subs.length > 1 ? "all" : seenBy.join(", "),
-          region,
-          size: shortSize(o.info.size),
-          gpu: gpuText(o.info),
-          gpuMem: gpuMemText(o.info),
-          vcpus: String(o.info.vcpus),
-          ram: `${o.info.memoryGib} GiB`,
-          zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
-          availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
-          status: statusText(o.info, ctx.now()),
-          price: formatMaybeHourly(price),
-        });
-      }
+    for (const m of mergeOffers(g, regions)) {
+      if (m.price.known) currency ??= m.price.currency;
+      if (m.o.available) offered += 1;
+      data.push(sizeRecord(m, ctx.now));
+      rows.push(sizeRow(m, m.subs.length === answeredIn(m.region) && subs.length > 1 ? "all" : m.subs.join(", "), ctx.now));
     }
     const { notes, outcome } = partialNotes(g, (k) => (subs.length > 1 ? `${k.sub.name} in ${regionLabel(k.region)}` : regionLabel(k.region)));
     const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
@@ -113,42 +173,14 @@ export const skusVerb: Verb = {
     if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
     if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
     if (rows.length === 0) {
-      const none =
-        outcome === "azure_error"
-          ? "Azure did not answer for any region."
-          : filter?.kind === "size"
-            ? `${what} is not offered ${where} to this subscription.`
-            : `No ${what} are offered ${where} to this subscription.`;
-      // A region gpuops does not watch (GPUOPS_REGIONS) is fine to ask, but `where` will not search it: say so.
-      const unwatched =
-        regions.length === 1 && !ctx.settings.regions.includes(regions[0] as string) ? ` (${regions[0]} is not one of the regions \`where\` searches: GPUOPS_REGIONS)` : "";
-      const hint =
-        outcome === "azure_error"
-          ? text("Try again in a minute, or `status`.")
-          : filter
-            ? text(`Try \`where ${filterText}\` to find regions that offer it${unwatched}.`)
-            : text(`Try \`skus ${ctx.settings.regions[0] ?? "eastus"}\`, or \`where <gpu>\` (e.g. \`where a100\`) to find regions that offer a GPU${unwatched}.`);
-      return reply(title, [text(none, outcome === "azure_error" ? "error" : "info"), hint], {
+      return reply(title, emptySkusParts(ctx, outcome, filter, filterText, regions, what, where), {
         context,
         data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: [] },
         outcome,
         ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
       });
     }
-    const columns = [
-      ...(subs.length > 1 ? [{ key: "subscription", label: "Subscriptions", priority: 2 as const, kind: "name" as const }] : []),
-      ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
-      { key: "size", label: "Size", priority: 1 as const, kind: "size" as const },
-      { key: "gpu", label: "GPU", priority: 1 as const, kind: "name" as const },
-      { key: "gpuMem", label: "GPU memory", align: "right" as const, priority: 2 as const, kind: "number" as const },
-      { key: "vcpus", label: "vCPUs", align: "right" as const, priority: 3 as const, kind: "number" as const },
-      { key: "ram", label: "RAM", align: "right" as const, priority: 3 as const, kind: "number" as const },
-      { key: "zones", label: "Zones", priority: 3 as const, kind: "text" as const },
-      { key: "availability", label: "Availability", priority: 3 as const, kind: "text" as const },
-      { key: "status", label: "Status", priority: 2 as const, kind: "text" as const },
-      { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
-    ];
-    const parts: Part[] = [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
+    const parts: Part[] = [table(skusColumns(subs, regions), rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
     // Listed but blocked everywhere asked: point at the regions that do offer it.
     if (filter && offered === 0) {
       parts.push(
