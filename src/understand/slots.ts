@@ -182,25 +182,48 @@ function monthPeriod(month: number, now: Date | undefined): { period: CostPeriod
   return { period: "last-month", note: `Cost covers this month and last month by name; ${MONTHS[month]} is further back, so this is last month.` };
 }
 
+/** Marks words i … i+n−1 as taken by a slot. */
+function take(used: boolean[], i: number, n = 1): void {
+  for (let k = i; k < i + n && k < used.length; k++) used[k] = true;
+}
+
+const at = (ws: string[], i: number) => ws[i] ?? "";
+
 /** Reads the slots of a question given as words (see `words`). */
 export function readSlots(ws: string[], opts: SlotOptions): Slots {
   const used = ws.map(() => false);
   const out: Slots = { leftover: [] };
-  const take = (i: number, n = 1) => {
-    for (let k = i; k < i + n && k < ws.length; k++) used[k] = true;
-  };
-  const at = (i: number) => ws[i] ?? "";
-
   // Tags and explicit grammar words first: they are unambiguous.
+  readTagPairs(ws, used, out);
+  readRegion(ws, used, out);
+  readFamily(ws, used, out);
+  // Sizes (also spelled with spaces: "nc24ads a100 v4"), then GPU models ("h100 nvl", "tesla t4").
+  readSize(ws, used, out);
+  readGpu(ws, used, out);
+  readPeriod(ws, used, out, opts);
+  readGrouping(ws, used, out, opts);
+  readTagWords(ws, used, out, opts);
+  readDuration(ws, used, out);
+  readRequestId(ws, used, out);
+  readCount(ws, used, out);
+  if (/\b(amorti[sz]ed|amortization|amortisation)\b/.test(ws.join(" "))) out.amortized = true;
+  out.leftover = ws.filter((_, i) => !used[i]);
+  return out;
+}
+
+/** "tag:team=vision", "owner=alice". */
+function readTagPairs(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length; i++) {
-    const m = /^(?:tag[:=])?([a-z][a-z0-9_.:-]{0,63})=([a-z0-9][a-z0-9_.:@+-]{0,127})$/.exec(at(i));
+    const m = /^(?:tag[:=])?([a-z][a-z0-9_.:-]{0,63})=([a-z0-9][a-z0-9_.:@+-]{0,127})$/.exec(at(ws, i));
     if (m && isTagKey(m[1] as string) && isTagValue(m[2] as string)) {
       out.tag = { key: m[1] as string, value: m[2] as string };
-      take(i);
+      take(used, i);
     }
   }
+}
 
-  // Regions: the longest run of up to 4 words that names one ("east us 2").
+/** The longest run of up to 4 words that names a region ("east us 2"); failing that, a small typo of one. */
+function readRegion(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length && !out.region; i++) {
     if (used[i]) continue;
     for (let n = Math.min(4, ws.length - i); n >= 1; n--) {
@@ -208,24 +231,25 @@ export function readSlots(ws: string[], opts: SlotOptions): Slots {
       const r = n === 1 ? (REGION_SHORT.get(phrase) ?? resolveRegion(phrase)) : resolveRegion(phrase);
       if (r && !(n === 1 && /^\d+$/.test(phrase))) {
         out.region = r;
-        take(i, n);
+        take(used, i, n);
         break;
       }
     }
   }
-  if (!out.region) {
-    for (let i = 0; i < ws.length; i++) {
-      if (used[i]) continue;
-      const r = regionTypo(at(i));
-      if (r) {
-        out.region = r;
-        take(i);
-        break;
-      }
+  if (out.region) return;
+  for (let i = 0; i < ws.length; i++) {
+    if (used[i]) continue;
+    const r = regionTypo(at(ws, i));
+    if (r) {
+      out.region = r;
+      take(used, i);
+      break;
     }
   }
+}
 
-  // Series and quota families, also spelled with spaces ("NCads H100 v5 family").
+/** Series and quota families, also spelled with spaces ("NCads H100 v5 family"). */
+function readFamily(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length && !out.family; i++) {
     for (let n = Math.min(4, ws.length - i); n >= 1; n--) {
       const phrase = ws.slice(i, i + n);
@@ -237,35 +261,39 @@ export function readSlots(ws: string[], opts: SlotOptions): Slots {
       );
       if (s && (n > 1 || /\d|v[0-9]/.test(phrase[0] as string)) && !findSize(phrase.join("_"))) {
         out.family = s;
-        take(i, n);
+        take(used, i, n);
         break;
       }
     }
   }
+}
 
-  // Sizes (also spelled with spaces: "nc24ads a100 v4"), then GPU models ("h100 nvl", "tesla t4").
+function readSize(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length && !out.size; i++) {
     if (used[i]) continue;
     for (let n = Math.min(3, ws.length - i); n >= 1; n--) {
       const s = sizeWord(ws.slice(i, i + n).join("_"));
       if (s) {
         out.size = s;
-        take(i, n);
+        take(used, i, n);
         break;
       }
     }
   }
+}
+
+/** A GPU model, glued to a count ("8x a100", "8xa100", "a100x8") or over up to 3 words ("h100 nvl"). */
+function readGpu(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length && !out.gpu; i++) {
     if (used[i]) continue;
-    // "8x a100", "8xa100", "a100x8"
-    const glued = /^(\d{1,3})[x×]([a-z].*)$/.exec(at(i)) ?? /^([a-z].*\d)[x×](\d{1,3})$/.exec(at(i));
+    const glued = /^(\d{1,3})[x×]([a-z].*)$/.exec(at(ws, i)) ?? /^([a-z].*\d)[x×](\d{1,3})$/.exec(at(ws, i));
     if (glued) {
       const [a, b] = [glued[1] as string, glued[2] as string];
       const model = gpuWord(/^\d/.test(a) ? b : a);
       if (model) {
         out.gpu = model;
         out.count = { n: Number(/^\d/.test(a) ? a : b), unit: "gpus" };
-        take(i);
+        take(used, i);
         break;
       }
     }
@@ -275,88 +303,94 @@ export function readSlots(ws: string[], opts: SlotOptions): Slots {
       const model = gpuWord(phrase.join(" "));
       if (model) {
         out.gpu = model;
-        take(i, n);
+        take(used, i, n);
         break;
       }
     }
   }
+}
 
-  readPeriod(ws, used, out, opts);
-  readGrouping(ws, used, out, opts);
-  readTagWords(ws, used, out, opts);
-
-  // Durations: "for 3 days", "for a week", "for 12h", "for the weekend".
+/** Durations: "for 3 days", "for a week", "for 12h", "for the weekend". */
+function readDuration(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length; i++) {
-    if (at(i) !== "for" || out.duration) continue;
-    const compact = /^(\d{1,3})(h|d|w)$/.exec(at(i + 1));
+    if (at(ws, i) !== "for" || out.duration) continue;
+    const compact = /^(\d{1,3})(h|d|w)$/.exec(at(ws, i + 1));
     if (compact) {
       out.duration = `${compact[1]}${compact[2]}`;
-      take(i, 2);
+      take(used, i, 2);
       continue;
     }
-    const n = readNumber(at(i + 1));
-    const unit = durationUnit(at(i + 2));
+    const n = readNumber(at(ws, i + 1));
+    const unit = durationUnit(at(ws, i + 2));
     if (n !== undefined && unit) {
       out.duration = `${n}${unit}`;
-      take(i, 3);
-    } else if (at(i + 1) === "the" && at(i + 2) === "weekend") {
+      take(used, i, 3);
+    } else if (at(ws, i + 1) === "the" && at(ws, i + 2) === "weekend") {
       out.duration = "3d";
-      take(i, 3);
+      take(used, i, 3);
     }
   }
+}
 
-  // Request numbers: "request 3", "#3", "request #3".
+/** Request numbers: "request 3", "#3", "request #3". */
+function readRequestId(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length; i++) {
-    const hash = /^#(\d{1,6})$/.exec(at(i));
+    const hash = /^#(\d{1,6})$/.exec(at(ws, i));
     if (hash) {
       out.requestId = Number(hash[1]);
-      take(i);
-    } else if (/^(request|req|id|number|no)$/.test(at(i)) && /^#?\d{1,6}$/.test(at(i + 1)) && !(GPU_WORDS.has(at(i + 2)) || gpuWord(at(i + 2)) || sizeWord(at(i + 2)))) {
-      out.requestId = Number(at(i + 1).replace("#", ""));
-      take(i + 1);
+      take(used, i);
+    } else if (
+      /^(request|req|id|number|no)$/.test(at(ws, i)) &&
+      /^#?\d{1,6}$/.test(at(ws, i + 1)) &&
+      !(GPU_WORDS.has(at(ws, i + 2)) || gpuWord(at(ws, i + 2)) || sizeWord(at(ws, i + 2)))
+    ) {
+      out.requestId = Number(at(ws, i + 1).replace("#", ""));
+      take(used, i + 1);
     }
   }
+}
 
-  // Counts: a number, and what it counts from the word after it (or the GPU/size it names).
+/** Counts: a number, and what it counts from the word after it (or the GPU/size it names). */
+function readCount(ws: string[], used: boolean[], out: Slots): void {
   for (let i = 0; i < ws.length && !out.count; i++) {
     if (used[i]) continue;
-    const w = at(i);
+    const w = at(ws, i);
     const xn = /^(\d{1,4})[x×]$|^[x×](\d{1,4})$/.exec(w);
     let n = xn ? Number(xn[1] ?? xn[2]) : readNumber(w);
     if (n === undefined || n < 1 || n > 1000) continue;
     let j = i + 1;
     if ((w === "a" || w === "an" || w === "couple" || w === "pair" || w === "dozen") && !xn) {
       // "a couple of", "a pair of": the number word is the next one.
-      if (w === "a" && NUMBER_WORDS.has(at(j)) && at(j) !== "a") {
-        n = NUMBER_WORDS.get(at(j)) as number;
+      if (w === "a" && NUMBER_WORDS.has(at(ws, j)) && at(ws, j) !== "a") {
+        n = NUMBER_WORDS.get(at(ws, j)) as number;
         j++;
       }
-      if (at(j) === "of") j++;
+      if (at(ws, j) === "of") j++;
       if (w === "a" || w === "an") {
-        if (!(GPU_UNIT.has(at(j)) || VM_UNIT.has(at(j)) || gpuWord(at(j)) || sizeWord(at(j)))) continue;
+        if (!(GPU_UNIT.has(at(ws, j)) || VM_UNIT.has(at(ws, j)) || gpuWord(at(ws, j)) || sizeWord(at(ws, j)))) continue;
       }
     }
-    while (/^(more|extra|additional|new|free|spare|of|x|×|the|nvidia|amd)$/.test(at(j))) j++;
-    const next = at(j);
-    const unit: "gpus" | "vms" | undefined = GPU_UNIT.has(next)
-      ? "gpus"
-      : VM_UNIT.has(next)
-        ? "vms"
-        : sizeWord(next)
-          ? "vms"
-          : gpuWord(next) || /^\d+[x×]/.test(w)
-            ? VM_UNIT.has(at(j + 1)) || VM_UNIT.has(at(j + 2))
-              ? "vms"
-              : "gpus"
-            : undefined;
+    while (/^(more|extra|additional|new|free|spare|of|x|×|the|nvidia|amd)$/.test(at(ws, j))) j++;
+    const unit = countUnit(w, at(ws, j), at(ws, j + 1), at(ws, j + 2));
     if (unit === undefined && !xn && !/^\d/.test(w)) continue;
     out.count = { n, unit };
-    take(i);
+    take(used, i);
   }
+}
 
-  if (/\b(amorti[sz]ed|amortization|amortisation)\b/.test(ws.join(" "))) out.amortized = true;
-  out.leftover = ws.filter((_, i) => !used[i]);
-  return out;
+/** What a count counts, from the word after it and the two after that ("8 h100 vms" counts VMs). */
+function countUnit(w: string, next: string, after: string, afterNext: string): "gpus" | "vms" | undefined {
+  return GPU_UNIT.has(next)
+    ? "gpus"
+    : VM_UNIT.has(next)
+      ? "vms"
+      : sizeWord(next)
+        ? "vms"
+        : gpuWord(next) || /^\d+[x×]/.test(w)
+          ? VM_UNIT.has(after) || VM_UNIT.has(afterNext)
+            ? "vms"
+            : "gpus"
+          : undefined;
 }
 
 function readPeriod(ws: string[], used: boolean[], out: Slots, opts: SlotOptions): void {
