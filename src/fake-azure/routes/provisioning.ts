@@ -77,14 +77,39 @@ function setPowerState(vm: ArmResource, state: string): void {
 
 const notFound = (what: string): FakeResponse => ({ status: 404, body: { error: { code: "ResourceNotFound", message: `The Resource '${what}' was not found.` } } });
 
-export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): ProvisioningFake {
-  const knobs: ProvisioningKnobs = { pollsUntilDone: 1, quotaOutcome: "grant" };
-  const calls: ProvisioningCall[] = [];
+/** Long-running operations shared by the AKS and Quota fakes: each finishes after `knobs.pollsUntilDone` polls. */
+interface Operations {
+  start(finish: () => void): Operation;
+  get(id: string): Operation | undefined;
+  /** One poll: true once the operation is done (and its effect applied). */
+  advance(op: Operation): boolean;
+}
+
+function createOperations(knobs: ProvisioningKnobs): Operations {
   const operations = new Map<string, Operation>();
-  const sub0 = tenant.subscriptions[0]?.id ?? "";
-  const nodePools: FakeNodePool[] = [
+  return {
+    start(finish) {
+      const op: Operation = { id: crypto.randomUUID(), polls: 0, done: false, finish };
+      operations.set(op.id, op);
+      return op;
+    },
+    get: (id) => operations.get(id.toLowerCase()) ?? operations.get(id),
+    advance(op) {
+      if (op.done) return true;
+      op.polls++;
+      if (op.polls <= knobs.pollsUntilDone) return false;
+      op.done = true;
+      op.finish();
+      return true;
+    },
+  };
+}
+
+/** The demo tenant's one AKS GPU pool, scaled to zero. */
+function demoNodePools(tenant: DemoTenant): FakeNodePool[] {
+  return [
     {
-      subscriptionId: sub0,
+      subscriptionId: tenant.subscriptions[0]?.id ?? "",
       resourceGroup: "rg-ml-aks",
       cluster: "aks-gpu",
       name: "gpua100",
@@ -94,22 +119,10 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       provisioningState: "Succeeded",
     },
   ];
+}
 
-  const startOperation = (finish: () => void): Operation => {
-    const op: Operation = { id: crypto.randomUUID(), polls: 0, done: false, finish };
-    operations.set(op.id, op);
-    return op;
-  };
-  const advance = (op: Operation): boolean => {
-    if (op.done) return true;
-    op.polls++;
-    if (op.polls <= knobs.pollsUntilDone) return false;
-    op.done = true;
-    op.finish();
-    return true;
-  };
-
-  const poolBody = (p: FakeNodePool) => ({
+function poolBody(p: FakeNodePool) {
+  return {
     id: `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${p.cluster}/agentPools/${p.name}`,
     name: p.name,
     type: "Microsoft.ContainerService/managedClusters/agentPools",
@@ -126,18 +139,21 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       nodeLabels: { accelerator: "nvidia" },
       nodeTaints: ["sku=gpu:NoSchedule"],
     },
-  });
+  };
+}
 
-  const findPool = (sub: string, rg: string, cluster: string, name: string) =>
-    nodePools.find(
-      (p) =>
-        p.subscriptionId.toLowerCase() === sub.toLowerCase() &&
-        p.resourceGroup.toLowerCase() === rg.toLowerCase() &&
-        p.cluster.toLowerCase() === cluster.toLowerCase() &&
-        p.name === name,
-    );
+function findPool(nodePools: FakeNodePool[], sub: string, rg: string, cluster: string, name: string): FakeNodePool | undefined {
+  return nodePools.find(
+    (p) =>
+      p.subscriptionId.toLowerCase() === sub.toLowerCase() &&
+      p.resourceGroup.toLowerCase() === rg.toLowerCase() &&
+      p.cluster.toLowerCase() === cluster.toLowerCase() &&
+      p.name === name,
+  );
+}
 
-  const quotaBody = (sub: string, region: string, family: string, limit: number) => ({
+function quotaBody(sub: string, region: string, family: string, limit: number) {
+  return {
     name: family,
     type: "Microsoft.Quota/Quotas",
     id: `/subscriptions/${sub}/providers/Microsoft.Compute/locations/${region}/providers/Microsoft.Quota/Quotas/${family}`,
@@ -147,36 +163,45 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       limit: { limitObjectType: "LimitValue", limitType: "Independent", value: limit },
       unit: "Count",
     },
-  });
+  };
+}
 
-  const routes: Route[] = [
-    {
-      method: "POST",
-      path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)/start$`, "i"),
-      handle(ctx): FakeResponse {
-        const [sub, rg, name] = ctx.params as [string, string, string];
-        const vm = findVm(fleet, sub, rg, name);
-        if (!vm) return notFound(`Microsoft.Compute/virtualMachines/${name}`);
-        calls.push({ kind: "start", target: vm.id, at: Date.now() });
-        setPowerState(vm, "running");
-        return { status: 200, headers: { "x-ms-ratelimit-remaining-subscription-writes": "1199" } };
-      },
+/** VirtualMachines_Start: 200 OK, and the VM runs. */
+function vmStartRoute(fleet: DemoFleet, calls: ProvisioningCall[]): Route {
+  return {
+    method: "POST",
+    path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.Compute/virtualMachines/([^/]+)/start$`, "i"),
+    handle(ctx): FakeResponse {
+      const [sub, rg, name] = ctx.params as [string, string, string];
+      const vm = findVm(fleet, sub, rg, name);
+      if (!vm) return notFound(`Microsoft.Compute/virtualMachines/${name}`);
+      calls.push({ kind: "start", target: vm.id, at: Date.now() });
+      setPowerState(vm, "running");
+      return { status: 200, headers: { "x-ms-ratelimit-remaining-subscription-writes": "1199" } };
     },
+  };
+}
+
+const AGENT_POOL_PATH = new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.ContainerService/managedClusters/([^/]+)/agentPools/([^/]+)$`, "i");
+
+/** AKS agent pools: read, scale (200 "Updating" + Azure-AsyncOperation), and the operation's status. */
+function agentPoolRoutes(nodePools: FakeNodePool[], calls: ProvisioningCall[], ops: Operations): Route[] {
+  return [
     {
       method: "GET",
-      path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.ContainerService/managedClusters/([^/]+)/agentPools/([^/]+)$`, "i"),
+      path: AGENT_POOL_PATH,
       handle(ctx): FakeResponse {
         const [sub, rg, cluster, name] = ctx.params as [string, string, string, string];
-        const p = findPool(sub, rg, cluster, name);
+        const p = findPool(nodePools, sub, rg, cluster, name);
         return p ? { status: 200, body: poolBody(p) } : notFound(`Microsoft.ContainerService/managedClusters/${cluster}/agentPools/${name}`);
       },
     },
     {
       method: "PUT",
-      path: new RegExp(`^/subscriptions/${GUID}/resourceGroups/([^/]+)/providers/Microsoft\\.ContainerService/managedClusters/([^/]+)/agentPools/([^/]+)$`, "i"),
+      path: AGENT_POOL_PATH,
       handle(ctx): FakeResponse {
         const [sub, rg, cluster, name] = ctx.params as [string, string, string, string];
-        const p = findPool(sub, rg, cluster, name);
+        const p = findPool(nodePools, sub, rg, cluster, name);
         if (!p) return notFound(`Microsoft.ContainerService/managedClusters/${cluster}/agentPools/${name}`);
         const body = ctx.body as { properties?: { count?: unknown; vmSize?: unknown } } | undefined;
         const count = body?.properties?.count;
@@ -196,7 +221,7 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
         }
         calls.push({ kind: "scale", target: `${p.cluster}/${p.name}`, value: count, at: Date.now() });
         p.provisioningState = "Updating";
-        const op = startOperation(() => {
+        const op = ops.start(() => {
           p.count = count;
           p.provisioningState = "Succeeded";
         });
@@ -209,9 +234,9 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       path: new RegExp(`^/subscriptions/${GUID}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operations/([0-9a-fA-F-]{36})$`, "i"),
       handle(ctx): FakeResponse {
         const [, , id] = ctx.params as [string, string, string];
-        const op = operations.get(id.toLowerCase()) ?? operations.get(id);
+        const op = ops.get(id);
         if (!op) return notFound(`operations/${id}`);
-        const done = advance(op);
+        const done = ops.advance(op);
         return {
           status: 200,
           headers: done ? {} : { "retry-after": "0" },
@@ -219,9 +244,17 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
         };
       },
     },
+  ];
+}
+
+const QUOTA_PATH = new RegExp(`^/subscriptions/${GUID}/providers/Microsoft\\.Compute/locations/([^/]+)/providers/Microsoft\\.Quota/quotas/([^/]+)$`, "i");
+
+/** Microsoft.Quota: read a family's limit, ask for more (202 + Location, or ContactSupport), and poll the request. */
+function quotaRoutes(tenant: DemoTenant, knobs: ProvisioningKnobs, calls: ProvisioningCall[], ops: Operations): Route[] {
+  return [
     {
       method: "GET",
-      path: new RegExp(`^/subscriptions/${GUID}/providers/Microsoft\\.Compute/locations/([^/]+)/providers/Microsoft\\.Quota/quotas/([^/]+)$`, "i"),
+      path: QUOTA_PATH,
       handle(ctx): FakeResponse {
         const [sub, region, family] = ctx.params as [string, string, string];
         const row = tenant.usages(sub, region.toLowerCase())?.find((u) => u.name.value.toLowerCase() === family.toLowerCase());
@@ -231,7 +264,7 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
     },
     {
       method: "PUT",
-      path: new RegExp(`^/subscriptions/${GUID}/providers/Microsoft\\.Compute/locations/([^/]+)/providers/Microsoft\\.Quota/quotas/([^/]+)$`, "i"),
+      path: QUOTA_PATH,
       handle(ctx): FakeResponse {
         const [sub, region, family] = ctx.params as [string, string, string];
         const body = ctx.body as { properties?: { limit?: { limitObjectType?: string; value?: unknown }; name?: { value?: string } } } | undefined;
@@ -254,7 +287,7 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
             },
           };
         }
-        const op = startOperation(() => {
+        const op = ops.start(() => {
           tenant.setUsage(sub, region.toLowerCase(), row.name.value, row.currentValue, Math.max(row.limit, value));
         });
         const status = `${ctx.baseUrl}/subscriptions/${sub}/providers/Microsoft.Compute/locations/${region}/providers/Microsoft.Quota/operationsStatus/${op.id}?api-version=${ctx.url.searchParams.get("api-version") ?? "2023-02-01"}`;
@@ -266,47 +299,56 @@ export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): Pr
       path: new RegExp(`^/subscriptions/${GUID}/providers/Microsoft\\.Compute/locations/([^/]+)/providers/Microsoft\\.Quota/operationsStatus/([0-9a-fA-F-]{36})$`, "i"),
       handle(ctx): FakeResponse {
         const [, , id] = ctx.params as [string, string, string];
-        const op = operations.get(id.toLowerCase()) ?? operations.get(id);
+        const op = ops.get(id);
         if (!op) return notFound(`operationsStatus/${id}`);
-        return advance(op)
+        return ops.advance(op)
           ? { status: 200, body: { name: op.id, properties: { provisioningState: "Succeeded", message: "Request completed" } } }
           : { status: 202, headers: { location: ctx.url.toString().replace(/^https?:\/\/[^/]+/, ctx.baseUrl), "retry-after": "0" } };
       },
     },
   ];
+}
 
+/** Pre-provisioned pool VMs named `<pool>-<size>-<i>`, skipping names the subscription already has. */
+function addPoolVms(fleet: DemoFleet, opts: Parameters<ProvisioningFake["addPoolVms"]>[0]): ArmResource[] {
+  const tag = opts.tag ?? "gpuops-pool";
+  const pool = opts.pool ?? "gpu-pool";
+  const rg = opts.resourceGroup ?? "rg-gpu-pool";
+  const added: ArmResource[] = [];
+  for (let i = 1; i <= opts.count; i++) {
+    const name = `${pool}-${opts.size
+      .replace(/^Standard_/, "")
+      .toLowerCase()
+      .replace(/_/g, "-")}-${i}`;
+    if (fleet.resources.some((r) => r.name === name && r.subscriptionId === opts.subscriptionId)) continue;
+    const vm: ArmResource = {
+      id: `/subscriptions/${opts.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
+      name,
+      type: "microsoft.compute/virtualmachines",
+      location: opts.region,
+      resourceGroup: rg,
+      subscriptionId: opts.subscriptionId,
+      tags: { [tag]: pool },
+      properties: { vmId: crypto.randomUUID(), hardwareProfile: { vmSize: opts.size }, provisioningState: "Succeeded", timeCreated: new Date(0).toISOString() },
+    };
+    setPowerState(vm, opts.powerState ?? "deallocated");
+    fleet.resources.push(vm);
+    added.push(vm);
+  }
+  return added;
+}
+
+export function createProvisioningFake(fleet: DemoFleet, tenant: DemoTenant): ProvisioningFake {
+  const knobs: ProvisioningKnobs = { pollsUntilDone: 1, quotaOutcome: "grant" };
+  const calls: ProvisioningCall[] = [];
+  const ops = createOperations(knobs);
+  const nodePools = demoNodePools(tenant);
   return {
-    routes,
+    routes: [vmStartRoute(fleet, calls), ...agentPoolRoutes(nodePools, calls, ops), ...quotaRoutes(tenant, knobs, calls, ops)],
     knobs,
     nodePools,
     calls,
-    addPoolVms(opts) {
-      const tag = opts.tag ?? "gpuops-pool";
-      const pool = opts.pool ?? "gpu-pool";
-      const rg = opts.resourceGroup ?? "rg-gpu-pool";
-      const added: ArmResource[] = [];
-      for (let i = 1; i <= opts.count; i++) {
-        const name = `${pool}-${opts.size
-          .replace(/^Standard_/, "")
-          .toLowerCase()
-          .replace(/_/g, "-")}-${i}`;
-        if (fleet.resources.some((r) => r.name === name && r.subscriptionId === opts.subscriptionId)) continue;
-        const vm: ArmResource = {
-          id: `/subscriptions/${opts.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
-          name,
-          type: "microsoft.compute/virtualmachines",
-          location: opts.region,
-          resourceGroup: rg,
-          subscriptionId: opts.subscriptionId,
-          tags: { [tag]: pool },
-          properties: { vmId: crypto.randomUUID(), hardwareProfile: { vmSize: opts.size }, provisioningState: "Succeeded", timeCreated: new Date(0).toISOString() },
-        };
-        setPowerState(vm, opts.powerState ?? "deallocated");
-        fleet.resources.push(vm);
-        added.push(vm);
-      }
-      return added;
-    },
+    addPoolVms: (opts) => addPoolVms(fleet, opts),
     powerState: (vm) =>
       ((vm.properties.extended as { instanceView?: { powerState?: { code?: string } } } | undefined)?.instanceView?.powerState?.code ?? "").replace("PowerState/", "") || undefined,
   };
