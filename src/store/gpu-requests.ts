@@ -8,19 +8,8 @@ import type { Kysely, Transaction } from "kysely";
 import { type AuditEntry, type GpuRequest, LEASE_STATES, nextDueAt, type RequestPolicy } from "../domain/gpu-request.ts";
 import { GpuopsError } from "../errors.ts";
 import type { AuditRow, GpuRequestStorePort, PoolVmRef, RequestMessages, SideEffect, StoredRequest } from "../services/ports.ts";
+import { isUniqueViolation } from "./errors.ts";
 import type { Database, GpuRequestEffectTable, GpuRequestTable } from "./schema.ts";
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
-    /UNIQUE constraint failed/.test(e?.message ?? "") ||
-    // SQLite's audit trigger refuses an insert that would replace an entry before the unique index is checked.
-    /an existing entry cannot be replaced/.test(e?.message ?? "")
-  );
-}
 
 /** The key a pool VM is reserved under: one per VM, whatever its spelling in ARM. */
 const vmKey = (subscriptionId: string, vm: PoolVmRef) => `${subscriptionId}/${vm.resourceGroup}/${vm.name}`.toLowerCase();

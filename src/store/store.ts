@@ -9,6 +9,8 @@ import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
+import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
+import { isUniqueViolation } from "./errors.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
@@ -39,6 +41,8 @@ export interface Store {
   pruneJobRuns(before: Date): Promise<number>;
   cacheGet(key: string, now: Date): Promise<string | undefined>;
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+  /** Idle alert episodes, where they were posted, and the buttons pressed on them. */
+  alerts: AlertStatePort;
   close(): Promise<void>;
 }
 
@@ -46,11 +50,6 @@ class Provider implements MigrationProvider {
   async getMigrations() {
     return MIGRATIONS;
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
 }
 
 /** host:port/database of a PostgreSQL URL, without user or password. */
@@ -146,6 +145,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, fetched_at: row.fetched_at, expires_at: row.expires_at }))
         .execute();
     },
+    alerts: createAlertStateStore(db),
     close: () => db.destroy(),
   };
 }
