@@ -71,7 +71,7 @@ export async function startServer(
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
-    db: app.store?.db,
+    conversations: app.store?.conversations,
     log,
     listenHost: config.server.host,
     ...(opts.now ? { now: opts.now } : {}),

@@ -546,3 +546,34 @@ export interface UserDirectoryPort {
   /** The user's e-mail as the platform reports it, or undefined (unknown user, no scope, lookup failed). */
   verifiedEmail(userId: string): Promise<string | undefined>;
 }
+
+// --- Chat conversation references (the store keeps them; doors get this port) --------------------
+
+/** The parts of a chat platform's conversation reference the store reads; the rest is kept as it came. */
+export interface ConversationRefShape {
+  activityId?: string | undefined;
+  serviceUrl?: string | undefined;
+  conversation: { id: string; tenantId?: string | undefined; conversationType?: string | undefined; name?: string | undefined };
+}
+
+export interface StoredConversation {
+  conversationId: string;
+  reference: ConversationRefShape;
+  conversationType: string | null;
+  teamId: string | null;
+  tenantId: string | null;
+  name: string | null;
+  status: "active" | "broken";
+  brokenReason: string | null;
+  brokenAt: string | null;
+  updatedAt: string;
+}
+
+/** Where the bot may post proactively (Teams): saved when addressed, read for posts, marked broken when refused. Ids may carry a thread suffix. */
+export interface ConversationRefsPort {
+  /** Saves (or refreshes) the reference and marks it active; returns the base conversation id. */
+  save(ref: ConversationRefShape, meta: { teamId?: string | undefined; name?: string | undefined }, now: Date): Promise<string>;
+  get(conversationId: string): Promise<StoredConversation | undefined>;
+  markBroken(conversationId: string, reason: string, now: Date): Promise<void>;
+  listBroken(): Promise<StoredConversation[]>;
+}

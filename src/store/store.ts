@@ -9,8 +9,10 @@ import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
+import type { ConversationRefsPort } from "../services/ports.ts";
 import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
 import { isUniqueViolation } from "./errors.ts";
+import { createConversationRefStore } from "./teams-conversations.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
@@ -43,6 +45,8 @@ export interface Store {
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
   /** Idle alert episodes, where they were posted, and the buttons pressed on them. */
   alerts: AlertStatePort;
+  /** Chat conversation references for proactive posts (Teams). */
+  conversations: ConversationRefsPort;
   close(): Promise<void>;
 }
 
@@ -146,6 +150,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         .execute();
     },
     alerts: createAlertStateStore(db),
+    conversations: createConversationRefStore(db),
     close: () => db.destroy(),
   };
 }

@@ -2,14 +2,8 @@
 // refreshed without losing the team, marked broken, listed for `status`, revived.
 import type { ConversationReference } from "@microsoft/agents-activity";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  baseConversationId,
-  getConversation,
-  listBrokenConversations,
-  markConversationBroken,
-  saveConversationReference,
-  threadConversationId,
-} from "../../src/chat/teams/conversation-store.ts";
+import { baseConversationId, threadConversationId } from "../../src/chat/teams/conversation-ids.ts";
+import { getConversation, listBrokenConversations, markConversationBroken, saveConversationReference } from "../../src/store/teams-conversations.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { type FreshDatabase, freshPostgres, freshSqlite } from "../support/fresh-database.ts";
 

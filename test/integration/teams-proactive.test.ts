@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listBrokenConversations } from "../../src/chat/teams/conversation-store.ts";
+import { listBrokenConversations } from "../../src/store/teams-conversations.ts";
 import { loadConfig } from "../../src/config.ts";
 import { GpuopsError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
