@@ -12,9 +12,9 @@ import { GpuopsError } from "../errors.ts";
 import type { ConversationRefsPort } from "../services/ports.ts";
 import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
 import { isUniqueViolation } from "./errors.ts";
-import { createConversationRefStore } from "./teams-conversations.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
+import { createConversationRefStore } from "./teams-conversations.ts";
 
 export interface StoreOptions {
   databaseUrl?: string | undefined;
