@@ -577,3 +577,9 @@ export interface ConversationRefsPort {
   markBroken(conversationId: string, reason: string, now: Date): Promise<void>;
   listBroken(): Promise<StoredConversation[]>;
 }
+
+/** The shared memory of chat requests already run (Slack retries, replays, replicas). */
+export interface SeenRequests {
+  /** True the first time `key` is seen anywhere on this store; false ever after (while remembered). */
+  firstSight(key: string, now: Date): Promise<boolean>;
+}

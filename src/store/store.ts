@@ -9,11 +9,12 @@ import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
-import type { ConversationRefsPort } from "../services/ports.ts";
+import type { ConversationRefsPort, SeenRequests } from "../services/ports.ts";
 import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
 import { isUniqueViolation } from "./errors.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
+import { createSlackRequestLedger } from "./slack-requests.ts";
 import { createConversationRefStore } from "./teams-conversations.ts";
 
 export interface StoreOptions {
@@ -47,6 +48,8 @@ export interface Store {
   alerts: AlertStatePort;
   /** Chat conversation references for proactive posts (Teams). */
   conversations: ConversationRefsPort;
+  /** Slack requests already run, shared by replicas (signature, event and command keys). */
+  slackRequests: SeenRequests;
   close(): Promise<void>;
 }
 
@@ -151,6 +154,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     },
     alerts: createAlertStateStore(db),
     conversations: createConversationRefStore(db),
+    slackRequests: createSlackRequestLedger(db),
     close: () => db.destroy(),
   };
 }
