@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
@@ -42,6 +42,12 @@ export interface Store {
   finishJob(claim: Omit<Claim, "owner">, status: "done" | "failed" | "skipped", detail: string | null, now: Date): Promise<void>;
   /** Deletes finished claims older than `before` (the unique key only matters while a period can recur). */
   pruneJobRuns(before: Date): Promise<number>;
+  /** Hands back an owner's unfinished claims, dated (claim and heartbeat) at the epoch so another replica takes them over at once; how many. */
+  releaseClaims(owner: string): Promise<number>;
+  /** Resolves when the database answers a query (readiness, `status`). */
+  ping(): Promise<void>;
+  /** When the newest cache entry under a key prefix was fetched (ISO), e.g. "cost:"; undefined when none is cached. */
+  newestCacheFetch(prefix: string): Promise<string | undefined>;
   cacheGet(key: string, now: Date): Promise<string | undefined>;
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
   /** Idle alert episodes, where they were posted, and the buttons pressed on them. */
@@ -139,6 +145,26 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       const result = await db.deleteFrom("job_run").where("claimed_at", "<", before.toISOString()).where("status", "in", ["done", "skipped", "failed"]).executeTakeFirst();
       await db.deleteFrom("cache_entry").where("expires_at", "<", before.toISOString()).execute();
       return Number(result.numDeletedRows);
+    },
+    async releaseClaims(owner) {
+      const result = await db
+        .updateTable("job_run")
+        .set({ claimed_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString() })
+        .where("claimed_by", "=", owner)
+        .where("status", "=", "claimed")
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows ?? 0);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async newestCacheFetch(prefix) {
+      const row = await db
+        .selectFrom("cache_entry")
+        .select((eb) => eb.fn.max("fetched_at").as("at"))
+        .where("key", "like", `${prefix}%`)
+        .executeTakeFirst();
+      return (row?.at as string | null | undefined) ?? undefined;
     },
     async cacheGet(key, now) {
       const row = await db.selectFrom("cache_entry").select(["value", "expires_at"]).where("key", "=", key).executeTakeFirst();
