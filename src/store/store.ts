@@ -117,6 +117,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return {
     db,
     engine,
+    ...jobRunMethods(db),
+    ...cacheMethods(db),
+    alerts: createAlertStateStore(db),
+    conversations: createConversationRefStore(db),
+    slackRequests: createSlackRequestLedger(db),
+    close: () => db.destroy(),
+  };
+}
+
+/** Claims of scheduled work (table job_run): one row per job and period. */
+function jobRunMethods(db: Kysely<Database>): Pick<Store, "claimJob" | "finishJob" | "pruneJobRuns" | "releaseClaims" | "ping"> {
+  return {
     async claimJob(claim, now) {
       try {
         await db
@@ -158,6 +170,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     async ping() {
       await sql`select 1`.execute(db);
     },
+  };
+}
+
+/** The cache of Azure answers (table cache_entry). */
+function cacheMethods(db: Kysely<Database>): Pick<Store, "cacheGet" | "cachePut" | "newestCacheFetch"> {
+  return {
     async newestCacheFetch(prefix) {
       const row = await db
         .selectFrom("cache_entry")
@@ -178,9 +196,5 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, fetched_at: row.fetched_at, expires_at: row.expires_at }))
         .execute();
     },
-    alerts: createAlertStateStore(db),
-    conversations: createConversationRefStore(db),
-    slackRequests: createSlackRequestLedger(db),
-    close: () => db.destroy(),
   };
 }
