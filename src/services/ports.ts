@@ -583,3 +583,9 @@ export interface SeenRequests {
   /** True the first time `key` is seen anywhere on this store; false ever after (while remembered). */
   firstSight(key: string, now: Date): Promise<boolean>;
 }
+
+/** A shared cache of fetched answers (the store's cache table): survives restarts, shared by replicas. */
+export interface CachePort {
+  cacheGet(key: string, now: Date): Promise<string | undefined>;
+  cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+}
