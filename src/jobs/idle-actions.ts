@@ -27,7 +27,8 @@ import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
 import { asGpuopsError, GpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
 import type { PostingPort, Services, UserDirectoryPort } from "../services/ports.ts";
-import { alertById, alertView, type IdleStore, recordAlertAction, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
+import type { IdleAlertRecord } from "../store/alert-state.ts";
+import { alertView, type IdleStore, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
 
 /** Stops a VM and releases its compute (and GPUs), reporting progress as it goes. */
 export interface VmPowerPort {
@@ -139,7 +140,7 @@ function registerIdleActionHandlers(): void {
 }
 
 async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {
-  const row = await alertById(deps.store, alertId);
+  const row = await deps.store.alerts.byId(alertId);
   return row ? idleAlertReply(await alertView(deps.store, row), ctx.settings.timezone, ctx.now().getTime()) : undefined;
 }
 
@@ -154,7 +155,7 @@ const gone = (): ActionResult => ({ ephemeral: userError("alert_gone", "That idl
 const closed = (): ActionResult => ({ ephemeral: userError("alert_closed", "That idle episode is already over (the VM is busy again or deallocated), so nothing was done.") });
 
 const record = (deps: Bound, alertId: number, action: string, request: ActionRequest, at: Date, detail: string) =>
-  recordAlertAction(deps.store, { alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
+  deps.store.alerts.recordAction({ alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
 
 /** The e-mail the platform vouches for: the door's (Teams roster), else the platform directory's (Slack users.info). */
 async function verifiedEmailOf(deps: Bound, request: ActionRequest): Promise<string | undefined> {
@@ -171,7 +172,7 @@ async function verifiedEmailOf(deps: Bound, request: ActionRequest): Promise<str
  * The alert must have been posted where the click came from, and the person must be allowed
  * (approver or verified owner). A refusal is recorded and answered; nothing else happens.
  */
-async function allowed(deps: Bound, row: NonNullable<Awaited<ReturnType<typeof alertById>>>, request: ActionRequest, ctx: CommandContext, what: string, action: string) {
+async function allowed(deps: Bound, row: IdleAlertRecord, request: ActionRequest, ctx: CommandContext, what: string, action: string) {
   const refuse = async (reason: string) => {
     await record(deps, row.id, "refused", request, ctx.now(), `${action} refused: ${reason}`);
     return { result: { ephemeral: userError("not_allowed", reason) } as ActionResult };
@@ -187,7 +188,7 @@ async function allowed(deps: Bound, row: NonNullable<Awaited<ReturnType<typeof a
 }
 
 async function snooze(deps: Bound, p: z.infer<typeof snoozePayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
-  const row = await alertById(deps.store, p.alert);
+  const row = await deps.store.alerts.byId(p.alert);
   if (!row) return gone();
   if (row.status !== "open") return closed();
   const ok = await allowed(deps, row, request, ctx, "snooze this alert", "Snooze");
@@ -200,7 +201,7 @@ async function snooze(deps: Bound, p: z.infer<typeof snoozePayload>, request: Ac
 }
 
 async function keep(deps: Bound, p: z.infer<typeof alertPayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
-  const row = await alertById(deps.store, p.alert);
+  const row = await deps.store.alerts.byId(p.alert);
   if (!row) return gone();
   if (row.status !== "open") return closed();
   const ok = await allowed(deps, row, request, ctx, "keep this alert quiet", "Keep");
@@ -214,7 +215,7 @@ async function keep(deps: Bound, p: z.infer<typeof alertPayload>, request: Actio
 
 /** Checks the alert and the person; a refusal is recorded and answered, and nothing else happens. */
 async function authorised(deps: Bound, p: { alert: number }, request: ActionRequest, ctx: CommandContext) {
-  const row = await alertById(deps.store, p.alert);
+  const row = await deps.store.alerts.byId(p.alert);
   if (!row) return { result: gone() };
   if (row.status !== "open") return { result: closed() };
   if (row.resource_kind !== "vm") {
@@ -250,7 +251,7 @@ async function confirmDeallocate(deps: Bound, p: z.infer<typeof alertPayload>, r
   const now = ctx.now();
   // The claim: only one confirmation turns "confirming" into "running", so Azure is called once.
   if (!(await deps.store.alerts.claimDeallocation(a.row.id, actorName(request.actor), now))) {
-    const current = await alertById(deps.store, a.row.id);
+    const current = await deps.store.alerts.byId(a.row.id);
     return {
       ephemeral: userError(
         "already_deallocating",
@@ -277,7 +278,7 @@ async function runDeallocation(deps: Bound, alertId: number, resourceId: string,
     await Promise.allSettled(progress);
     await deps.store.alerts.deallocationSucceeded(alertId);
     await record(deps, alertId, "deallocate_done", request, ctx.now(), "Deallocated");
-    const row = await alertById(deps.store, alertId);
+    const row = await deps.store.alerts.byId(alertId);
     if (row) await resolveAlert(deps, row, "deallocated", opts());
   } catch (err) {
     await Promise.allSettled(progress);

@@ -69,20 +69,7 @@ export function idleScanSlot(now: Date, everySeconds: number): string {
 
 const ms = (s: string | null) => (s === null ? undefined : Date.parse(s));
 
-// --- the alert store -----------------------------------------------------------------------
-
-export async function openAlert(store: IdleStore, key: string): Promise<AlertRow | undefined> {
-  return store.alerts.openFor(key);
-}
-
-export async function alertById(store: IdleStore, id: number): Promise<AlertRow | undefined> {
-  return store.alerts.byId(id);
-}
-
-/** Where an alert was posted (confirmed posts only; `withPending` adds posts still being confirmed). */
-export async function alertMessages(store: IdleStore, alertId: number, withPending = false) {
-  return store.alerts.messages(alertId, withPending);
-}
+// --- alert messages -----------------------------------------------------------------------
 
 /** The tag an alert's post carries (Slack message metadata), so a later scan can tell whether it landed. */
 export const alertMarker = (alertId: number, platform: string, channelId: string) => `idle:${alertId}:${platform}:${channelId}`;
@@ -128,13 +115,6 @@ async function postAlertOnce(
   }
 }
 
-export async function recordAlertAction(
-  store: IdleStore,
-  a: { alertId: number; action: string; actorId: string; actorName?: string | undefined; platform: string; at: Date; detail: string },
-): Promise<void> {
-  await store.alerts.recordAction(a);
-}
-
 /** An alert as its message shows it: the row, its snapshot, and the actions taken. */
 export async function alertView(store: IdleStore, row: AlertRow): Promise<IdleAlertView> {
   const log = await store.alerts.actions(row.id);
@@ -164,11 +144,11 @@ export async function refreshAlertMessages(
   alertId: number,
   opts: { timezone: string; now: Date; skip?: PostedMessage | undefined },
 ): Promise<number> {
-  const row = await alertById(deps.store, alertId);
+  const row = await deps.store.alerts.byId(alertId);
   if (!row) return 0;
   const message = idleAlertReply(await alertView(deps.store, row), opts.timezone, opts.now.getTime());
   let updated = 0;
-  for (const ref of await alertMessages(deps.store, alertId)) {
+  for (const ref of await deps.store.alerts.messages(alertId)) {
     if (opts.skip && opts.skip.platform === ref.platform && opts.skip.channelId === ref.channel_id && opts.skip.messageId === ref.message_id) continue;
     const port = deps.posting.get(ref.platform);
     if (!port) continue;
@@ -201,7 +181,7 @@ export async function resolveAlert(
   const snap = JSON.parse(row.snapshot) as IdleAlertSnapshot;
   const burnt = snap.soFar !== undefined && snap.currency ? ` after ${formatMoney(snap.soFar, snap.currency)} burnt at list price` : "";
   const note = reply(`Resolved: ${snap.name}`, [text(`${snap.name} is ${resolution === "busy" ? "busy again" : "deallocated"}${burnt}.`, "success")]);
-  for (const ref of await alertMessages(deps.store, row.id)) {
+  for (const ref of await deps.store.alerts.messages(row.id)) {
     const port = deps.posting.get(ref.platform);
     if (!port) continue;
     try {
@@ -267,9 +247,9 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
     const mutedUntil = Math.max(ms(row.snoozed_until) ?? 0, ms(row.keep_until) ?? 0);
     if (mutedUntil > now.getTime()) continue;
     const remind = mutedUntil > 0 && row.snooze_reminded === 0;
-    const fresh = (await alertById(deps.store, row.id)) as AlertRow;
+    const fresh = (await deps.store.alerts.byId(row.id)) as AlertRow;
     const message = idleAlertReply(await alertView(deps.store, fresh), tz, now.getTime());
-    const refs = await alertMessages(deps.store, row.id, true);
+    const refs = await deps.store.alerts.messages(row.id, true);
     for (const sub of channels.filter((c) => channelWants(c, e, names))) {
       const port = deps.posting.get(sub.platform);
       if (!port) {
