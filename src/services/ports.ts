@@ -547,7 +547,7 @@ export interface UserDirectoryPort {
   verifiedEmail(userId: string): Promise<string | undefined>;
 }
 
-// --- Chat conversation references (the store keeps them; doors get this port) --------------------
+// --- Ports the store implements for doors and adapters (conversation refs, seen requests, cache) ---
 
 /** The parts of a chat platform's conversation reference the store reads; the rest is kept as it came. */
 export interface ConversationRefShape {
