@@ -41,6 +41,20 @@ module.exports = {
       to: { pathNot: "^src/(domain|understand)/" },
     },
     {
+      name: "store-owns-tables",
+      severity: "error",
+      comment: "Only src/store speaks SQL: nothing else imports kysely or the table types (not even types); callers use the store's intent-named methods.",
+      from: { pathNot: "^src/store/" },
+      to: { path: "^(node_modules/)?kysely|^src/store/schema\\.ts$" },
+    },
+    {
+      name: "doors-no-store",
+      severity: "error",
+      comment: "Doors (src/chat) reach persistence through ports handed in by the wiring (server.ts / app.ts), never src/store directly.",
+      from: { path: "^src/chat/" },
+      to: { path: "^src/store/" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

@@ -19,7 +19,7 @@
  */
 import type { Server } from "node:http";
 import type { RequestHandler } from "express";
-import { sql } from "kysely";
+
 import type { CommandRequest, CoreLogger } from "./commands/types.ts";
 import type { Reply } from "./reply/reply.ts";
 import type { PostingPort } from "./services/ports.ts";
@@ -55,7 +55,7 @@ export interface Lifecycle {
 }
 
 export interface LifecycleOptions {
-  store: Store | undefined;
+  store: Pick<Store, "ping" | "releaseClaims"> | undefined;
   log?: CoreLogger;
   /** Seconds /readyz answers 503 before the server stops accepting. */
   drainDelaySeconds?: number;
@@ -88,9 +88,9 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
 
   async function storeReachable(): Promise<string | undefined> {
     if (!opts.store) return undefined;
-    const db = opts.store.db;
+    const store = opts.store;
     try {
-      await Promise.race([sql`select 1`.execute(db), sleep(STORE_PING_MS).then(() => Promise.reject(new Error(`no answer in ${STORE_PING_MS} ms`)))]);
+      await Promise.race([store.ping(), sleep(STORE_PING_MS).then(() => Promise.reject(new Error(`no answer in ${STORE_PING_MS} ms`)))]);
       return undefined;
     } catch (err) {
       return `store unreachable: ${err instanceof Error ? err.message : String(err)}`;
@@ -105,13 +105,7 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
   /** Hands back this process's unfinished claims: dated (claim and heartbeat) at the epoch, another replica takes them over at once (as a takeover, so the job checks what was already done). */
   async function releaseClaims(owner: string | undefined): Promise<number> {
     if (!opts.store || !owner) return 0;
-    const result = await opts.store.db
-      .updateTable("job_run")
-      .set({ claimed_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString() })
-      .where("claimed_by", "=", owner)
-      .where("status", "=", "claimed")
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows ?? 0);
+    return opts.store.releaseClaims(owner);
   }
 
   return {

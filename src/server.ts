@@ -55,7 +55,7 @@ export async function startServer(
   // Slack first: Bolt checks the signature on the raw body, so no body parser may run before it.
   let slack: SlackDoor | undefined;
   try {
-    slack = await startSlackDoor({ config, app, log, web });
+    slack = await startSlackDoor({ config, app, log, web, seen: app.store?.slackRequests });
   } catch (err) {
     await app.close();
     throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
@@ -71,7 +71,7 @@ export async function startServer(
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
-    db: app.store?.db,
+    conversations: app.store?.conversations,
     log,
     listenHost: config.server.host,
     ...(opts.now ? { now: opts.now } : {}),

@@ -19,8 +19,7 @@ import { parseAmount } from "../domain/money.ts";
 import { fromUsageDate, monthsSpanned, range } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { GpuopsError } from "../errors.ts";
-import type { CostGrouping, CostPort, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
-import type { Store } from "../store/store.ts";
+import type { CachePort, CostGrouping, CostPort, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import { type AzureAccess, retryAfterMs } from "./client-factory.ts";
 import { createQpuBudget, type QpuBudget, type QpuBudgetOptions } from "./cost-budget.ts";
@@ -58,7 +57,7 @@ export function classifyGpuRow(subCategory: string, meter: string | undefined): 
 }
 
 export interface CostAdapterOptions {
-  store?: Store | undefined;
+  store?: CachePort | undefined;
   /** How long an answer is reused (Cost Management refreshes about every 4 h). */
   ttlSeconds?: number;
   budget?: QpuBudget | QpuBudgetOptions;

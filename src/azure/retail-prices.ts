@@ -11,8 +11,7 @@
 import { createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
 import { assertSafeRegion } from "../domain/regions.ts";
 import { GpuopsError } from "../errors.ts";
-import type { ListPrice, PricePort } from "../services/ports.ts";
-import type { Store } from "../store/store.ts";
+import type { CachePort, ListPrice, PricePort } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import type { AzureAccess } from "./client-factory.ts";
 
@@ -23,7 +22,7 @@ export interface PriceAdapterOptions {
   baseUrl?: string;
   /** ISO 4217; prices come back converted by the API. */
   currency: string;
-  store?: Store | undefined;
+  store?: CachePort | undefined;
   ttlSeconds?: number;
   now?: () => Date;
   /** Safety stop for a runaway NextPageLink chain. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import type { Store } from "../store/store.ts";
+import type { CachePort } from "../services/ports.ts";
 
 /** 18 random bytes, base64url: 24 characters, 144 bits. */
 export const IMAGE_ID = /^[A-Za-z0-9_-]{24}$/;
@@ -18,7 +18,7 @@ export interface ImageStore {
   readonly ttlSeconds: number;
 }
 
-export function createImageStore(opts: { store?: Store | undefined; ttlSeconds?: number; now?: () => Date } = {}): ImageStore {
+export function createImageStore(opts: { store?: CachePort | undefined; ttlSeconds?: number; now?: () => Date } = {}): ImageStore {
   const ttlSeconds = opts.ttlSeconds ?? 24 * 3600;
   const now = opts.now ?? (() => new Date());
   const memory = new LRUCache<string, Buffer>({ max: 200, ttl: ttlSeconds * 1000 });

@@ -27,8 +27,8 @@ import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
 import { asGpuopsError, GpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
 import type { PostingPort, Services, UserDirectoryPort } from "../services/ports.ts";
-import type { Store } from "../store/store.ts";
-import { alertById, alertView, recordAlertAction, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
+import type { IdleAlertRecord } from "../store/alert-state.ts";
+import { alertView, type IdleStore, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
 
 /** Stops a VM and releases its compute (and GPUs), reporting progress as it goes. */
 export interface VmPowerPort {
@@ -56,7 +56,7 @@ export function createVmPower(azure: AzureAccess, opts: { pollIntervalMs?: numbe
 }
 
 export interface IdleActionDeps {
-  store: Store;
+  store: IdleStore;
   posting: { get(platform: string): PostingPort | undefined };
   power: VmPowerPort;
   /** Platform user id → verified e-mail, for matching owner tags (Slack registers one). */
@@ -132,210 +132,160 @@ function withDeps<P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: Comman
 }
 
 function registerIdleActionHandlers(): void {
-  async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {
-    const row = await alertById(deps.store, alertId);
-    return row ? idleAlertReply(await alertView(deps.store, row), ctx.settings.timezone, ctx.now().getTime()) : undefined;
+  registerAction({ verb: IDLE_ACTIONS.snooze, schema: snoozePayload, run: withDeps(snooze) });
+  registerAction({ verb: IDLE_ACTIONS.keep, schema: alertPayload, run: withDeps(keep) });
+  registerAction({ verb: IDLE_ACTIONS.deallocate, schema: alertPayload, run: withDeps(askDeallocate) });
+  registerAction({ verb: IDLE_ACTIONS.cancel, schema: alertPayload, run: withDeps(cancelDeallocate) });
+  registerAction({ verb: IDLE_ACTIONS.confirm, schema: alertPayload, run: withDeps(confirmDeallocate) });
+}
+
+async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {
+  const row = await deps.store.alerts.byId(alertId);
+  return row ? idleAlertReply(await alertView(deps.store, row), ctx.settings.timezone, ctx.now().getTime()) : undefined;
+}
+
+/** The message for everyone (this one via the door, the alert's other channels here). */
+async function updated(deps: Bound, ctx: CommandContext, alertId: number, request: ActionRequest): Promise<ActionResult> {
+  await refreshAlertMessages(deps, alertId, { timezone: ctx.settings.timezone, now: ctx.now(), skip: request.message });
+  const update = await render(deps, ctx, alertId);
+  return update ? { update } : {};
+}
+
+const gone = (): ActionResult => ({ ephemeral: userError("alert_gone", "That idle alert is not in gpuops's store any more, so nothing was done.") });
+const closed = (): ActionResult => ({ ephemeral: userError("alert_closed", "That idle episode is already over (the VM is busy again or deallocated), so nothing was done.") });
+
+const record = (deps: Bound, alertId: number, action: string, request: ActionRequest, at: Date, detail: string) =>
+  deps.store.alerts.recordAction({ alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
+
+/** The e-mail the platform vouches for: the door's (Teams roster), else the platform directory's (Slack users.info). */
+async function verifiedEmailOf(deps: Bound, request: ActionRequest): Promise<string | undefined> {
+  if (request.actor.email) return request.actor.email;
+  try {
+    return await deps.directory?.(request.channel.platform)?.verifiedEmail(request.actor.id);
+  } catch (err) {
+    deps.log?.warn({ err: asGpuopsError(err, "chat_unavailable").message, platform: request.channel.platform }, "could not look up who clicked");
+    return undefined;
   }
+}
 
-  /** The message for everyone (this one via the door, the alert's other channels here). */
-  async function updated(deps: Bound, ctx: CommandContext, alertId: number, request: ActionRequest): Promise<ActionResult> {
-    await refreshAlertMessages(deps, alertId, { timezone: ctx.settings.timezone, now: ctx.now(), skip: request.message });
-    const update = await render(deps, ctx, alertId);
-    return update ? { update } : {};
+/**
+ * The alert must have been posted where the click came from, and the person must be allowed
+ * (approver or verified owner). A refusal is recorded and answered; nothing else happens.
+ */
+async function allowed(deps: Bound, row: IdleAlertRecord, request: ActionRequest, ctx: CommandContext, what: string, action: string) {
+  const refuse = async (reason: string) => {
+    await record(deps, row.id, "refused", request, ctx.now(), `${action} refused: ${reason}`);
+    return { result: { ephemeral: userError("not_allowed", reason) } as ActionResult };
+  };
+  const posted = await deps.store.alerts.postedIn(row.id, request.channel.platform, request.channel.id);
+  if (!posted) return refuse("This idle alert was not posted in this channel; act on it in the channel where it was posted.");
+  const approvers = (ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS).approvers;
+  const listed = Object.hasOwn(approvers, request.channel.platform) && (approvers[request.channel.platform] ?? []).some((a) => a.toLowerCase() === request.actor.id.toLowerCase());
+  const email = listed || !row.owner ? undefined : await verifiedEmailOf(deps, request);
+  const who = mayDeallocate(request.actor, request.channel.platform, approvers, row.owner, email, what);
+  if (!who.ok) return refuse(who.reason);
+  return { as: who.as };
+}
+
+async function snooze(deps: Bound, p: z.infer<typeof snoozePayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
+  const row = await deps.store.alerts.byId(p.alert);
+  if (!row) return gone();
+  if (row.status !== "open") return closed();
+  const ok = await allowed(deps, row, request, ctx, "snooze this alert", "Snooze");
+  if ("result" in ok) return ok.result;
+  const now = ctx.now();
+  const until = new Date(now.getTime() + p.hours * 3_600_000);
+  await deps.store.alerts.mute(row.id, "snooze", until);
+  await record(deps, row.id, "snooze", request, now, `Snoozed ${p.hours} h`);
+  return updated(deps, ctx, row.id, request);
+}
+
+async function keep(deps: Bound, p: z.infer<typeof alertPayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
+  const row = await deps.store.alerts.byId(p.alert);
+  if (!row) return gone();
+  if (row.status !== "open") return closed();
+  const ok = await allowed(deps, row, request, ctx, "keep this alert quiet", "Keep");
+  if ("result" in ok) return ok.result;
+  const now = ctx.now();
+  const until = new Date(now.getTime() + 7 * 86_400_000);
+  await deps.store.alerts.mute(row.id, "keep", until);
+  await record(deps, row.id, "keep", request, now, "Kept 7 days (busy on purpose)");
+  return updated(deps, ctx, row.id, request);
+}
+
+/** Checks the alert and the person; a refusal is recorded and answered, and nothing else happens. */
+async function authorised(deps: Bound, p: { alert: number }, request: ActionRequest, ctx: CommandContext) {
+  const row = await deps.store.alerts.byId(p.alert);
+  if (!row) return { result: gone() };
+  if (row.status !== "open") return { result: closed() };
+  if (row.resource_kind !== "vm") {
+    return { result: { ephemeral: userError("not_a_vm", "gpuops deallocates single VMs only: scale the AKS node pool or the scale set down instead.") } };
   }
+  const who = await allowed(deps, row, request, ctx, "deallocate it", "Deallocate");
+  if ("result" in who) return who;
+  return { row, as: who.as };
+}
 
-  const gone = (): ActionResult => ({ ephemeral: userError("alert_gone", "That idle alert is not in gpuops's store any more, so nothing was done.") });
-  const closed = (): ActionResult => ({ ephemeral: userError("alert_closed", "That idle episode is already over (the VM is busy again or deallocated), so nothing was done.") });
+async function askDeallocate(deps: Bound, p: z.infer<typeof alertPayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
+  const a = await authorised(deps, p, request, ctx);
+  if ("result" in a) return a.result;
+  const now = ctx.now();
+  if (!(await deps.store.alerts.askDeallocation(a.row.id, actorName(request.actor), now)))
+    return { ephemeral: userError("already_deallocating", `A deallocation of this VM is already asked for or running (by ${a.row.deallocate_by ?? "someone"}).`) };
+  await record(deps, a.row.id, "deallocate", request, now, `Asked to deallocate (as ${a.as})`);
+  return updated(deps, ctx, a.row.id, request);
+}
 
-  const record = (deps: Bound, alertId: number, action: string, request: ActionRequest, at: Date, detail: string) =>
-    recordAlertAction(deps.store, { alertId, action, actorId: request.actor.id, actorName: request.actor.name, platform: request.channel.platform, at, detail });
+async function cancelDeallocate(deps: Bound, p: z.infer<typeof alertPayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
+  const a = await authorised(deps, p, request, ctx);
+  if ("result" in a) return a.result;
+  if (!(await deps.store.alerts.cancelDeallocation(a.row.id)))
+    return { ephemeral: userError("nothing_to_cancel", "There is no deallocation waiting for confirmation on this alert.") };
+  await record(deps, a.row.id, "deallocate_cancelled", request, ctx.now(), "Deallocate cancelled");
+  return updated(deps, ctx, a.row.id, request);
+}
 
-  /** The e-mail the platform vouches for: the door's (Teams roster), else the platform directory's (Slack users.info). */
-  async function verifiedEmailOf(deps: Bound, request: ActionRequest): Promise<string | undefined> {
-    if (request.actor.email) return request.actor.email;
-    try {
-      return await deps.directory?.(request.channel.platform)?.verifiedEmail(request.actor.id);
-    } catch (err) {
-      deps.log?.warn({ err: asGpuopsError(err, "chat_unavailable").message, platform: request.channel.platform }, "could not look up who clicked");
-      return undefined;
-    }
-  }
-
-  /**
-   * The alert must have been posted where the click came from, and the person must be allowed
-   * (approver or verified owner). A refusal is recorded and answered; nothing else happens.
-   */
-  async function allowed(deps: Bound, row: NonNullable<Awaited<ReturnType<typeof alertById>>>, request: ActionRequest, ctx: CommandContext, what: string, action: string) {
-    const refuse = async (reason: string) => {
-      await record(deps, row.id, "refused", request, ctx.now(), `${action} refused: ${reason}`);
-      return { result: { ephemeral: userError("not_allowed", reason) } as ActionResult };
+async function confirmDeallocate(deps: Bound, p: z.infer<typeof alertPayload>, request: ActionRequest, ctx: CommandContext): Promise<ActionResult> {
+  const a = await authorised(deps, p, request, ctx);
+  if ("result" in a) return a.result;
+  const now = ctx.now();
+  // The claim: only one confirmation turns "confirming" into "running", so Azure is called once.
+  if (!(await deps.store.alerts.claimDeallocation(a.row.id, actorName(request.actor), now))) {
+    const current = await deps.store.alerts.byId(a.row.id);
+    return {
+      ephemeral: userError(
+        "already_deallocating",
+        `Nothing more to do: the deallocation is ${current?.deallocate_state === "running" ? `already running (confirmed by ${current.deallocate_by ?? "someone"})` : "not waiting for confirmation"}.`,
+      ),
     };
-    const posted = await deps.store.db
-      .selectFrom("alert_message")
-      .select("id")
-      .where("alert_id", "=", row.id)
-      .where("platform", "=", request.channel.platform)
-      .where("channel_id", "=", request.channel.id)
-      .executeTakeFirst();
-    if (!posted) return refuse("This idle alert was not posted in this channel; act on it in the channel where it was posted.");
-    const approvers = (ctx.settings.idle ?? DEFAULT_IDLE_SETTINGS).approvers;
-    const listed =
-      Object.hasOwn(approvers, request.channel.platform) && (approvers[request.channel.platform] ?? []).some((a) => a.toLowerCase() === request.actor.id.toLowerCase());
-    const email = listed || !row.owner ? undefined : await verifiedEmailOf(deps, request);
-    const who = mayDeallocate(request.actor, request.channel.platform, approvers, row.owner, email, what);
-    if (!who.ok) return refuse(who.reason);
-    return { as: who.as };
   }
+  await record(deps, a.row.id, "deallocate_confirmed", request, now, "Deallocate confirmed");
+  const job: Promise<void> = runDeallocation(deps, a.row.id, a.row.resource_id, request, ctx).finally(() => deps.inflight.delete(job));
+  deps.inflight.add(job);
+  return updated(deps, ctx, a.row.id, request);
+}
 
-  registerAction({
-    verb: IDLE_ACTIONS.snooze,
-    schema: snoozePayload,
-    run: withDeps(async (deps, p: z.infer<typeof snoozePayload>, request, ctx) => {
-      const row = await alertById(deps.store, p.alert);
-      if (!row) return gone();
-      if (row.status !== "open") return closed();
-      const ok = await allowed(deps, row, request, ctx, "snooze this alert", "Snooze");
-      if ("result" in ok) return ok.result;
-      const now = ctx.now();
-      const until = new Date(now.getTime() + p.hours * 3_600_000);
-      await deps.store.db.updateTable("alert_state").set({ snoozed_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
-      await record(deps, row.id, "snooze", request, now, `Snoozed ${p.hours} h`);
-      return updated(deps, ctx, row.id, request);
-    }),
-  });
-
-  registerAction({
-    verb: IDLE_ACTIONS.keep,
-    schema: alertPayload,
-    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
-      const row = await alertById(deps.store, p.alert);
-      if (!row) return gone();
-      if (row.status !== "open") return closed();
-      const ok = await allowed(deps, row, request, ctx, "keep this alert quiet", "Keep");
-      if ("result" in ok) return ok.result;
-      const now = ctx.now();
-      const until = new Date(now.getTime() + 7 * 86_400_000);
-      await deps.store.db.updateTable("alert_state").set({ keep_until: until.toISOString(), snooze_reminded: 0 }).where("id", "=", row.id).execute();
-      await record(deps, row.id, "keep", request, now, "Kept 7 days (busy on purpose)");
-      return updated(deps, ctx, row.id, request);
-    }),
-  });
-
-  /** Checks the alert and the person; a refusal is recorded and answered, and nothing else happens. */
-  async function authorised(deps: Bound, p: { alert: number }, request: ActionRequest, ctx: CommandContext) {
-    const row = await alertById(deps.store, p.alert);
-    if (!row) return { result: gone() };
-    if (row.status !== "open") return { result: closed() };
-    if (row.resource_kind !== "vm") {
-      return { result: { ephemeral: userError("not_a_vm", "gpuops deallocates single VMs only: scale the AKS node pool or the scale set down instead.") } };
-    }
-    const who = await allowed(deps, row, request, ctx, "deallocate it", "Deallocate");
-    if ("result" in who) return who;
-    return { row, as: who.as };
-  }
-
-  registerAction({
-    verb: IDLE_ACTIONS.deallocate,
-    schema: alertPayload,
-    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
-      const a = await authorised(deps, p, request, ctx);
-      if ("result" in a) return a.result;
-      const now = ctx.now();
-      const res = await deps.store.db
-        .updateTable("alert_state")
-        .set({ deallocate_state: "confirming", deallocate_by: actorName(request.actor), deallocate_at: now.toISOString(), deallocate_detail: null })
-        .where("id", "=", a.row.id)
-        .where((eb) => eb.or([eb("deallocate_state", "is", null), eb("deallocate_state", "=", "failed")]))
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1)
-        return { ephemeral: userError("already_deallocating", `A deallocation of this VM is already asked for or running (by ${a.row.deallocate_by ?? "someone"}).`) };
-      await record(deps, a.row.id, "deallocate", request, now, `Asked to deallocate (as ${a.as})`);
-      return updated(deps, ctx, a.row.id, request);
-    }),
-  });
-
-  registerAction({
-    verb: IDLE_ACTIONS.cancel,
-    schema: alertPayload,
-    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
-      const a = await authorised(deps, p, request, ctx);
-      if ("result" in a) return a.result;
-      const res = await deps.store.db
-        .updateTable("alert_state")
-        .set({ deallocate_state: null, deallocate_by: null, deallocate_at: null })
-        .where("id", "=", a.row.id)
-        .where("deallocate_state", "=", "confirming")
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return { ephemeral: userError("nothing_to_cancel", "There is no deallocation waiting for confirmation on this alert.") };
-      await record(deps, a.row.id, "deallocate_cancelled", request, ctx.now(), "Deallocate cancelled");
-      return updated(deps, ctx, a.row.id, request);
-    }),
-  });
-
-  registerAction({
-    verb: IDLE_ACTIONS.confirm,
-    schema: alertPayload,
-    run: withDeps(async (deps, p: z.infer<typeof alertPayload>, request, ctx) => {
-      const a = await authorised(deps, p, request, ctx);
-      if ("result" in a) return a.result;
-      const now = ctx.now();
-      // The claim: only one confirmation turns "confirming" into "running", so Azure is called once.
-      const res = await deps.store.db
-        .updateTable("alert_state")
-        .set({ deallocate_state: "running", deallocate_by: actorName(request.actor), deallocate_at: now.toISOString(), deallocate_detail: null })
-        .where("id", "=", a.row.id)
-        .where("deallocate_state", "=", "confirming")
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) {
-        const current = await alertById(deps.store, a.row.id);
-        return {
-          ephemeral: userError(
-            "already_deallocating",
-            `Nothing more to do: the deallocation is ${current?.deallocate_state === "running" ? `already running (confirmed by ${current.deallocate_by ?? "someone"})` : "not waiting for confirmation"}.`,
-          ),
-        };
-      }
-      await record(deps, a.row.id, "deallocate_confirmed", request, now, "Deallocate confirmed");
-      const job: Promise<void> = runDeallocation(deps, a.row.id, a.row.resource_id, request, ctx).finally(() => deps.inflight.delete(job));
-      deps.inflight.add(job);
-      return updated(deps, ctx, a.row.id, request);
-    }),
-  });
-
-  async function runDeallocation(deps: Bound, alertId: number, resourceId: string, request: ActionRequest, ctx: CommandContext): Promise<void> {
-    const opts = () => ({ timezone: ctx.settings.timezone, now: ctx.now() });
-    let last = "";
-    const progress: Promise<unknown>[] = [];
-    try {
-      await deps.power.deallocate(resourceId, (status) => {
-        if (status === last) return;
-        last = status;
-        progress.push(
-          deps.store.db
-            .updateTable("alert_state")
-            .set({ deallocate_detail: status })
-            .where("id", "=", alertId)
-            .where("deallocate_state", "=", "running")
-            .execute()
-            .then(() => refreshAlertMessages(deps, alertId, opts())),
-        );
-      });
-      await Promise.allSettled(progress);
-      await deps.store.db.updateTable("alert_state").set({ deallocate_state: "succeeded", deallocate_detail: null }).where("id", "=", alertId).execute();
-      await record(deps, alertId, "deallocate_done", request, ctx.now(), "Deallocated");
-      const row = await alertById(deps.store, alertId);
-      if (row) await resolveAlert(deps, row, "deallocated", opts());
-    } catch (err) {
-      await Promise.allSettled(progress);
-      const e = asGpuopsError(err, "azure_error");
-      deps.log?.warn({ alertId, code: e.code, err: e.message }, "deallocate failed");
-      await deps.store.db
-        .updateTable("alert_state")
-        .set({ deallocate_state: "failed", deallocate_detail: e.message.slice(0, 500) })
-        .where("id", "=", alertId)
-        .execute();
-      await record(deps, alertId, "deallocate_failed", request, ctx.now(), `Deallocate failed: ${e.message.slice(0, 200)}`);
-      await refreshAlertMessages(deps, alertId, opts());
-    }
+async function runDeallocation(deps: Bound, alertId: number, resourceId: string, request: ActionRequest, ctx: CommandContext): Promise<void> {
+  const opts = () => ({ timezone: ctx.settings.timezone, now: ctx.now() });
+  let last = "";
+  const progress: Promise<unknown>[] = [];
+  try {
+    await deps.power.deallocate(resourceId, (status) => {
+      if (status === last) return;
+      last = status;
+      progress.push(deps.store.alerts.deallocationProgress(alertId, status).then(() => refreshAlertMessages(deps, alertId, opts())));
+    });
+    await Promise.allSettled(progress);
+    await deps.store.alerts.deallocationSucceeded(alertId);
+    await record(deps, alertId, "deallocate_done", request, ctx.now(), "Deallocated");
+    const row = await deps.store.alerts.byId(alertId);
+    if (row) await resolveAlert(deps, row, "deallocated", opts());
+  } catch (err) {
+    await Promise.allSettled(progress);
+    const e = asGpuopsError(err, "azure_error");
+    deps.log?.warn({ alertId, code: e.code, err: e.message }, "deallocate failed");
+    await deps.store.alerts.deallocationFailed(alertId, e.message.slice(0, 500));
+    await record(deps, alertId, "deallocate_failed", request, ctx.now(), `Deallocate failed: ${e.message.slice(0, 200)}`);
+    await refreshAlertMessages(deps, alertId, opts());
   }
 }

@@ -29,14 +29,17 @@ import { formatMoney } from "../domain/money.ts";
 import { asGpuopsError } from "../errors.ts";
 import { reply, text } from "../reply/reply.ts";
 import type { ChannelSubscription, PostedMessage, PostingPort } from "../services/ports.ts";
-import type { AlertStateTable } from "../store/schema.ts";
+import { type AlertStatePort, type IdleAlertRecord, isPendingPost } from "../store/alert-state.ts";
 import type { Store } from "../store/store.ts";
 import type { JobFn, JobOutcome } from "./scheduler.ts";
 
 export const IDLE_SCAN_JOB = "idle-scan";
 
+/** The parts of the store the scan uses: its slot claims and the idle alert state. */
+export type IdleStore = Pick<Store, "claimJob" | "finishJob"> & { alerts: AlertStatePort };
+
 export interface IdleScanDeps {
-  store: Store;
+  store: IdleStore;
   posting: { get(platform: string): PostingPort | undefined };
   /** Services and settings; the clock comes from the run. */
   context: () => CommandContext;
@@ -56,7 +59,7 @@ export interface IdleScanResult extends JobOutcome {
   report?: IdleReport;
 }
 
-type AlertRow = Omit<AlertStateTable, "id"> & { id: number };
+type AlertRow = IdleAlertRecord;
 
 /** The claim slot of a scan: the start of its interval, e.g. "2026-03-02T12:15:00.000Z". */
 export function idleScanSlot(now: Date, everySeconds: number): string {
@@ -64,28 +67,9 @@ export function idleScanSlot(now: Date, everySeconds: number): string {
   return new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (s: string | null) => (s === null ? undefined : Date.parse(s));
 
-// --- the alert store -----------------------------------------------------------------------
-
-export async function openAlert(store: Store, key: string): Promise<AlertRow | undefined> {
-  return (await store.db.selectFrom("alert_state").selectAll().where("alert_key", "=", key).where("status", "=", "open").executeTakeFirst()) as AlertRow | undefined;
-}
-
-export async function alertById(store: Store, id: number): Promise<AlertRow | undefined> {
-  return (await store.db.selectFrom("alert_state").selectAll().where("id", "=", id).executeTakeFirst()) as AlertRow | undefined;
-}
-
-/** An alert_message row whose post was started but not confirmed (message_id not known yet). */
-const PENDING = "";
-
-/** Where an alert was posted (confirmed posts only; `withPending` adds posts still being confirmed). */
-export async function alertMessages(store: Store, alertId: number, withPending = false) {
-  let q = store.db.selectFrom("alert_message").selectAll().where("alert_id", "=", alertId);
-  if (!withPending) q = q.where("message_id", "!=", PENDING);
-  return q.orderBy("id").execute();
-}
+// --- alert messages -----------------------------------------------------------------------
 
 /** The tag an alert's post carries (Slack message metadata), so a later scan can tell whether it landed. */
 export const alertMarker = (alertId: number, platform: string, channelId: string) => `idle:${alertId}:${platform}:${channelId}`;
@@ -98,7 +82,7 @@ export const alertMarker = (alertId: number, platform: string, channelId: string
  * at-least-once.
  */
 async function postAlertOnce(
-  store: Store,
+  store: IdleStore,
   port: PostingPort,
   alertId: number,
   sub: { platform: string; channelId: string },
@@ -111,64 +95,29 @@ async function postAlertOnce(
   if (pending) {
     const found = port.findPosted ? await port.findPosted(sub.channelId, marker, new Date(Date.parse(pending.posted_at) - 5 * 60_000)) : "unknown";
     if (found && found !== "unknown") {
-      await store.db
-        .updateTable("alert_message")
-        .set({ message_id: found.messageId, thread_id: found.threadId ?? null, updated_at: now.toISOString() })
-        .where("id", "=", pending.id)
-        .execute();
+      await store.alerts.confirmPost(pending.id, found, now);
       // The earlier post landed: bring it up to date rather than post a second one.
       await port.update(found, message);
       return "confirmed";
     }
   } else {
-    const inserted = await store.db
-      .insertInto("alert_message")
-      .values({
-        alert_id: alertId,
-        platform: sub.platform,
-        channel_id: sub.channelId,
-        message_id: PENDING,
-        thread_id: null,
-        posted_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    rowId = Number(inserted.id);
+    rowId = await store.alerts.startPost(alertId, sub.platform, sub.channelId, now);
   }
   try {
     const posted = await port.post(sub.channelId, message, { marker });
-    await store.db
-      .updateTable("alert_message")
-      .set({ message_id: posted.messageId, thread_id: posted.threadId ?? null, posted_at: now.toISOString(), updated_at: now.toISOString() })
-      .where("id", "=", rowId as number)
-      .execute();
+    await store.alerts.confirmPost(rowId as number, posted, now, now);
     return "posted";
   } catch (err) {
     // Answered as failed (not a timeout): nothing landed, so the pending row goes and the next scan posts afresh.
     const e = asGpuopsError(err, "internal");
-    if (e.context.slackError !== undefined || e.code === "chat_throttled")
-      await store.db
-        .deleteFrom("alert_message")
-        .where("id", "=", rowId as number)
-        .execute();
+    if (e.context.slackError !== undefined || e.code === "chat_throttled") await store.alerts.dropPost(rowId as number);
     throw err;
   }
 }
 
-export async function recordAlertAction(
-  store: Store,
-  a: { alertId: number; action: string; actorId: string; actorName?: string | undefined; platform: string; at: Date; detail: string },
-): Promise<void> {
-  await store.db
-    .insertInto("alert_action")
-    .values({ alert_id: a.alertId, action: a.action, actor_id: a.actorId, actor_name: a.actorName ?? null, platform: a.platform, at: a.at.toISOString(), detail: a.detail })
-    .execute();
-}
-
 /** An alert as its message shows it: the row, its snapshot, and the actions taken. */
-export async function alertView(store: Store, row: AlertRow): Promise<IdleAlertView> {
-  const log = await store.db.selectFrom("alert_action").selectAll().where("alert_id", "=", row.id).orderBy("id").execute();
+export async function alertView(store: IdleStore, row: AlertRow): Promise<IdleAlertView> {
+  const log = await store.alerts.actions(row.id);
   const view: IdleAlertView = {
     id: row.id,
     snapshot: JSON.parse(row.snapshot) as IdleAlertSnapshot,
@@ -195,17 +144,17 @@ export async function refreshAlertMessages(
   alertId: number,
   opts: { timezone: string; now: Date; skip?: PostedMessage | undefined },
 ): Promise<number> {
-  const row = await alertById(deps.store, alertId);
+  const row = await deps.store.alerts.byId(alertId);
   if (!row) return 0;
   const message = idleAlertReply(await alertView(deps.store, row), opts.timezone, opts.now.getTime());
   let updated = 0;
-  for (const ref of await alertMessages(deps.store, alertId)) {
+  for (const ref of await deps.store.alerts.messages(alertId)) {
     if (opts.skip && opts.skip.platform === ref.platform && opts.skip.channelId === ref.channel_id && opts.skip.messageId === ref.message_id) continue;
     const port = deps.posting.get(ref.platform);
     if (!port) continue;
     try {
       await port.update(toPosted(ref), message);
-      await deps.store.db.updateTable("alert_message").set({ updated_at: opts.now.toISOString() }).where("id", "=", ref.id).execute();
+      await deps.store.alerts.touchMessage(ref.id, opts.now);
       updated++;
     } catch (err) {
       deps.log?.warn({ alertId, platform: ref.platform, channelId: ref.channel_id, err: asGpuopsError(err, "internal").message }, "idle alert update failed");
@@ -227,18 +176,12 @@ export async function resolveAlert(
   resolution: "busy" | "deallocated",
   opts: { timezone: string; now: Date },
 ): Promise<boolean> {
-  const res = await deps.store.db
-    .updateTable("alert_state")
-    .set({ status: "resolved", resolution, resolved_at: opts.now.toISOString() })
-    .where("id", "=", row.id)
-    .where("status", "=", "open")
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return false; // someone else closed it
+  if (!(await deps.store.alerts.resolve(row.id, resolution, opts.now))) return false; // someone else closed it
   await refreshAlertMessages(deps, row.id, opts);
   const snap = JSON.parse(row.snapshot) as IdleAlertSnapshot;
   const burnt = snap.soFar !== undefined && snap.currency ? ` after ${formatMoney(snap.soFar, snap.currency)} burnt at list price` : "";
   const note = reply(`Resolved: ${snap.name}`, [text(`${snap.name} is ${resolution === "busy" ? "busy again" : "deallocated"}${burnt}.`, "success")]);
-  for (const ref of await alertMessages(deps.store, row.id)) {
+  for (const ref of await deps.store.alerts.messages(row.id)) {
     const port = deps.posting.get(ref.platform);
     if (!port) continue;
     try {
@@ -252,52 +195,21 @@ export async function resolveAlert(
 
 // --- the scan ------------------------------------------------------------------------------
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === "23505" || /UNIQUE constraint failed/.test(e?.message ?? "") || (e?.code ?? "").startsWith("SQLITE_CONSTRAINT");
-}
-
 /** Opens the episode (or finds the one another replica just opened), carrying Snooze / Keep over from the VM's last episode. */
-async function openEpisode(store: Store, e: IdleEntry, snapshot: IdleAlertSnapshot, now: Date): Promise<{ row: AlertRow; created: boolean }> {
-  const key = e.key.toLowerCase();
-  const existing = await openAlert(store, key);
-  if (existing) return { row: existing, created: false };
-  const last = await store.db.selectFrom("alert_state").select(["snoozed_until", "keep_until"]).where("alert_key", "=", key).orderBy("id", "desc").limit(1).executeTakeFirst();
-  const stillMuted = (until: string | null | undefined) => (until && Date.parse(until) > now.getTime() ? until : null);
-  try {
-    const inserted = await store.db
-      .insertInto("alert_state")
-      .values({
-        alert_key: key,
-        episode_start: iso(e.verdict.idleSince),
-        status: "open",
-        resource_id: e.resource.id,
-        resource_kind: e.resource.kind,
-        host: e.host,
-        subscription_id: e.resource.subscriptionId,
-        owner: e.owner ?? null,
-        snapshot: JSON.stringify(snapshot),
-        first_seen_at: now.toISOString(),
-        last_seen_at: now.toISOString(),
-        resolved_at: null,
-        resolution: null,
-        snoozed_until: stillMuted(last?.snoozed_until),
-        snooze_reminded: 0,
-        keep_until: stillMuted(last?.keep_until),
-        deallocate_state: null,
-        deallocate_by: null,
-        deallocate_at: null,
-        deallocate_detail: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return { row: (await alertById(store, inserted.id)) as AlertRow, created: true };
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const raced = await openAlert(store, key);
-    if (!raced) throw err;
-    return { row: raced, created: false };
-  }
+function openEpisode(store: IdleStore, e: IdleEntry, snapshot: IdleAlertSnapshot, now: Date): Promise<{ row: AlertRow; created: boolean }> {
+  return store.alerts.openEpisode(
+    {
+      key: e.key.toLowerCase(),
+      idleSince: new Date(e.verdict.idleSince),
+      resourceId: e.resource.id,
+      resourceKind: e.resource.kind,
+      host: e.host,
+      subscriptionId: e.resource.subscriptionId,
+      owner: e.owner ?? null,
+      snapshot: JSON.stringify(snapshot),
+    },
+    now,
+  );
 }
 
 const channelWants = (sub: ChannelSubscription, e: IdleEntry, names: ReadonlyMap<string, string>) => matchesFilter(e.resource, filterFromScope(sub.scope), names);
@@ -330,18 +242,14 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
         snapshot.idleSeconds = Math.floor((now.getTime() - prev.idleSince) / 1000);
         if (snapshot.perDay !== undefined) snapshot.soFar = (snapshot.idleSeconds / 86400) * snapshot.perDay;
       }
-      await deps.store.db
-        .updateTable("alert_state")
-        .set({ snapshot: JSON.stringify(snapshot), last_seen_at: now.toISOString(), owner: e.owner ?? null })
-        .where("id", "=", row.id)
-        .execute();
+      await deps.store.alerts.seenAgain(row.id, JSON.stringify(snapshot), e.owner ?? null, now);
     }
     const mutedUntil = Math.max(ms(row.snoozed_until) ?? 0, ms(row.keep_until) ?? 0);
     if (mutedUntil > now.getTime()) continue;
     const remind = mutedUntil > 0 && row.snooze_reminded === 0;
-    const fresh = (await alertById(deps.store, row.id)) as AlertRow;
+    const fresh = (await deps.store.alerts.byId(row.id)) as AlertRow;
     const message = idleAlertReply(await alertView(deps.store, fresh), tz, now.getTime());
-    const refs = await alertMessages(deps.store, row.id, true);
+    const refs = await deps.store.alerts.messages(row.id, true);
     for (const sub of channels.filter((c) => channelWants(c, e, names))) {
       const port = deps.posting.get(sub.platform);
       if (!port) {
@@ -351,13 +259,13 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
       }
       const ref = refs.find((r) => r.platform === sub.platform && r.channel_id === sub.channelId);
       try {
-        if (!ref || ref.message_id === PENDING) {
+        if (!ref || isPendingPost(ref)) {
           const done = await postAlertOnce(deps.store, port, row.id, sub, message, ref, now);
           if (done === "posted") out.posted++;
           else out.updated++;
         } else {
           await port.update(toPosted(ref), message);
-          await deps.store.db.updateTable("alert_message").set({ updated_at: now.toISOString() }).where("id", "=", ref.id).execute();
+          await deps.store.alerts.touchMessage(ref.id, now);
           out.updated++;
           if (remind) {
             const m = reply(`Still idle: ${snapshot.name}`, [
@@ -375,12 +283,12 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
         deps.log?.warn({ platform: sub.platform, channelId: sub.channelId, err: asGpuopsError(err, "internal").message }, "idle alert post failed");
       }
     }
-    if (remind) await deps.store.db.updateTable("alert_state").set({ snooze_reminded: 1 }).where("id", "=", row.id).execute();
+    if (remind) await deps.store.alerts.markReminded(row.id);
   }
 
   // Episodes that ended: busy again, or no longer running (deallocated, deleted).
   const unreadable = new Set(report.missing.map((m) => m.subscriptionId.toLowerCase()));
-  const open = (await deps.store.db.selectFrom("alert_state").selectAll().where("status", "=", "open").execute()) as AlertRow[];
+  const open = await deps.store.alerts.listOpen();
   const verdicts = new Map([...report.verdicts].map(([k, v]) => [k.toLowerCase(), v]));
   const running = new Set([...report.running].map((id) => id.toLowerCase()));
   for (const row of open) {

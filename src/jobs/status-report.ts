@@ -15,7 +15,7 @@ import type { PostingRegistry } from "./posting-registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 export interface StatusDeps {
-  store: Store;
+  store: Pick<Store, "engine" | "ping" | "newestCacheFetch">;
   subscriptions: SubscriptionStore;
   posting: PostingRegistry;
   /** Undefined when this replica runs no scheduler (GPUOPS_SCHEDULER=false, or not started). */
@@ -39,14 +39,7 @@ const matches = (j: { platform?: string; channelId?: string; job: string }, f: {
   (!f.platform || j.platform === f.platform || j.job.includes(`:${f.platform}:`)) && (!f.channelId || j.channelId === f.channelId || j.job.endsWith(`:${f.channelId}`));
 
 export function createStatusPort(deps: StatusDeps): StatusPort {
-  async function newestFetch(prefix: string): Promise<string | undefined> {
-    const row = await deps.store.db
-      .selectFrom("cache_entry")
-      .select((eb) => eb.fn.max("fetched_at").as("at"))
-      .where("key", "like", `${prefix}%`)
-      .executeTakeFirst();
-    return (row?.at as string | null | undefined) ?? undefined;
-  }
+  const newestFetch = (prefix: string) => deps.store.newestCacheFetch(prefix);
 
   return {
     async snapshot(filter = {}) {
@@ -54,10 +47,7 @@ export function createStatusPort(deps: StatusDeps): StatusPort {
       const checks: StatusSnapshot["checks"] = [];
       let storeOk = true;
       try {
-        await deps.store.db
-          .selectFrom("job_run")
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirst();
+        await deps.store.ping();
         checks.push({ name: "Store", ok: true, detail: `${deps.store.engine === "postgres" ? "PostgreSQL" : "SQLite"} answering` });
       } catch (err) {
         storeOk = false;

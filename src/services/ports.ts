@@ -546,3 +546,46 @@ export interface UserDirectoryPort {
   /** The user's e-mail as the platform reports it, or undefined (unknown user, no scope, lookup failed). */
   verifiedEmail(userId: string): Promise<string | undefined>;
 }
+
+// --- Ports the store implements for doors and adapters (conversation refs, seen requests, cache) ---
+
+/** The parts of a chat platform's conversation reference the store reads; the rest is kept as it came. */
+export interface ConversationRefShape {
+  activityId?: string | undefined;
+  serviceUrl?: string | undefined;
+  conversation: { id: string; tenantId?: string | undefined; conversationType?: string | undefined; name?: string | undefined };
+}
+
+export interface StoredConversation {
+  conversationId: string;
+  reference: ConversationRefShape;
+  conversationType: string | null;
+  teamId: string | null;
+  tenantId: string | null;
+  name: string | null;
+  status: "active" | "broken";
+  brokenReason: string | null;
+  brokenAt: string | null;
+  updatedAt: string;
+}
+
+/** Where the bot may post proactively (Teams): saved when addressed, read for posts, marked broken when refused. Ids may carry a thread suffix. */
+export interface ConversationRefsPort {
+  /** Saves (or refreshes) the reference and marks it active; returns the base conversation id. */
+  save(ref: ConversationRefShape, meta: { teamId?: string | undefined; name?: string | undefined }, now: Date): Promise<string>;
+  get(conversationId: string): Promise<StoredConversation | undefined>;
+  markBroken(conversationId: string, reason: string, now: Date): Promise<void>;
+  listBroken(): Promise<StoredConversation[]>;
+}
+
+/** The shared memory of chat requests already run (Slack retries, replays, replicas). */
+export interface SeenRequests {
+  /** True the first time `key` is seen anywhere on this store; false ever after (while remembered). */
+  firstSight(key: string, now: Date): Promise<boolean>;
+}
+
+/** A shared cache of fetched answers (the store's cache table): survives restarts, shared by replicas. */
+export interface CachePort {
+  cacheGet(key: string, now: Date): Promise<string | undefined>;
+  cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+}

@@ -8,19 +8,8 @@ import type { Kysely, Transaction } from "kysely";
 import { type AuditEntry, type GpuRequest, LEASE_STATES, nextDueAt, type RequestPolicy } from "../domain/gpu-request.ts";
 import { GpuopsError } from "../errors.ts";
 import type { AuditRow, GpuRequestStorePort, PoolVmRef, RequestMessages, SideEffect, StoredRequest } from "../services/ports.ts";
+import { isUniqueViolation } from "./errors.ts";
 import type { Database, GpuRequestEffectTable, GpuRequestTable } from "./schema.ts";
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
-    /UNIQUE constraint failed/.test(e?.message ?? "") ||
-    // SQLite's audit trigger refuses an insert that would replace an entry before the unique index is checked.
-    /an existing entry cannot be replaced/.test(e?.message ?? "")
-  );
-}
 
 /** The key a pool VM is reserved under: one per VM, whatever its spelling in ARM. */
 const vmKey = (subscriptionId: string, vm: PoolVmRef) => `${subscriptionId}/${vm.resourceGroup}/${vm.name}`.toLowerCase();
@@ -102,16 +91,18 @@ async function syncLease(trx: Transaction<Database>, requestId: number, request:
     .execute();
 }
 
-export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolicy): GpuRequestStorePort {
-  const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof GpuopsError) throw err;
-      throw new GpuopsError("store_error", `Could not ${what}`, { cause: err });
-    }
-  };
+/** Store failures become one kind error naming what could not be done. */
+const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof GpuopsError) throw err;
+    throw new GpuopsError("store_error", `Could not ${what}`, { cause: err });
+  }
+};
 
+/** Creating and changing requests: each change is one transaction with its audit event, lease and effects. */
+function requestWrites(db: Kysely<Database>, policy: RequestPolicy): Pick<GpuRequestStorePort, "create" | "save" | "refuse" | "setMessages"> {
   return {
     create: (make) =>
       wrap("store the GPU request", () =>
@@ -134,13 +125,6 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
           return { request, version: 1, messages: {} };
         }),
       ),
-
-    async get(id) {
-      const n = rowId(id);
-      if (n === undefined) return undefined;
-      const row = await wrap("read the GPU request", () => db.selectFrom("gpu_request").select(["id", "data", "messages", "version"]).where("id", "=", n).executeTakeFirst());
-      return row ? hydrate(row) : undefined;
-    },
 
     async save(id, expectedVersion, request, entry, effects = []) {
       const n = rowId(id);
@@ -201,6 +185,18 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
           .execute(),
       );
     },
+  };
+}
+
+/** Reading requests, their history and what is due. */
+function requestReads(db: Kysely<Database>): Pick<GpuRequestStorePort, "get" | "list" | "history" | "due"> {
+  return {
+    async get(id) {
+      const n = rowId(id);
+      if (n === undefined) return undefined;
+      const row = await wrap("read the GPU request", () => db.selectFrom("gpu_request").select(["id", "data", "messages", "version"]).where("id", "=", n).executeTakeFirst());
+      return row ? hydrate(row) : undefined;
+    },
 
     async list(filter) {
       let q = db.selectFrom("gpu_request").select(["id", "data", "messages", "version"]).orderBy("id", "desc");
@@ -246,7 +242,12 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
       );
       return rows.map(hydrate);
     },
+  };
+}
 
+/** Side effects claimed once (idempotency key + owner + lease), planned, finished or released. */
+function effectClaims(db: Kysely<Database>): Pick<GpuRequestStorePort, "claimEffect" | "savePlan" | "finishEffect" | "releaseEffect" | "effect" | "renewEffect" | "openEffects"> {
+  return {
     async claimEffect(key, owner, now, ttlMs) {
       const iso = now.toISOString();
       const until = new Date(now.getTime() + ttlMs).toISOString();
@@ -316,6 +317,25 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
       return Number(r.numUpdatedRows) === 1;
     },
 
+    async openEffects(now) {
+      const iso = now.toISOString();
+      const rows = await wrap("list open side effects", () =>
+        db
+          .selectFrom("gpu_request_effect")
+          .selectAll()
+          .where("status", "in", ["pending", "running"])
+          .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", iso)]))
+          .orderBy("created_at", "asc")
+          .execute(),
+      );
+      return rows.map(effectOf);
+    },
+  };
+}
+
+/** Pool VMs reserved per request, one reservation per VM. */
+function poolVmReservations(db: Kysely<Database>): Pick<GpuRequestStorePort, "reservePoolVms" | "releasePoolVms" | "poolVmClaims"> {
+  return {
     async reservePoolVms(key, owner, requestId, subscriptionId, candidates, count, now) {
       const n = rowId(requestId);
       if (n === undefined) return undefined;
@@ -375,19 +395,9 @@ export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolic
       const rows = await wrap("list pool VM reservations", () => db.selectFrom("pool_vm_claim").selectAll().orderBy("vm_key").execute());
       return rows.map((r) => ({ requestId: String(r.request_id), subscriptionId: r.subscription_id, resourceGroup: r.resource_group, name: r.vm_name }));
     },
-
-    async openEffects(now) {
-      const iso = now.toISOString();
-      const rows = await wrap("list open side effects", () =>
-        db
-          .selectFrom("gpu_request_effect")
-          .selectAll()
-          .where("status", "in", ["pending", "running"])
-          .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", iso)]))
-          .orderBy("created_at", "asc")
-          .execute(),
-      );
-      return rows.map(effectOf);
-    },
   };
+}
+
+export function createGpuRequestStore(db: Kysely<Database>, policy: RequestPolicy): GpuRequestStorePort {
+  return { ...requestWrites(db, policy), ...requestReads(db), ...effectClaims(db), ...poolVmReservations(db) };
 }

@@ -3,12 +3,8 @@
  * insert a key runs the request, every other sight of it (another replica, a restart) is refused.
  */
 import type { Kysely } from "kysely";
+import type { SeenRequests } from "../services/ports.ts";
 import type { Database } from "./schema.ts";
-
-export interface SeenRequests {
-  /** True the first time `key` is seen anywhere on this store; false ever after (while remembered). */
-  firstSight(key: string, now: Date): Promise<boolean>;
-}
 
 /** Signatures are valid for 5 minutes and Slack retries within a few; twice that is plenty. */
 export const REMEMBER_MS = 10 * 60 * 1000;

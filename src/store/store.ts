@@ -5,12 +5,17 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
+import type { ConversationRefsPort, SeenRequests } from "../services/ports.ts";
+import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
+import { isUniqueViolation } from "./errors.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
+import { createSlackRequestLedger } from "./slack-requests.ts";
+import { createConversationRefStore } from "./teams-conversations.ts";
 
 export interface StoreOptions {
   databaseUrl?: string | undefined;
@@ -37,8 +42,20 @@ export interface Store {
   finishJob(claim: Omit<Claim, "owner">, status: "done" | "failed" | "skipped", detail: string | null, now: Date): Promise<void>;
   /** Deletes finished claims older than `before` (the unique key only matters while a period can recur). */
   pruneJobRuns(before: Date): Promise<number>;
+  /** Hands back an owner's unfinished claims, dated (claim and heartbeat) at the epoch so another replica takes them over at once; how many. */
+  releaseClaims(owner: string): Promise<number>;
+  /** Resolves when the database answers a query (readiness, `status`). */
+  ping(): Promise<void>;
+  /** When the newest cache entry under a key prefix was fetched (ISO), e.g. "cost:"; undefined when none is cached. */
+  newestCacheFetch(prefix: string): Promise<string | undefined>;
   cacheGet(key: string, now: Date): Promise<string | undefined>;
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+  /** Idle alert episodes, where they were posted, and the buttons pressed on them. */
+  alerts: AlertStatePort;
+  /** Chat conversation references for proactive posts (Teams). */
+  conversations: ConversationRefsPort;
+  /** Slack requests already run, shared by replicas (signature, event and command keys). */
+  slackRequests: SeenRequests;
   close(): Promise<void>;
 }
 
@@ -46,11 +63,6 @@ class Provider implements MigrationProvider {
   async getMigrations() {
     return MIGRATIONS;
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint failed/.test(e?.message ?? "");
 }
 
 /** host:port/database of a PostgreSQL URL, without user or password. */
@@ -105,6 +117,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return {
     db,
     engine,
+    ...jobRunMethods(db),
+    ...cacheMethods(db),
+    alerts: createAlertStateStore(db),
+    conversations: createConversationRefStore(db),
+    slackRequests: createSlackRequestLedger(db),
+    close: () => db.destroy(),
+  };
+}
+
+/** Claims of scheduled work (table job_run): one row per job and period. */
+function jobRunMethods(db: Kysely<Database>): Pick<Store, "claimJob" | "finishJob" | "pruneJobRuns" | "releaseClaims" | "ping"> {
+  return {
     async claimJob(claim, now) {
       try {
         await db
@@ -134,6 +158,32 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await db.deleteFrom("cache_entry").where("expires_at", "<", before.toISOString()).execute();
       return Number(result.numDeletedRows);
     },
+    async releaseClaims(owner) {
+      const result = await db
+        .updateTable("job_run")
+        .set({ claimed_at: new Date(0).toISOString(), heartbeat_at: new Date(0).toISOString() })
+        .where("claimed_by", "=", owner)
+        .where("status", "=", "claimed")
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows ?? 0);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+  };
+}
+
+/** The cache of Azure answers (table cache_entry). */
+function cacheMethods(db: Kysely<Database>): Pick<Store, "cacheGet" | "cachePut" | "newestCacheFetch"> {
+  return {
+    async newestCacheFetch(prefix) {
+      const row = await db
+        .selectFrom("cache_entry")
+        .select((eb) => eb.fn.max("fetched_at").as("at"))
+        .where("key", "like", `${prefix}%`)
+        .executeTakeFirst();
+      return (row?.at as string | null | undefined) ?? undefined;
+    },
     async cacheGet(key, now) {
       const row = await db.selectFrom("cache_entry").select(["value", "expires_at"]).where("key", "=", key).executeTakeFirst();
       return row && row.expires_at > now.toISOString() ? row.value : undefined;
@@ -146,6 +196,5 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, fetched_at: row.fetched_at, expires_at: row.expires_at }))
         .execute();
     },
-    close: () => db.destroy(),
   };
 }

@@ -129,7 +129,76 @@ export interface SubscriptionStoreOptions {
   onChange?: () => void;
 }
 
-export function createSubscriptionStore(db: Kysely<Database>, opts: SubscriptionStoreOptions = {}): SubscriptionStore {
+/** Creates or changes a channel's subscription in one transaction, with its audit event; "unchanged" writes nothing. */
+async function saveSubscription(
+  db: Kysely<Database>,
+  target: Parameters<SubscriptionPort["save"]>[0],
+  settings: SubscriptionSettings,
+  actor: Parameters<SubscriptionPort["save"]>[2],
+  now: Date,
+): ReturnType<SubscriptionPort["save"]> {
+  const at = now.toISOString();
+  const values = {
+    schedule_at: settings.at,
+    timezone: settings.timezone,
+    scope: settings.scope ? formatScope(settings.scope) : null,
+    noise_rule: serialiseNoiseRule(settings.noise),
+    update_in_place: settings.updateInPlace ? 1 : 0,
+    changed_by: actor.id.slice(0, 200),
+    changed_at: at,
+  };
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom("channel_subscription")
+      .selectAll()
+      .where("platform", "=", target.platform)
+      .where("channel_id", "=", target.channelId)
+      .where("kind", "=", target.kind)
+      .executeTakeFirst();
+    if (!existing) {
+      await trx
+        .insertInto("channel_subscription")
+        .values({ platform: target.platform, channel_id: target.channelId, kind: target.kind, ...values, active_from: at, created_by: values.changed_by, created_at: at })
+        .execute();
+    } else {
+      const previous = fromRow(existing);
+      if (sameSettings(previous, settings)) return { action: "unchanged" as const, current: previous, previous };
+      // A new time or zone starts counting from now: a slot that already passed today is not "missed".
+      const scheduleMoved = previous.at !== settings.at || previous.timezone !== settings.timezone;
+      await trx
+        .updateTable("channel_subscription")
+        .set({ ...values, ...(scheduleMoved ? { active_from: at } : {}) })
+        .where("id", "=", existing.id)
+        .execute();
+    }
+    const row = await trx
+      .selectFrom("channel_subscription")
+      .selectAll()
+      .where("platform", "=", target.platform)
+      .where("channel_id", "=", target.channelId)
+      .where("kind", "=", target.kind)
+      .executeTakeFirstOrThrow();
+    const current = fromRow(row);
+    const previous = existing ? fromRow(existing) : undefined;
+    const action = previous ? ("change" as const) : ("subscribe" as const);
+    await trx
+      .insertInto("subscription_event")
+      .values({
+        platform: target.platform,
+        channel_id: target.channelId,
+        kind: target.kind,
+        action,
+        actor_id: actor.id.slice(0, 200),
+        actor_name: actor.name?.slice(0, 200) ?? null,
+        at,
+        detail: JSON.stringify({ before: previous ? settingsRecord(previous) : null, after: settingsRecord(current) }),
+      })
+      .execute();
+    return previous ? { action, current, previous } : { action, current };
+  });
+}
+
+function subscriptionMethods(db: Kysely<Database>, opts: SubscriptionStoreOptions): SubscriptionPort {
   const where = (platform: string, channelId: string, kind: string) =>
     db.selectFrom("channel_subscription").selectAll().where("platform", "=", platform).where("channel_id", "=", channelId).where("kind", "=", kind);
 
@@ -165,65 +234,7 @@ export function createSubscriptionStore(db: Kysely<Database>, opts: Subscription
     },
 
     async save(target, settings, actor, now) {
-      const at = now.toISOString();
-      const values = {
-        schedule_at: settings.at,
-        timezone: settings.timezone,
-        scope: settings.scope ? formatScope(settings.scope) : null,
-        noise_rule: serialiseNoiseRule(settings.noise),
-        update_in_place: settings.updateInPlace ? 1 : 0,
-        changed_by: actor.id.slice(0, 200),
-        changed_at: at,
-      };
-      const result = await db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom("channel_subscription")
-          .selectAll()
-          .where("platform", "=", target.platform)
-          .where("channel_id", "=", target.channelId)
-          .where("kind", "=", target.kind)
-          .executeTakeFirst();
-        if (!existing) {
-          await trx
-            .insertInto("channel_subscription")
-            .values({ platform: target.platform, channel_id: target.channelId, kind: target.kind, ...values, active_from: at, created_by: values.changed_by, created_at: at })
-            .execute();
-        } else {
-          const previous = fromRow(existing);
-          if (sameSettings(previous, settings)) return { action: "unchanged" as const, current: previous, previous };
-          // A new time or zone starts counting from now: a slot that already passed today is not "missed".
-          const scheduleMoved = previous.at !== settings.at || previous.timezone !== settings.timezone;
-          await trx
-            .updateTable("channel_subscription")
-            .set({ ...values, ...(scheduleMoved ? { active_from: at } : {}) })
-            .where("id", "=", existing.id)
-            .execute();
-        }
-        const row = await trx
-          .selectFrom("channel_subscription")
-          .selectAll()
-          .where("platform", "=", target.platform)
-          .where("channel_id", "=", target.channelId)
-          .where("kind", "=", target.kind)
-          .executeTakeFirstOrThrow();
-        const current = fromRow(row);
-        const previous = existing ? fromRow(existing) : undefined;
-        const action = previous ? ("change" as const) : ("subscribe" as const);
-        await trx
-          .insertInto("subscription_event")
-          .values({
-            platform: target.platform,
-            channel_id: target.channelId,
-            kind: target.kind,
-            action,
-            actor_id: actor.id.slice(0, 200),
-            actor_name: actor.name?.slice(0, 200) ?? null,
-            at,
-            detail: JSON.stringify({ before: previous ? settingsRecord(previous) : null, after: settingsRecord(current) }),
-          })
-          .execute();
-        return previous ? { action, current, previous } : { action, current };
-      });
+      const result = await saveSubscription(db, target, settings, actor, now);
       if (result.action !== "unchanged") opts.onChange?.();
       return result;
     },
@@ -265,7 +276,12 @@ export function createSubscriptionStore(db: Kysely<Database>, opts: Subscription
         return { platform: r.platform, channelId: r.channel_id, kind: r.kind as SubscriptionKind, action: r.action as SubscriptionEvent["action"], actor, at: r.at, summary };
       });
     },
+  };
+}
 
+/** Digest deliveries per channel and local day (table digest_post). */
+function digestPostMethods(db: Kysely<Database>): Pick<SubscriptionStore, "recordPost" | "getPost" | "lastMessage" | "posts"> {
+  return {
     async recordPost(rec) {
       const values = {
         platform: rec.platform,
@@ -324,7 +340,12 @@ export function createSubscriptionStore(db: Kysely<Database>, opts: Subscription
         .execute();
       return rows.map(postFromRow);
     },
+  };
+}
 
+/** What `status` reads beside the subscriptions: job runs and broken conversations. */
+function statusReads(db: Kysely<Database>): Pick<SubscriptionStore, "lastRuns" | "brokenConversations"> {
+  return {
     async lastRuns(prefix) {
       // The newest claim of each job, found per job through the (job, period_key) index rather
       // than by reading every run ever made (the per-minute jobs add 1,440 rows a day).
@@ -356,4 +377,8 @@ export function createSubscriptionStore(db: Kysely<Database>, opts: Subscription
       return rows.map((r) => ({ conversationId: r.conversation_id, reason: r.broken_reason ?? "the app can no longer post there", since: r.broken_at ?? r.updated_at }));
     },
   };
+}
+
+export function createSubscriptionStore(db: Kysely<Database>, opts: SubscriptionStoreOptions = {}): SubscriptionStore {
+  return { ...subscriptionMethods(db, opts), ...digestPostMethods(db), ...statusReads(db) };
 }

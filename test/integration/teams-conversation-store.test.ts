@@ -2,15 +2,9 @@
 // refreshed without losing the team, marked broken, listed for `status`, revived.
 import type { ConversationReference } from "@microsoft/agents-activity";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  baseConversationId,
-  getConversation,
-  listBrokenConversations,
-  markConversationBroken,
-  saveConversationReference,
-  threadConversationId,
-} from "../../src/chat/teams/conversation-store.ts";
+import { baseConversationId, threadConversationId } from "../../src/chat/teams/conversation-ids.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
+import { getConversation, listBrokenConversations, markConversationBroken, saveConversationReference } from "../../src/store/teams-conversations.ts";
 import { type FreshDatabase, freshPostgres, freshSqlite } from "../support/fresh-database.ts";
 
 const CHANNEL = "19:2b0c8c4d27f64e1c9a1f0e3d5b6a7c8d@thread.tacv2";

@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listBrokenConversations } from "../../src/chat/teams/conversation-store.ts";
 import { loadConfig } from "../../src/config.ts";
 import { GpuopsError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
 import { reply, text } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import type { PostingPort } from "../../src/services/ports.ts";
+import { listBrokenConversations } from "../../src/store/teams-conversations.ts";
 import { CONNECTOR_ERRORS, type ConnectorCall, type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import { CHANNEL_CONVERSATION, channelMention, installationAdd, personalMessage, postActivity } from "../support/teams-activities.ts";
 

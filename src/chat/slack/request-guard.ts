@@ -13,7 +13,10 @@
 import { type AnyMiddlewareArgs, isValidSlackRequest, type Middleware } from "@slack/bolt";
 import type { NextFunction, Request, Response } from "express";
 import { LRUCache } from "lru-cache";
-import { REMEMBER_MS, type SeenRequests } from "../../store/slack-requests.ts";
+import type { SeenRequests } from "../../services/ports.ts";
+
+/** Signatures are valid for 5 minutes and Slack retries within a few; twice that is plenty (the store's ledger keeps as long). */
+const REMEMBER_MS = 10 * 60 * 1000;
 
 /** How far ahead of our clock a request timestamp may be, as Slack allows behind it. */
 const MAX_SKEW_S = 5 * 60;

@@ -16,7 +16,7 @@ import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
-import { createSlackRequestLedger } from "../../store/slack-requests.ts";
+import type { SeenRequests } from "../../services/ports.ts";
 import { type HomeSectionProvider, homeBlocks } from "./app-home.ts";
 import { registerBlockActions } from "./block-actions.ts";
 import type { DoorDeps } from "./door-deps.ts";
@@ -46,6 +46,8 @@ export interface SlackDoorOptions {
   /** The gpuops express app; /slack/events is mounted on it (HTTP mode). */
   web: Express;
   now?: () => number;
+  /** The shared ledger of requests already run (the store's); one process's memory when absent. */
+  seen?: SeenRequests | undefined;
 }
 
 export interface SlackDoor {
@@ -83,7 +85,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   app.posting.register(posting);
   const guard = createRequestGuard({
     signingSecret: config.slack.signingSecret,
-    ...(app.store ? { seen: createSlackRequestLedger(app.store.db) } : {}),
+    ...(opts.seen ? { seen: opts.seen } : {}),
     now,
     onSkip: (why, key) => log.info({ why, key }, "Slack request skipped"),
   });

@@ -10,21 +10,21 @@
  */
 import type { ConversationReference } from "@microsoft/agents-activity";
 import type { CloudAdapter } from "@microsoft/agents-hosting";
-import type { Kysely } from "kysely";
+
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
-import type { PostedMessage, PostingPort } from "../../services/ports.ts";
-import type { Database } from "../../store/schema.ts";
+import type { ConversationRefsPort, PostedMessage, PostingPort } from "../../services/ports.ts";
 import { replyActivity } from "./card-activity.ts";
 import { type RetryPolicy, withConnectorRetry } from "./connector-retry.ts";
 import { type BotIdentity, connectorOf, continueConversation } from "./continue-conversation.ts";
-import { baseConversationId, getConversation, markConversationBroken, threadConversationId } from "./conversation-store.ts";
+import { baseConversationId, threadConversationId } from "./conversation-ids.ts";
 
 export interface TeamsPostingDeps {
   adapter: CloudAdapter;
   identity: BotIdentity;
-  db: Kysely<Database> | undefined;
+  /** Where conversation references are kept (the store); undefined without one. */
+  conversations: ConversationRefsPort | undefined;
   log: Logger;
   now(): Date;
   retry: RetryPolicy;
@@ -34,8 +34,8 @@ export function createTeamsPostingPort(deps: TeamsPostingDeps): PostingPort {
   const { adapter, identity, log } = deps;
 
   async function referenceFor(channelId: string, threadId: string | undefined): Promise<ConversationReference> {
-    if (!deps.db) throw new GpuopsError("chat_unavailable", "Teams: proactive posts need the store, and none is open.");
-    const conversation = await getConversation(deps.db, channelId);
+    if (!deps.conversations) throw new GpuopsError("chat_unavailable", "Teams: proactive posts need the store, and none is open.");
+    const conversation = await deps.conversations.get(channelId);
     if (!conversation) {
       throw new GpuopsError(
         "chat_unavailable",
@@ -50,7 +50,7 @@ export function createTeamsPostingPort(deps: TeamsPostingDeps): PostingPort {
         context: { conversation: conversation.conversationId, gone: "yes" },
       });
     }
-    const reference = conversation.reference;
+    const reference = conversation.reference as ConversationReference;
     return { ...reference, conversation: { ...reference.conversation, id: threadConversationId(conversation.conversationId, threadId) } };
   }
 
@@ -59,8 +59,8 @@ export function createTeamsPostingPort(deps: TeamsPostingDeps): PostingPort {
     try {
       return await withConnectorRetry(what, call, deps.retry, (r) => log.warn({ ...r, conversation: baseConversationId(channelId) }, "teams: connector asked to retry"));
     } catch (err) {
-      if (err instanceof GpuopsError && err.context.gone === "yes" && deps.db) {
-        await markConversationBroken(deps.db, channelId, err.message, deps.now());
+      if (err instanceof GpuopsError && err.context.gone === "yes" && deps.conversations) {
+        await deps.conversations.markBroken(channelId, err.message, deps.now());
         log.warn({ conversation: baseConversationId(channelId), reason: err.message }, "teams: conversation marked broken");
       }
       throw err;

@@ -7,20 +7,20 @@
  */
 import type { Activity, ConversationReference } from "@microsoft/agents-activity";
 import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
-import type { Kysely } from "kysely";
+
 import { type ActionRequest, type ActionResult, runAction } from "../../commands/actions.ts";
 import { runCommand } from "../../commands/registry.ts";
 import type { CommandContext, CommandRequest } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
-import type { PostedMessage } from "../../services/ports.ts";
-import type { Database } from "../../store/schema.ts";
+import type { ConversationRefsPort, PostedMessage } from "../../services/ports.ts";
+
 import { type ButtonClick, clickFromInvoke, clickFromMessageValue } from "./action-data.ts";
 import { noticeActivity, plainSummary, replyActivity } from "./card-activity.ts";
 import { type RetryPolicy, withConnectorRetry } from "./connector-retry.ts";
 import { type BotIdentity, connectorOf, continueConversation } from "./continue-conversation.ts";
-import { baseConversationId, markConversationBroken, saveConversationReference } from "./conversation-store.ts";
+import { baseConversationId } from "./conversation-ids.ts";
 import { commandText, mentionEntities } from "./mention-text.ts";
 import { formCardFor } from "./request-form.ts";
 
@@ -31,7 +31,8 @@ export interface TeamsAgentDeps {
   /** Who the bot is when it continues a conversation: its app id, or an anonymous identity in local mode. */
   identity: BotIdentity;
   context(): CommandContext;
-  db: Kysely<Database> | undefined;
+  /** Where conversation references are kept (the store); undefined without one. */
+  conversations: ConversationRefsPort | undefined;
   log: Logger;
   now(): Date;
   slowReplyMs: number;
@@ -119,11 +120,11 @@ export class TeamsAgent extends ActivityHandler {
   }
 
   private async rememberConversation(context: TurnContext): Promise<void> {
-    const { db } = this.deps;
-    if (!db) return;
+    const { conversations } = this.deps;
+    if (!conversations) return;
     try {
       const meta = channelData(context.activity);
-      await saveConversationReference(db, context.activity.getConversationReference(), { teamId: meta.teamId, name: meta.channelName ?? meta.teamName }, this.deps.now());
+      await conversations.save(context.activity.getConversationReference(), { teamId: meta.teamId, name: meta.channelName ?? meta.teamName }, this.deps.now());
     } catch (err) {
       this.deps.log.warn({ err }, "teams: could not save the conversation reference");
     }
@@ -131,8 +132,8 @@ export class TeamsAgent extends ActivityHandler {
 
   private async forgetConversation(context: TurnContext, reason: string): Promise<void> {
     const id = context.activity.conversation?.id;
-    if (!this.deps.db || !id) return;
-    await markConversationBroken(this.deps.db, id, reason, this.deps.now());
+    if (!this.deps.conversations || !id) return;
+    await this.deps.conversations.markBroken(id, reason, this.deps.now());
     this.deps.log.info({ conversation: baseConversationId(id), reason }, "teams: conversation marked broken");
   }
 

@@ -8,17 +8,16 @@
  * they name. Replies go to each activity's serviceUrl.
  *
  * @example
- * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, db: app.store?.db, log, listenHost: config.server.host });
+ * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, conversations: app.store?.conversations, log, listenHost: config.server.host });
  * await teams.posting.post(conversationId, reply);
  */
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import type { Kysely } from "kysely";
+
 import type { CommandContext } from "../../commands/types.ts";
 import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
-import type { PostingPort } from "../../services/ports.ts";
-import type { Database } from "../../store/schema.ts";
+import type { ConversationRefsPort, PostingPort } from "../../services/ports.ts";
 import { isLocalMode, type TeamsSettings, teamsAuthConfig } from "./auth-config.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./connector-retry.ts";
 import { createTeamsPostingPort } from "./posting-port.ts";
@@ -29,7 +28,8 @@ export const TEAMS_ROUTE = "/api/messages";
 export interface TeamsDoorDeps {
   teams: TeamsSettings;
   context(): CommandContext;
-  db: Kysely<Database> | undefined;
+  /** Where conversation references are kept (the store); undefined without one. */
+  conversations: ConversationRefsPort | undefined;
   log: Logger;
   now?: () => Date;
   /** Back-off settings for connector calls (tests use short waits and a fixed jitter). */
@@ -83,7 +83,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
   const now = deps.now ?? (() => new Date());
   // Anonymous identity in local mode: the SDK then calls the connector without a token.
   const identity = deps.teams.appId ?? {};
-  const agent = new TeamsAgent({ adapter, identity, context: deps.context, db: deps.db, log, now, slowReplyMs: deps.teams.slowReplyMs, retry });
+  const agent = new TeamsAgent({ adapter, identity, context: deps.context, conversations: deps.conversations, log, now, slowReplyMs: deps.teams.slowReplyMs, retry });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ err: error, activityType: context.activity.type }, "teams: turn failed");
     try {
@@ -92,7 +92,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
       log.warn({ err }, "teams: could not tell the user about the failure");
     }
   };
-  const posting = createTeamsPostingPort({ adapter, identity, db: deps.db, log, now, retry });
+  const posting = createTeamsPostingPort({ adapter, identity, conversations: deps.conversations, log, now, retry });
 
   web.post(
     TEAMS_ROUTE,

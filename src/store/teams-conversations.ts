@@ -1,41 +1,23 @@
 /**
- * Teams conversation references in the store: saved when the app is installed or addressed,
- * read back for proactive posts (they survive restarts and are shared by replicas), and marked
- * broken when Teams says the app can no longer post there. `status` lists the broken ones.
+ * Teams conversation references (table teams_conversation): saved when the app is installed or
+ * addressed, read back for proactive posts (they survive restarts and are shared by replicas), and
+ * marked broken when Teams says the app can no longer post there. `status` lists the broken ones.
+ *
+ * @example
+ * const refs = createConversationRefStore(store.db);
+ * await refs.save(context.activity.getConversationReference(), { teamId }, now);
  */
-import type { ConversationReference } from "@microsoft/agents-activity";
 import type { Kysely } from "kysely";
-import type { Database } from "../../store/schema.ts";
-
-/** Teams addresses a channel thread as "<channel id>;messageid=<root id>"; the channel is the base. */
-export function baseConversationId(conversationId: string): string {
-  const i = conversationId.indexOf(";messageid=");
-  return i === -1 ? conversationId : conversationId.slice(0, i);
-}
-
-export function threadConversationId(conversationId: string, threadId: string | undefined): string {
-  return threadId ? `${baseConversationId(conversationId)};messageid=${threadId}` : baseConversationId(conversationId);
-}
-
-export interface StoredConversation {
-  conversationId: string;
-  reference: ConversationReference;
-  conversationType: string | null;
-  teamId: string | null;
-  tenantId: string | null;
-  name: string | null;
-  status: "active" | "broken";
-  brokenReason: string | null;
-  brokenAt: string | null;
-  updatedAt: string;
-}
+import { baseConversationId } from "../chat/teams/conversation-ids.ts";
+import type { ConversationRefShape, ConversationRefsPort, StoredConversation } from "../services/ports.ts";
+import type { Database } from "./schema.ts";
 
 type Row = Database["teams_conversation"];
 
 function fromRow(row: Row): StoredConversation {
   return {
     conversationId: row.conversation_id,
-    reference: JSON.parse(row.reference) as ConversationReference,
+    reference: JSON.parse(row.reference) as ConversationRefShape,
     conversationType: row.conversation_type,
     teamId: row.team_id,
     tenantId: row.tenant_id,
@@ -72,13 +54,13 @@ function writtenIn(db: object): Map<string, { fingerprint: string; at: number }>
  */
 export async function saveConversationReference(
   db: Kysely<Database>,
-  ref: ConversationReference,
+  ref: ConversationRefShape,
   meta: { teamId?: string | undefined; name?: string | undefined },
   now: Date,
 ): Promise<string> {
   const conversationId = baseConversationId(ref.conversation.id);
   const { activityId: _drop, ...rest } = ref;
-  const reference: ConversationReference = { ...rest, conversation: { ...ref.conversation, id: conversationId } };
+  const reference: ConversationRefShape = { ...rest, conversation: { ...ref.conversation, id: conversationId } };
   const at = now.toISOString();
   const values = {
     conversation_id: conversationId,
@@ -141,4 +123,13 @@ export async function markConversationBroken(db: Kysely<Database>, conversationI
 export async function listBrokenConversations(db: Kysely<Database>): Promise<StoredConversation[]> {
   const rows = await db.selectFrom("teams_conversation").selectAll().where("status", "=", "broken").orderBy("broken_at", "desc").execute();
   return rows.map(fromRow);
+}
+
+export function createConversationRefStore(db: Kysely<Database>): ConversationRefsPort {
+  return {
+    save: (ref, meta, now) => saveConversationReference(db, ref, meta, now),
+    get: (conversationId) => getConversation(db, conversationId),
+    markBroken: (conversationId, reason, now) => markConversationBroken(db, conversationId, reason, now),
+    listBroken: () => listBrokenConversations(db),
+  };
 }
