@@ -6,6 +6,7 @@ import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
 import { createOpenAiAdapter, ptuPriceSetting } from "./azure/cognitive-services.ts";
 import { createCostAdapter } from "./azure/cost.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
+import { createProvisioningAdapter, createVmPower } from "./azure/provisioning.ts";
 import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
 import { createPriceAdapter } from "./azure/retail-prices.ts";
 import { createScope } from "./azure/scope.ts";
@@ -17,16 +18,17 @@ import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
-import { bindIdleActions, createVmPower } from "./jobs/idle-actions.ts";
+import { bindIdleActions } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
 import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
-import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
+import { createRequestsRuntime, policyFrom, type RequestsRuntime, type RequestsRuntimeOptions } from "./jobs/request-actions.ts";
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
+import { createGpuRequestStore } from "./store/gpu-requests.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -83,8 +85,11 @@ export interface AppOptions {
     staleClaimMs?: number;
     heartbeatMs?: number;
   };
-  /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
-  requestRuntime?: { claimMs?: number; heartbeatMs?: number };
+  /**
+   * GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts),
+   * and a hook run when a decision hands its action to the runner (a crash test kills the process there).
+   */
+  requestRuntime?: Pick<RequestsRuntimeOptions, "claimMs" | "heartbeatMs" | "beforeAction">;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -200,17 +205,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   let requests: RequestsRuntime | undefined;
   if (store) {
+    const policy = policyFrom(config.approvals);
     requests = createRequestsRuntime({
-      config,
-      store,
-      azure,
+      store: createGpuRequestStore(store.db, policy),
+      // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
+      provisioning: createProvisioningAdapter(azure, fake ? { pollIntervalMs: 50 } : {}),
+      policy,
+      approvals: config.approvals,
+      demo: config.demo,
       posting: (platform) => posting.get(platform),
       now,
       log: opts.log,
-      crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
       ...opts.requestRuntime,
-      // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
-      ...(fake ? { pollIntervalMs: 50 } : {}),
     });
     services.requests = requests.port;
     const runtime = requests;

@@ -37,12 +37,25 @@ export interface RunningServer {
   shutdown(): Promise<{ timedOut: boolean; releasedClaims: number }>;
 }
 
-export async function startServer(
-  config: Config,
-  opts: { log?: Logger; now?: () => Date; teams?: { retry?: Partial<RetryPolicy> }; jobs?: AppOptions["jobs"] } = {},
-): Promise<RunningServer> {
+export interface ServerOptions {
+  log?: Logger;
+  now?: () => Date;
+  teams?: { retry?: Partial<RetryPolicy> };
+  jobs?: AppOptions["jobs"];
+  /** Test hooks for GPU request side effects (claim timing, a crash right after a decision). */
+  requestRuntime?: AppOptions["requestRuntime"];
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const app = await createApp(config, { withStore: true, metrics: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+  const app = await createApp(config, {
+    withStore: true,
+    metrics: true,
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.jobs ? { jobs: opts.jobs } : {}),
+    ...(opts.requestRuntime ? { requestRuntime: opts.requestRuntime } : {}),
+  });
   const web = express();
   web.disable("x-powered-by");
   if (app.metrics) web.use(app.metrics.httpMiddleware);
@@ -171,7 +184,8 @@ export function startupFailure(err: unknown): string {
   return `gpuops could not start: ${typeof e?.message === "string" && e.message ? e.message : String(err)}${typeof e?.code === "string" ? ` (${e.code})` : ""}`;
 }
 
-async function main(): Promise<void> {
+/** `npm start`: config from the environment, logs on stderr, the console's address on stdout, graceful stop on SIGTERM. Test entries pass their hooks in `opts`. */
+export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -187,7 +201,7 @@ async function main(): Promise<void> {
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
   let server: RunningServer;
   try {
-    server = await startServer(config, { log });
+    server = await startServer(config, { ...opts, log });
   } catch (err) {
     log.debug({ err }, "start-up failed");
     process.stderr.write(`${startupFailure(err)}\n`);
