@@ -29,6 +29,7 @@ import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
 import { createGpuRequestStore } from "./store/gpu-requests.ts";
+import { createJobClaims } from "./store/job-claims.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -163,7 +164,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (store && subscriptions) {
     const j = opts.jobs ?? {};
     scheduler = createScheduler({
-      store,
+      claims: createJobClaims(store),
       ...(clock ? { clock } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
