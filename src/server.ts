@@ -7,10 +7,7 @@ import express, { type Express } from "express";
 import { type App, type AppOptions, createApp } from "./app.ts";
 import { chartRoute } from "./charts/chart-route.ts";
 import { type Console, createConsole } from "./chat/console/router.ts";
-import { subscriptionsHomeSection } from "./chat/slack/home-subscriptions.ts";
-import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
-import { slackUserDirectory } from "./chat/slack/user-directory.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
@@ -73,14 +70,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     await app.close();
     throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
   }
-  if (slack) {
-    // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
-    registerSlackRequestForms(slack);
-    app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
-    // Owner tags are matched on the e-mail Slack vouches for, never on a display name.
-    app.directories.set("slack", slackUserDirectory(slack.client, { onError: (err) => log.warn({ err }, "Slack users.info failed") }));
-    if (app.services.subscriptions) slack.addHomeSection(subscriptionsHomeSection(app.services.subscriptions));
-  }
+  if (slack) await app.attachSlack(slack);
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
