@@ -68,7 +68,7 @@ export interface App {
 }
 
 /** What the app needs of a started Slack door (the door depends on the app, not the other way round). */
-export interface SlackDoorParts {
+interface SlackDoorParts {
   client: WebClient;
   onModal(verb: string, build: ModalBuilder): void;
   addHomeSection(provider: HomeSectionProvider): void;

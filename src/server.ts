@@ -34,7 +34,7 @@ export interface RunningServer {
   shutdown(): Promise<{ timedOut: boolean; releasedClaims: number }>;
 }
 
-export interface ServerOptions {
+interface ServerOptions {
   log?: Logger;
   now?: () => Date;
   teams?: { retry?: Partial<RetryPolicy> };

@@ -7,7 +7,7 @@ import type { CoreLogger } from "../commands/types.ts";
 import { type Compiled, compile } from "./scheduler-slots.ts";
 import { errorText, type JobDefinition } from "./scheduler-types.ts";
 
-export interface JobCatalogue {
+interface JobCatalogue {
   setFixed(def: JobDefinition): void;
   removeFixed(name: string): void;
   addSource(name: string, provider: () => Promise<JobDefinition[]>): void;

@@ -10,7 +10,7 @@
 import type { Claim, Store } from "./store.ts";
 
 /** A run's claim as stored. */
-export interface ClaimState {
+interface ClaimState {
   status: string;
   claimedBy: string;
   claimedAt: string;
