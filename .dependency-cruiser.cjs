@@ -55,6 +55,13 @@ module.exports = {
       to: { path: "^src/store/" },
     },
     {
+      name: "jobs-no-azure",
+      severity: "error",
+      comment: "Jobs get ports from the composition root (src/app.ts): never an Azure adapter, an SDK or a database driver, not even their types.",
+      from: { path: "^src/jobs/" },
+      to: { path: "^src/azure/|^(node_modules/)?(@azure/|@azure-rest/|@slack/|@microsoft/|kysely|pg|better-sqlite3)" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

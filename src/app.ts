@@ -2,10 +2,13 @@
  * The composition root: turns a Config into running parts (fake Azure in demo mode, the Azure
  * client factory, adapters behind the ports, the store). Doors (server, CLI, jobs) start here.
  */
+
+import type { WebClient } from "@slack/web-api";
 import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
 import { createOpenAiAdapter, ptuPriceSetting } from "./azure/cognitive-services.ts";
 import { createCostAdapter } from "./azure/cost.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
+import { createProvisioningAdapter, createVmPower } from "./azure/provisioning.ts";
 import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
 import { createPriceAdapter } from "./azure/retail-prices.ts";
 import { createScope } from "./azure/scope.ts";
@@ -13,20 +16,24 @@ import { createSkuAdapter } from "./azure/skus.ts";
 import { createUsageAdapter } from "./azure/usages.ts";
 import { createChartService } from "./charts/chart-service.ts";
 import { createImageStore, type ImageStore } from "./charts/image-store.ts";
+import type { HomeSectionProvider } from "./chat/slack/app-home.ts";
+import type { ModalBuilder } from "./chat/slack/modals.ts";
 import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
-import { bindIdleActions, createVmPower } from "./jobs/idle-actions.ts";
+import { bindIdleActions } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
 import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
-import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
+import { createRequestsRuntime, policyFrom, type RequestsRuntime, type RequestsRuntimeOptions } from "./jobs/request-actions.ts";
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
+import { createGpuRequestStore } from "./store/gpu-requests.ts";
+import { createJobClaims } from "./store/job-claims.ts";
 import type { Store } from "./store/store.ts";
 import { createSubscriptionStore, type SubscriptionStore } from "./store/subscriptions.ts";
 import { createUtilizationFromConfig, idleSettingsFrom } from "./telemetry/from-config.ts";
@@ -52,10 +59,19 @@ export interface App {
   /** GPU requests: the port the commands use, the side-effect runner and the lease clock (with the store). */
   requests: RequestsRuntime | undefined;
   context(): CommandContext;
+  /** Hands the Slack door what the app builds for it and from its client: the request forms, approver groups, verified e-mails for owner tags, the subscriptions' Home tab section. */
+  attachSlack(door: SlackDoorParts): Promise<void>;
   /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
   metrics: Metrics | undefined;
   lifecycle: Lifecycle;
   close(): Promise<void>;
+}
+
+/** What the app needs of a started Slack door (the door depends on the app, not the other way round). */
+interface SlackDoorParts {
+  client: WebClient;
+  onModal(verb: string, build: ModalBuilder): void;
+  addHomeSection(provider: HomeSectionProvider): void;
 }
 
 export interface AppOptions {
@@ -83,11 +99,15 @@ export interface AppOptions {
     staleClaimMs?: number;
     heartbeatMs?: number;
   };
-  /** GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts). */
-  requestRuntime?: { claimMs?: number; heartbeatMs?: number };
+  /**
+   * GPU request side-effect claim length and heartbeat for tests (defaults in src/jobs/request-actions.ts),
+   * and a hook run when a decision hands its action to the runner (a crash test kills the process there).
+   */
+  requestRuntime?: Pick<RequestsRuntimeOptions, "claimMs" | "heartbeatMs" | "beforeAction">;
 }
 
-export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+/** Azure as this process reaches it: the fake tenant in demo mode (started here unless given), else the configured cloud and scope. */
+async function connectAzure(config: Config, opts: AppOptions): Promise<{ fake: FakeAzure | undefined; azure: AzureAccess; scope: Services["scope"] }> {
   const fake = config.demo ? (opts.fake ?? (await startFakeAzure())) : undefined;
   const azure = createAzureAccess({
     cloud: config.azure.cloud,
@@ -106,27 +126,42 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         managementGroup: config.azure.managementGroup,
         resolveManagementGroup: (group) => resolveManagementGroupSubscriptions(azure, group),
       });
-  // Loaded only with a store: Kysely, its migrations and the database drivers are a large import the one-shot CLI skips.
-  const store = opts.withStore ? await (await import("./store/store.ts")).openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
-  const clock = opts.jobs?.clock;
-  const now = opts.now ?? (clock ? () => clock.now() : () => new Date());
-  const images = createImageStore({ store, now });
-  let publicUrl = config.server.publicUrl;
-  const services: Services = {
-    scope,
+  return { fake, azure, scope };
+}
+
+/** The Azure adapters behind the core's read ports (the store caches prices and cost when there is one). */
+function azureServices(
+  config: Config,
+  opts: AppOptions,
+  parts: {
+    azure: AzureAccess;
+    fake: FakeAzure | undefined;
+    scope: Services["scope"];
+    store: Store | undefined;
+    now: () => Date;
+    images: ImageStore;
+    publicUrl: () => string | undefined;
+  },
+): Services {
+  const { azure, fake, store, now } = parts;
+  return {
+    scope: parts.scope,
     skus: createSkuAdapter(azure, { ttlSeconds: config.azure.skuCacheTtlSeconds }),
     usages: createUsageAdapter(azure),
     fleet: createFleetAdapter(azure, { now }),
     prices: createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now }),
     cost: createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }),
-    charts: createChartService({ images, publicUrl: () => publicUrl, fileDir: opts.chartDir }),
+    charts: createChartService({ images: parts.images, publicUrl: parts.publicUrl, fileDir: opts.chartDir }),
     // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
     utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
     openai: createOpenAiAdapter(azure, {
       ptuHourlyPrice: ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency }),
     }),
   };
-  const settings = {
+}
+
+function settingsFrom(config: Config) {
+  return {
     regions: config.regions,
     currency: config.currency,
     timezone: config.timezone,
@@ -135,6 +170,109 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     digest: { defaultAt: config.digest.defaultAt, groupBy: config.digest.groupBy },
     commandDeadlineMs: config.azure.commandDeadlineSeconds * 1000,
   };
+}
+
+/** What the jobs are built from: the adapters, the store and the app's shared registries. */
+interface JobParts {
+  config: Config;
+  opts: AppOptions;
+  azure: AzureAccess;
+  fake: FakeAzure | undefined;
+  store: Store;
+  services: Services;
+  settings: ReturnType<typeof settingsFrom>;
+  posting: PostingRegistry;
+  directories: Map<string, UserDirectoryPort>;
+  context: () => CommandContext;
+  now: () => Date;
+  metrics: Metrics | undefined;
+}
+
+/** The scheduler with its jobs (digests, the idle scan, housekeeping), `status`, and the idle alerts' buttons. */
+function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: SubscriptionStore } {
+  const { config, opts, store, services, posting, context, now, metrics } = p;
+  const j = opts.jobs ?? {};
+  const clock = j.clock;
+  let scheduler: Scheduler | undefined;
+  const subscriptions = createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() });
+  scheduler = createScheduler({
+    claims: createJobClaims(store),
+    ...(clock ? { clock } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
+    ...(j.owner ? { owner: j.owner } : {}),
+    ...(j.only ? { only: j.only } : {}),
+    ...(metrics ? { onRunEnd: metrics.jobRun } : {}),
+    ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
+    ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
+  });
+  const jobs = scheduler;
+  // Digests due at the same minute share one quota, telemetry and inventory read per scope.
+  const runMemo = createRunMemo({ now });
+  jobs.source(
+    "digests",
+    digestJobs({
+      subscriptions,
+      posting,
+      context: () => runMemo.context(context()),
+      now,
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(j.retry ? { retry: j.retry } : {}),
+      ...(j.sleep ? { sleep: j.sleep } : {}),
+    }),
+  );
+  services.subscriptions = subscriptions;
+  services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (jobs.isRunning() ? jobs : undefined), azure: p.azure, demo: config.demo, now });
+  // Idle alerts: the scan every 15 min (claimed once per slot) and the alert buttons.
+  jobs.every(IDLE_SCAN_JOB, p.settings.idle.scanEverySeconds * 1000, idleScanJob({ store, posting, context, ...(opts.log ? { log: opts.log } : {}) }));
+  // Minute-level jobs leave a claim row per run; keep 30 days of them for `status` and audits.
+  jobs.every("store-housekeeping", "17 3 * * *", async (run) => {
+    await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
+  });
+  bindIdleActions(services, {
+    store,
+    posting,
+    power: createVmPower(p.azure, { pollIntervalMs: p.fake ? 100 : 2000 }),
+    directory: (platform) => p.directories.get(platform),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  return { scheduler: jobs, subscriptions };
+}
+
+/** GPU requests: their store and Azure side effects handed to the runner, checked every minute by the scheduler. */
+function requestsRuntime(p: JobParts, scheduler: Scheduler | undefined): RequestsRuntime {
+  const { config, opts, store, posting } = p;
+  const policy = policyFrom(config.approvals);
+  const requests = createRequestsRuntime({
+    store: createGpuRequestStore(store.db, policy),
+    // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
+    provisioning: createProvisioningAdapter(p.azure, p.fake ? { pollIntervalMs: 50 } : {}),
+    policy,
+    approvals: config.approvals,
+    demo: config.demo,
+    posting: (platform) => posting.get(platform),
+    now: p.now,
+    log: opts.log,
+    ...opts.requestRuntime,
+  });
+  p.services.requests = requests.port;
+  // Reminders, escalations and lease ends are checked every minute; open side effects resume here too.
+  scheduler?.every("gpu-requests", "* * * * *", async (run) => {
+    await requests.runLeaseJobs(run.scheduledAt);
+  });
+  return requests;
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const { fake, azure, scope } = await connectAzure(config, opts);
+  // Loaded only with a store: Kysely, its migrations and the database drivers are a large import the one-shot CLI skips.
+  const store = opts.withStore ? await (await import("./store/store.ts")).openStore({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir }) : undefined;
+  const clock = opts.jobs?.clock;
+  const now = opts.now ?? (clock ? () => clock.now() : () => new Date());
+  const images = createImageStore({ store, now });
+  let publicUrl = config.server.publicUrl;
+  const services = azureServices(config, opts, { azure, fake, scope, store, now, images, publicUrl: () => publicUrl });
+  const settings = settingsFrom(config);
   // Loaded only for the server: prom-client is a noticeable import for a one-shot CLI answer.
   const metrics = opts.metrics ? (await import("./metrics.ts")).createMetrics({ azure }) : undefined;
   const lifecycle = createLifecycle({
@@ -153,72 +291,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
   const directories = new Map<string, UserDirectoryPort>();
-  let scheduler: Scheduler | undefined;
-  const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
-  if (store && subscriptions) {
-    const j = opts.jobs ?? {};
-    scheduler = createScheduler({
-      store,
-      ...(clock ? { clock } : {}),
-      ...(opts.log ? { log: opts.log } : {}),
-      ...(j.refreshMs ? { refreshMs: j.refreshMs } : {}),
-      ...(j.owner ? { owner: j.owner } : {}),
-      ...(j.only ? { only: j.only } : {}),
-      ...(metrics ? { onRunEnd: metrics.jobRun } : {}),
-      ...(j.staleClaimMs ? { staleClaimMs: j.staleClaimMs } : {}),
-      ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
-    });
-    // Digests due at the same minute share one quota, telemetry and inventory read per scope.
-    const runMemo = createRunMemo({ now });
-    scheduler.source(
-      "digests",
-      digestJobs({
-        subscriptions,
-        posting,
-        context: () => runMemo.context(context()),
-        now,
-        ...(opts.log ? { log: opts.log } : {}),
-        ...(j.retry ? { retry: j.retry } : {}),
-        ...(j.sleep ? { sleep: j.sleep } : {}),
-      }),
-    );
-    services.subscriptions = subscriptions;
-    services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (scheduler?.isRunning() ? scheduler : undefined), azure, demo: config.demo, now });
-    // Idle alerts (issue 7): the scan every 15 min (claimed once per slot) and the alert buttons.
-    scheduler.every(IDLE_SCAN_JOB, settings.idle.scanEverySeconds * 1000, idleScanJob({ store, posting, context, ...(opts.log ? { log: opts.log } : {}) }));
-    // Minute-level jobs leave a claim row per run; keep 30 days of them for `status` and audits.
-    scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
-      await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
-    });
-    bindIdleActions(services, {
-      store,
-      posting,
-      power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }),
-      directory: (platform) => directories.get(platform),
-      ...(opts.log ? { log: opts.log } : {}),
-    });
-  }
-  let requests: RequestsRuntime | undefined;
-  if (store) {
-    requests = createRequestsRuntime({
-      config,
-      store,
-      azure,
-      posting: (platform) => posting.get(platform),
-      now,
-      log: opts.log,
-      crashAfterDecision: process.env.GPUOPS_TEST_CRASH_AFTER_DECISION === "1",
-      ...opts.requestRuntime,
-      // The fake Azure answers long-running operations at once; real Azure's Retry-After paces them.
-      ...(fake ? { pollIntervalMs: 50 } : {}),
-    });
-    services.requests = requests.port;
-    const runtime = requests;
-    // Reminders, escalations and lease ends are checked every minute; open side effects resume here too.
-    scheduler?.every("gpu-requests", "* * * * *", async (run) => {
-      await runtime.runLeaseJobs(run.scheduledAt);
-    });
-  }
+  const parts = store ? { config, opts, azure, fake, store, services, settings, posting, directories, context, now, metrics } : undefined;
+  const jobs = parts ? scheduleJobs(parts) : undefined;
+  const scheduler = jobs?.scheduler;
+  const requests = parts ? requestsRuntime(parts, scheduler) : undefined;
   return {
     config,
     azure,
@@ -228,7 +304,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     images,
     posting,
     directories,
-    subscriptions,
+    subscriptions: jobs?.subscriptions,
     scheduler,
     requests,
     metrics,
@@ -237,6 +313,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       publicUrl = config.server.publicUrl ?? url;
     },
     context,
+    async attachSlack(door) {
+      // Loaded with the Slack door only (the door has already loaded the Slack SDK these use).
+      const [{ registerSlackRequestForms, slackGroupDirectory }, { slackUserDirectory }, { subscriptionsHomeSection }] = await Promise.all([
+        import("./chat/slack/request-form.ts"),
+        import("./chat/slack/user-directory.ts"),
+        import("./chat/slack/home-subscriptions.ts"),
+      ]);
+      // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
+      registerSlackRequestForms(door);
+      requests?.setGroupDirectory(slackGroupDirectory(door.client));
+      // Owner tags are matched on the e-mail Slack vouches for, never on a display name.
+      directories.set("slack", slackUserDirectory(door.client, { onError: (err) => opts.log?.warn({ err }, "Slack users.info failed") }));
+      if (services.subscriptions) door.addHomeSection(subscriptionsHomeSection(services.subscriptions));
+    },
     async close() {
       await scheduler?.stop();
       await requests?.drain();

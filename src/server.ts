@@ -7,10 +7,7 @@ import express, { type Express } from "express";
 import { type App, type AppOptions, createApp } from "./app.ts";
 import { chartRoute } from "./charts/chart-route.ts";
 import { type Console, createConsole } from "./chat/console/router.ts";
-import { subscriptionsHomeSection } from "./chat/slack/home-subscriptions.ts";
-import { registerSlackRequestForms, slackGroupDirectory } from "./chat/slack/request-form.ts";
 import { type SlackDoor, startSlackDoor } from "./chat/slack/slack-door.ts";
-import { slackUserDirectory } from "./chat/slack/user-directory.ts";
 import type { RetryPolicy } from "./chat/teams/connector-retry.ts";
 import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
@@ -37,12 +34,25 @@ export interface RunningServer {
   shutdown(): Promise<{ timedOut: boolean; releasedClaims: number }>;
 }
 
-export async function startServer(
-  config: Config,
-  opts: { log?: Logger; now?: () => Date; teams?: { retry?: Partial<RetryPolicy> }; jobs?: AppOptions["jobs"] } = {},
-): Promise<RunningServer> {
+interface ServerOptions {
+  log?: Logger;
+  now?: () => Date;
+  teams?: { retry?: Partial<RetryPolicy> };
+  jobs?: AppOptions["jobs"];
+  /** Test hooks for GPU request side effects (claim timing, a crash right after a decision). */
+  requestRuntime?: AppOptions["requestRuntime"];
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const app = await createApp(config, { withStore: true, metrics: true, log, ...(opts.now ? { now: opts.now } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
+  const app = await createApp(config, {
+    withStore: true,
+    metrics: true,
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.jobs ? { jobs: opts.jobs } : {}),
+    ...(opts.requestRuntime ? { requestRuntime: opts.requestRuntime } : {}),
+  });
   const web = express();
   web.disable("x-powered-by");
   if (app.metrics) web.use(app.metrics.httpMiddleware);
@@ -60,14 +70,7 @@ export async function startServer(
     await app.close();
     throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
   }
-  if (slack) {
-    // GPU requests: Slack modals for the request form and deny reasons; Slack user groups as approvers.
-    registerSlackRequestForms(slack);
-    app.requests?.setGroupDirectory(slackGroupDirectory(slack.client));
-    // Owner tags are matched on the e-mail Slack vouches for, never on a display name.
-    app.directories.set("slack", slackUserDirectory(slack.client, { onError: (err) => log.warn({ err }, "Slack users.info failed") }));
-    if (app.services.subscriptions) slack.addHomeSection(subscriptionsHomeSection(app.services.subscriptions));
-  }
+  if (slack) await app.attachSlack(slack);
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
@@ -171,7 +174,8 @@ export function startupFailure(err: unknown): string {
   return `gpuops could not start: ${typeof e?.message === "string" && e.message ? e.message : String(err)}${typeof e?.code === "string" ? ` (${e.code})` : ""}`;
 }
 
-async function main(): Promise<void> {
+/** `npm start`: config from the environment, logs on stderr, the console's address on stdout, graceful stop on SIGTERM. Test entries pass their hooks in `opts`. */
+export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -187,7 +191,7 @@ async function main(): Promise<void> {
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
   let server: RunningServer;
   try {
-    server = await startServer(config, { log });
+    server = await startServer(config, { ...opts, log });
   } catch (err) {
     log.debug({ err }, "start-up failed");
     process.stderr.write(`${startupFailure(err)}\n`);

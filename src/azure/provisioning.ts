@@ -12,7 +12,7 @@
 import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { AzureQuotaExtensionAPI } from "@azure/arm-quota";
 import { GpuopsError } from "../errors.ts";
-import type { PoolVm, PowerState, ProvisioningPort } from "../services/ports.ts";
+import type { PoolVm, PowerState, ProvisioningPort, VmPowerPort } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import type { AzureAccess } from "./client-factory.ts";
 
@@ -31,6 +31,13 @@ const norm = (s: string) => s.toLowerCase().replace(/\s+/g, "");
 export interface ProvisioningOptions {
   /** LRO poll interval when Azure sends no Retry-After (tests use a small one). */
   pollIntervalMs?: number;
+}
+
+/** A VM's deallocation as a long-running operation: started, polled (progress reported), done. */
+async function deallocate(azure: AzureAccess, sub: string, rg: string, name: string, poll: { updateIntervalInMs?: number }, onProgress?: (status: string) => void): Promise<void> {
+  const poller = await azure.compute(sub).virtualMachines.beginDeallocate(rg, name, poll);
+  if (onProgress) poller.onProgress((state) => onProgress(state.status));
+  await poller.pollUntilDone();
 }
 
 export function createProvisioningAdapter(azure: AzureAccess, opts: ProvisioningOptions = {}): ProvisioningPort {
@@ -84,7 +91,7 @@ export function createProvisioningAdapter(azure: AzureAccess, opts: Provisioning
       }),
     deallocateVm: (sub, rg, name) =>
       call(`deallocate VM ${name}`, sub, async () => {
-        await azure.compute(sub).virtualMachines.beginDeallocateAndWait(rg, name, poll);
+        await deallocate(azure, sub, rg, name, poll);
       }),
     nodePool: (sub, rg, cluster, pool) =>
       call(`read node pool ${cluster}/${pool}`, sub, async () => {
@@ -111,5 +118,24 @@ export function createProvisioningAdapter(azure: AzureAccess, opts: Provisioning
         const granted = (result.properties?.limit as { value?: number } | undefined)?.value;
         return granted !== undefined && granted >= limit ? { state: "Succeeded" } : { state: "Submitted", message: `Azure reports a limit of ${granted ?? "?"}` };
       }),
+  };
+}
+
+const VM_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([A-Za-z0-9_().-]{1,90})\/providers\/Microsoft\.Compute\/virtualMachines\/([A-Za-z0-9_.-]{1,80})$/i;
+
+/** VM power by resource id (the idle alerts' Deallocate button): `virtualMachines.beginDeallocate`, its progress reported. */
+export function createVmPower(azure: AzureAccess, opts: ProvisioningOptions = {}): VmPowerPort {
+  const poll = { updateIntervalInMs: opts.pollIntervalMs ?? 2000 };
+  return {
+    async deallocate(resourceId, onProgress) {
+      const m = VM_ID.exec(resourceId);
+      if (!m) throw new GpuopsError("bad_command", `not a virtual machine id: ${resourceId.slice(0, 200)}`);
+      const [, sub, rg, name] = m as unknown as [string, string, string, string];
+      try {
+        await deallocate(azure, sub, rg, name, poll, onProgress);
+      } catch (err) {
+        throw mapAzureError(err, { api: "virtualMachines.deallocate", subscriptionId: sub, role: "Virtual Machine Contributor" });
+      }
+    },
   };
 }

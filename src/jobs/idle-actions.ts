@@ -14,46 +14,19 @@
  * its services object, so several apps in one process (tests) never share state.
  *
  * @example
- * bindIdleActions(app.services, { store, posting, power: createVmPower(azure), log });
+ * bindIdleActions(app.services, { store, posting, power, log }); // power: createVmPower(azure) from azure/provisioning.ts, built by the app
  * await settleIdleActions(app.services); // waits for deallocations in flight (shutdown, tests)
  */
 import { z } from "zod";
-import { mapAzureError } from "../azure/azure-errors.ts";
-import type { AzureAccess } from "../azure/client-factory.ts";
 import { type ActionRequest, type ActionResult, registerAction } from "../commands/actions.ts";
 import { IDLE_ACTIONS, idleAlertReply } from "../commands/idle.ts";
 import type { Actor, CommandContext, CoreLogger } from "../commands/types.ts";
 import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
-import { asGpuopsError, GpuopsError } from "../errors.ts";
+import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import type { PostingPort, Services, UserDirectoryPort } from "../services/ports.ts";
+import type { PostingPort, Services, UserDirectoryPort, VmPowerPort } from "../services/ports.ts";
 import type { IdleAlertRecord } from "../store/alert-state.ts";
 import { alertView, type IdleStore, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
-
-/** Stops a VM and releases its compute (and GPUs), reporting progress as it goes. */
-export interface VmPowerPort {
-  deallocate(resourceId: string, onProgress: (status: string) => void): Promise<void>;
-}
-
-const VM_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([A-Za-z0-9_().-]{1,90})\/providers\/Microsoft\.Compute\/virtualMachines\/([A-Za-z0-9_.-]{1,80})$/i;
-
-/** `virtualMachines.beginDeallocate` from @azure/arm-compute, through the client factory. */
-export function createVmPower(azure: AzureAccess, opts: { pollIntervalMs?: number } = {}): VmPowerPort {
-  return {
-    async deallocate(resourceId, onProgress) {
-      const m = VM_ID.exec(resourceId);
-      if (!m) throw new GpuopsError("bad_command", `not a virtual machine id: ${resourceId.slice(0, 200)}`);
-      const [, sub, rg, name] = m as unknown as [string, string, string, string];
-      try {
-        const poller = await azure.compute(sub).virtualMachines.beginDeallocate(rg, name, { updateIntervalInMs: opts.pollIntervalMs ?? 2000 });
-        poller.onProgress((state) => onProgress(state.status));
-        await poller.pollUntilDone();
-      } catch (err) {
-        throw mapAzureError(err, { api: "virtualMachines.deallocate", subscriptionId: sub, role: "Virtual Machine Contributor" });
-      }
-    },
-  };
-}
 
 export interface IdleActionDeps {
   store: IdleStore;

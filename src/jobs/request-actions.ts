@@ -8,14 +8,13 @@
  * after a restart) resumes it with the same plan, so the action happens once.
  *
  * @example
- * const requests = createRequestsRuntime({ config, store, azure, posting: (p) => registry.get(p), now, log });
+ * const policy = policyFrom(config.approvals);
+ * const requests = createRequestsRuntime({ store: createGpuRequestStore(db, policy), provisioning, policy, approvals: config.approvals, demo, posting: (p) => registry.get(p), now, log });
  * services.requests = requests.port;
  * scheduler.every("gpu-requests", 60_000, (run) => requests.runLeaseJobs(run.scheduledAt));
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { AzureAccess } from "../azure/client-factory.ts";
-import { createProvisioningAdapter } from "../azure/provisioning.ts";
 import { actionWords, outcomeReply } from "../commands/request-card.ts";
 import { applyEvent, postInThread, refreshApprovers, updateRequesterCard } from "../commands/request-flow.ts";
 import type { CoreLogger } from "../commands/types.ts";
@@ -25,8 +24,6 @@ import { DEFAULT_POLICY, formatTime, type GpuRequest, label, type RequestPolicy 
 import { asGpuopsError } from "../errors.ts";
 import { reply, text } from "../reply/reply.ts";
 import type { ApproverList, GroupDirectory, PostingPort, ProvisioningPort, RequestsPort, SideEffect, StoredRequest } from "../services/ports.ts";
-import { createGpuRequestStore } from "../store/gpu-requests.ts";
-import type { Store } from "../store/store.ts";
 import { type RequestRunnerDeps, runLeaseJobs } from "./leases.ts";
 
 export type { RequestRunnerDeps };
@@ -295,28 +292,30 @@ export interface RequestsRuntime {
 }
 
 export interface RequestsRuntimeOptions {
-  config: Config;
-  store: Store;
-  azure: AzureAccess;
+  /** The requests, their audit log and side-effect claims (store/gpu-requests.ts, built with `policy`). */
+  store: RequestsPort["store"];
+  /** The Azure side effects (azure/provisioning.ts). */
+  provisioning: ProvisioningPort;
+  policy: RequestPolicy;
+  /** Approvers, the action and its pool / node pool (config.approvals). */
+  approvals: Config["approvals"];
+  /** Demo mode: the console gets the demo cast's approvers when none are configured. */
+  demo: boolean;
   posting(platform: string): PostingPort | undefined;
   groups?: (platform: string) => GroupDirectory | undefined;
   now(): Date;
   log?: CoreLogger | undefined;
-  provisioning?: ProvisioningPort;
-  /** LRO poll interval when Azure sends no Retry-After. */
-  pollIntervalMs?: number;
   /** Side-effect claim length and heartbeat (defaults EFFECT_CLAIM_MS, EFFECT_HEARTBEAT_MS). */
   claimMs?: number;
   heartbeatMs?: number;
-  /** Test hook: exit hard right after a decision is stored, before its action (GPUOPS_TEST_CRASH_AFTER_DECISION=1). */
-  crashAfterDecision?: boolean;
+  /** Called when a stored decision hands its side effects to the runner, before any of them starts (tests crash the process here). */
+  beforeAction?: (requestId: string) => void;
 }
 
 /** The demo cast's approvers on the console (src/chat/console/identities.ts). */
 const DEMO_CONSOLE_APPROVERS: ApproverList = { approvers: ["sam", "lee"], escalation: ["lee"], channel: "local" };
 
-export function policyFrom(config: Config): RequestPolicy {
-  const a = config.approvals;
+export function policyFrom(a: Config["approvals"]): RequestPolicy {
   return {
     ...DEFAULT_POLICY,
     maxHours: a.maxLeaseDays * 24,
@@ -326,12 +325,10 @@ export function policyFrom(config: Config): RequestPolicy {
   };
 }
 
-/** Builds the requests port and its runner from the config (the composition root calls this). */
+/** Builds the requests port and its runner from the ports the composition root hands in. */
 export function createRequestsRuntime(opts: RequestsRuntimeOptions): RequestsRuntime {
-  const { config } = opts;
-  const a = config.approvals;
-  const policy = policyFrom(config);
-  const consoleList = a.console.approvers.length > 0 || a.console.channel ? a.console : config.demo ? DEMO_CONSOLE_APPROVERS : a.console;
+  const { approvals: a, policy } = opts;
+  const consoleList = a.console.approvers.length > 0 || a.console.channel ? a.console : opts.demo ? DEMO_CONSOLE_APPROVERS : a.console;
   const [rg, cluster, pool] = a.nodePool?.split("/") ?? [];
   const pending = new Set<Promise<unknown>>();
   const directories = new Map<string, GroupDirectory>();
@@ -343,8 +340,8 @@ export function createRequestsRuntime(opts: RequestsRuntimeOptions): RequestsRun
   };
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const port: RequestsPort = {
-    store: createGpuRequestStore(opts.store.db, policy),
-    provisioning: opts.provisioning ?? createProvisioningAdapter(opts.azure, opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    store: opts.store,
+    provisioning: opts.provisioning,
     policy,
     approvers: {
       slack: { approvers: a.slack.approvers, escalation: a.slack.escalation, channel: a.slack.channel },
@@ -358,10 +355,7 @@ export function createRequestsRuntime(opts: RequestsRuntimeOptions): RequestsRun
     posting: opts.posting,
     groups: (platform) => directories.get(platform) ?? opts.groups?.(platform),
     kick(requestId) {
-      if (opts.crashAfterDecision) {
-        // The decision is stored; die before any side effect, as a power cut would.
-        process.kill(process.pid, "SIGKILL");
-      }
+      opts.beforeAction?.(requestId);
       void track(runEffects(deps, { requestId })).catch((err) => opts.log?.error({ err, requestId }, "GPU request action failed to start"));
     },
   };

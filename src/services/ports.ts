@@ -438,6 +438,11 @@ export interface ProvisioningPort {
   requestQuota(subscriptionId: string, region: string, family: string, limit: number): Promise<{ state: string; message?: string }>;
 }
 
+/** Stops a VM by its resource id and releases its compute (and GPUs), reporting progress as it goes (idle alerts' Deallocate). */
+export interface VmPowerPort {
+  deallocate(resourceId: string, onProgress: (status: string) => void): Promise<void>;
+}
+
 /** Approvers of one platform, as configured. */
 export interface ApproverList {
   approvers: string[];

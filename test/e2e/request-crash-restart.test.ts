@@ -1,7 +1,7 @@
 /**
  * Crash between decision and action, for real: gpuops runs as a child process (node src/server.ts)
- * against a fake Azure and a fake Slack in this process. An approver clicks Approve; with
- * GPUOPS_TEST_CRASH_AFTER_DECISION=1 the child SIGKILLs itself right after the decision is stored
+ * against a fake Azure and a fake Slack in this process. An approver clicks Approve; started from
+ * test/support/crash-after-decision-server.ts the child SIGKILLs itself right after the decision is stored
  * and before any side effect. A restarted child finds the pending action, runs it exactly once
  * (each pool VM started once) and says so in the request's thread.
  */
@@ -30,8 +30,8 @@ interface Child {
   output(): string;
 }
 
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, [join(ROOT, "src/server.ts")], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function startChild(env: Record<string, string>, entry = "src/server.ts"): Promise<Child> {
+  const proc = spawn(process.execPath, [join(ROOT, entry)], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
@@ -120,7 +120,7 @@ describe("a crash between the decision and the action", () => {
   });
 
   it("runs the action once after a restart, and the thread shows it", async () => {
-    const first = await startChild({ ...env, GPUOPS_TEST_CRASH_AFTER_DECISION: "1" });
+    const first = await startChild(env, "test/support/crash-after-decision-server.ts");
     children.push(first);
 
     const ask = await postSigned(

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../src/domain/periods.ts";
 import { localTimeOfDay } from "../../src/domain/schedule.ts";
 import { createScheduler, type JobRun, type Scheduler } from "../../src/jobs/scheduler.ts";
+import { createJobClaims } from "../../src/store/job-claims.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { createFakeClock, type FakeClock } from "../support/fake-clock.ts";
 import { type FreshDatabase, freshPostgres, freshSqlite } from "../support/fresh-database.ts";
@@ -57,7 +58,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
       const clock = createFakeClock(c.from);
       const started: Date[] = [];
       const name = `dst:${c.tz}:${c.at}:${c.from}`;
-      const s = createScheduler({ store, clock, refreshMs: 6 * HOUR, owner: "a" });
+      const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: 6 * HOUR, owner: "a" });
       schedulers.push(s);
       const [h, m] = c.at.split(":").map(Number);
       s.every(
@@ -90,7 +91,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
     const missed: string[] = [];
     const boot = async (at: string) => {
       const clock = createFakeClock(at);
-      const s = createScheduler({ store, clock, refreshMs: HOUR, owner: `boot@${at}` });
+      const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: HOUR, owner: `boot@${at}` });
       s.every("missed:Europe/Berlin", { cron: "0 9 * * *", timezone: "Europe/Berlin", periodKey: "local-date" }, async (run) => void runs.push(run), {
         since: new Date("2026-05-04T00:00:00Z"),
         onMissed: async (run) => void missed.push(run.periodKey),
@@ -131,7 +132,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
   it("does not count a slot from before the job existed (no instant post, no 'missed')", async () => {
     const clock = createFakeClock("2026-06-01T10:00:00Z");
     const runs: string[] = [];
-    const s = createScheduler({ store, clock, refreshMs: HOUR, owner: "since" });
+    const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: HOUR, owner: "since" });
     schedulers.push(s);
     s.source("subs", async () => [
       {
@@ -150,7 +151,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
   it("records a failing run as failed and still runs the other jobs of the same wake-up", async () => {
     const clock = createFakeClock("2026-06-10T08:59:00Z");
     const ran: string[] = [];
-    const s = createScheduler({ store, clock, refreshMs: HOUR, owner: "fail" });
+    const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: HOUR, owner: "fail" });
     schedulers.push(s);
     s.every("fail:bad", "0 9 * * *", async () => {
       throw new Error("channel_not_found");
@@ -172,7 +173,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
       .execute();
     const clock = createFakeClock("2026-08-01T09:05:00Z");
     const runs: JobRun[] = [];
-    const s = createScheduler({ store, clock, refreshMs: 5 * 60_000, staleClaimMs: 15 * 60_000, owner: "heir" });
+    const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: 5 * 60_000, staleClaimMs: 15 * 60_000, owner: "heir" });
     schedulers.push(s);
     s.every(name, { cron: "0 9 * * *", timezone: "UTC", periodKey: "local-date" }, async (r) => void runs.push(r), { since: new Date("2026-07-01T00:00:00Z") });
     await s.start();
@@ -186,7 +187,7 @@ describe("scheduler: daily jobs in time zones (SQLite)", () => {
   });
 
   it("refuses a bad cron pattern at registration", () => {
-    const s = createScheduler({ store, owner: "bad" });
+    const s = createScheduler({ claims: createJobClaims(store), owner: "bad" });
     expect(() => s.every("bad", "every day", async () => {})).toThrow(/5-field cron/);
     expect(() => s.every("bad2", 10, async () => {})).toThrow(/at least 1000 ms/);
   });
@@ -212,7 +213,7 @@ for (const engine of ["sqlite", "postgres"] as const) {
       const scans: string[] = [];
       const replicas: Array<{ clock: FakeClock; s: Scheduler }> = stores.map((store, i) => {
         const clock = createFakeClock(start);
-        const s = createScheduler({ store, clock, refreshMs: HOUR, owner: `replica-${i}` });
+        const s = createScheduler({ claims: createJobClaims(store), clock, refreshMs: HOUR, owner: `replica-${i}` });
         s.every("digest:test:C1", { cron: "30 7 * * *", timezone: "Europe/Berlin", periodKey: "local-date" }, async (r) => void daily.push(`${r.periodKey}@${i}`));
         s.every("idle-scan", 15 * 60_000, async (r) => void scans.push(r.periodKey));
         return { clock, s };

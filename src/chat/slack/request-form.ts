@@ -11,8 +11,7 @@ import type { WebClient } from "@slack/web-api";
 import { LRUCache } from "lru-cache";
 import { GpuopsError } from "../../errors.ts";
 import type { GroupDirectory } from "../../services/ports.ts";
-import type { ModalSpec } from "./modals.ts";
-import type { SlackDoor } from "./slack-door.ts";
+import type { ModalBuilder, ModalSpec } from "./modals.ts";
 import { missingScopeReason } from "./web-client.ts";
 
 const plain = (text: string) => ({ type: "plain_text" as const, text });
@@ -59,7 +58,7 @@ export function denyModal(payload: Record<string, string | number>, what: "reque
 }
 
 /** Makes the request, deny and deny-extension buttons open their forms on Slack. */
-export function registerSlackRequestForms(door: Pick<SlackDoor, "onModal">): void {
+export function registerSlackRequestForms(door: { onModal(verb: string, build: ModalBuilder): void }): void {
   door.onModal("request.form", () => requestModal());
   door.onModal("request.deny", (payload) => denyModal(payload, "request"));
   door.onModal("request.extend_deny", (payload) => denyModal(payload, "extension"));
