@@ -126,6 +126,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ptuHourlyPrice: ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency }),
     }),
   };
+  // Loaded only when configured: the optional Azure OpenAI reader for plain words (off by default).
+  const r = config.reader;
+  if (r.endpoint && r.deployment) {
+    const { createOpenAiReader } = await import("./azure/openai-reader.ts");
+    services.reader = createOpenAiReader({ endpoint: r.endpoint, deployment: r.deployment, apiVersion: r.apiVersion, apiKey: r.apiKey, credential: azure.credential });
+  }
   const settings = {
     regions: config.regions,
     currency: config.currency,
