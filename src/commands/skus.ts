@@ -8,7 +8,7 @@ import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
 import { type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
-import { gpuMemText, gpuText, listPriceNote, regionLabel, shortSize, statusText } from "./format.ts";
+import { formatMaybeMonthly, gpuMemText, gpuText, HOURS_PER_MONTH, listPriceNote, MONTHLY_NOTE, regionLabel, shortSize, statusText, takeMonthly } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
 import { parseRegionAndFilter } from "./region-and-filter.ts";
 import type { Verb } from "./types.ts";
@@ -16,11 +16,12 @@ import type { Verb } from "./types.ts";
 export const skusVerb: Verb = {
   name: "skus",
   summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions, list price per hour",
-  usage: "skus [region] [gpu|family|size]",
+  usage: "skus [region] [gpu|family|size] [monthly]",
   examples: ["skus swedencentral a100", 'skus "East US" h100', "skus eastus", "skus t4"],
   details:
-    'Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words. Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; "no list price" when Azure publishes none.',
-  async run(args, _req, ctx) {
+    'Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words. Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; "no list price" when Azure publishes none. monthly shows them per month (730 hours).',
+  async run(allArgs, _req, ctx) {
+    const { monthly, rest: args } = takeMonthly(allArgs);
     const parsed = parseRegionAndFilter(args, "skus", ctx.settings.regions);
     if ("reply" in parsed) return parsed.reply;
     const { regions, filter } = parsed;
@@ -84,6 +85,7 @@ export const skusVerb: Verb = {
           restrictions: o.restrictions,
           status: effectiveStatus(o.info.status, ctx.now().toISOString()),
           listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
+          ...(monthly ? { listPricePerMonth: price.known ? { amount: price.perHour * HOURS_PER_MONTH, currency: price.currency } : null } : {}),
         });
         rows.push({
           subscription: seenBy.length === answeredIn(region) && subs.length > 1 ? "all" : seenBy.join(", "),
@@ -96,7 +98,7 @@ export const skusVerb: Verb = {
           zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
           availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
           status: statusText(o.info, ctx.now()),
-          price: formatMaybeHourly(price),
+          price: monthly ? formatMaybeMonthly(price) : formatMaybeHourly(price),
         });
       }
     }
@@ -111,6 +113,7 @@ export const skusVerb: Verb = {
       ...notes,
     ];
     if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
+    if (rows.length > 0 && monthly) context.push(MONTHLY_NOTE);
     if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
     if (rows.length === 0) {
       const none =
@@ -146,7 +149,7 @@ export const skusVerb: Verb = {
       { key: "zones", label: "Zones", priority: 3 as const, kind: "text" as const },
       { key: "availability", label: "Availability", priority: 3 as const, kind: "text" as const },
       { key: "status", label: "Status", priority: 2 as const, kind: "text" as const },
-      { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
+      { key: "price", label: monthly ? "List price/month" : "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
     ];
     const parts: Part[] = [table(columns, rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
     // Listed but blocked everywhere asked: point at the regions that do offer it.

@@ -6,7 +6,7 @@ import { fitsQuota, headroom } from "../domain/quota-headroom.ts";
 import { toOffer, whyNotStartable } from "../domain/sku-offer.ts";
 import { type Row, reply, table, text, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, resolveSizeFilter } from "./args.ts";
-import { count as countText, gpusPhrase, plural, regionLabel, shortSize } from "./format.ts";
+import { count as countText, formatMaybeMonthly, gpusPhrase, HOURS_PER_MONTH, MONTHLY_NOTE, plural, regionLabel, shortSize, takeMonthly } from "./format.ts";
 import { gather, partialNotes } from "./partial.ts";
 import { REGIONAL_CAP } from "./quota.ts";
 import type { Verb } from "./types.ts";
@@ -22,10 +22,12 @@ interface Candidate {
 export const whereVerb: Verb = {
   name: "where",
   summary: "Regions that offer a GPU or size to the subscriptions in scope, with restrictions, list price and quota headroom, cheapest fitting first",
-  usage: "where <gpu|size> [count]",
-  examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2"],
-  details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS, in every subscription in scope.",
-  async run(args, _req, ctx) {
+  usage: "where <gpu|size> [count] [monthly]",
+  examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2", "where NC40ads_H100_v5 monthly"],
+  details:
+    "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2); monthly shows list prices per month (730 hours). Regions searched: GPUOPS_REGIONS, in every subscription in scope.",
+  async run(allArgs, _req, ctx) {
+    const { monthly, rest: args } = takeMonthly(allArgs);
     if (args.length === 0) return userError("missing_gpu", "Tell me which GPU or size to look for.", "where a100 8");
     let count: number | undefined;
     const last = args[args.length - 1] as string;
@@ -96,6 +98,7 @@ export const whereVerb: Verb = {
           restrictions: blocked === undefined ? offer.restrictions : [blocked, ...offer.restrictions.filter((x) => x !== blocked)],
           listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
           listPricePerGpuHour: price.known && Number.isFinite(perGpuHour) ? { amount: perGpuHour, currency: price.currency } : null,
+          ...(monthly ? { listPricePerMonth: price.known ? { amount: price.perHour * HOURS_PER_MONTH, currency: price.currency } : null } : {}),
           headroomVms: available ? h.vms : 0,
           headroomGpus: available && gpus ? toNumber(gpus) : null,
           vmsWanted: count === undefined ? null : vmsWanted,
@@ -111,7 +114,7 @@ export const whereVerb: Verb = {
             zones: offer.zones.length ? offer.zones.join(", ") : available ? "regional" : "—",
             availability: blocked !== undefined && offer.available ? blocked : offer.restrictions.length ? offer.restrictions.join("; ") : "available",
             // Sizes carry 1 to 8 GPUs, so the order is by price per GPU-hour; show it where it differs.
-            price: `${formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour, price.currency)} per GPU)` : ""}`,
+            price: `${monthly ? formatMaybeMonthly(price) : formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour * (monthly ? HOURS_PER_MONTH : 1), price.currency)} per GPU)` : ""}`,
             // Quota for a size the region does not offer is beside the point.
             headroom: available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
             fit: !available
@@ -142,6 +145,7 @@ export const whereVerb: Verb = {
       `Searched ${regions.length} regions for ${scope}; best first: offered, fits quota, cheapest list price per GPU-hour, most headroom.`,
       ...notes,
       ...(priceErrors.size > 0 ? [`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`] : []),
+      ...(monthly ? [MONTHLY_NOTE] : []),
     ];
     if (candidates.length === 0) {
       return reply(
@@ -175,7 +179,7 @@ export const whereVerb: Verb = {
             { key: "size", label: "Size", priority: 1, kind: "size" },
             { key: "zones", label: "Zones", priority: 3, kind: "text" },
             { key: "availability", label: "Availability", priority: 3, kind: "text" },
-            { key: "price", label: "List price/h", align: "right", priority: 1, kind: "money" },
+            { key: "price", label: monthly ? "List price/month" : "List price/h", align: "right", priority: 1, kind: "money" },
             { key: "headroom", label: "Quota headroom", align: "right", priority: 2, kind: "number" },
             {
               key: "fit",
