@@ -535,6 +535,7 @@ export function summariseConfig(config: Config): string {
     `teams: ${config.teams.appId ? `app ${config.teams.appId} (${config.teams.authType ?? "ClientSecret"}${config.teams.appPassword ? ", secret: [redacted]" : ""}) at /api/messages` : "local mode at /api/messages (no clientId: unauthenticated, development only)"}`,
     `slack: ${!config.slack.botToken ? "off" : config.slack.appToken ? "Socket Mode" : "HTTP at /slack/events"}${config.slack.botToken ? " (tokens: [redacted])" : ""}`,
     `telemetry: ${describeTelemetry(config)}`,
+    `plain-words reader: ${config.reader.endpoint ? `Azure OpenAI ${new URL(config.reader.endpoint).host}, deployment ${config.reader.deployment} (${config.reader.apiKey ? "key: [redacted]" : "Entra ID"})` : "off (grammar only)"}`,
     `config from: ${config.sources.join(" < ")}`,
   ].join("\n");
 }
