@@ -115,38 +115,50 @@ export function createOpenAiReader(opts: OpenAiReaderOptions): ReaderPort {
     );
   }
 
+  /** One ask, and one retry of a 429 whose retry-after fits in what is left of the deadline. */
+  async function askWithRetry(question: string, tools: readonly ReaderTool[], signal: AbortSignal, started: number): Promise<ReaderPick> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const completion = await ask(question, tools, signal);
+        const choice = completion.choices?.[0];
+        if (choice?.finish_reason === "content_filter") return { kind: "none", reason: "refused" };
+        const call = choice?.message?.tool_calls?.find((c) => c.type === "function");
+        if (call?.type !== "function") return { kind: "none", reason: "no_choice" };
+        return { kind: "pick", name: String(call.function.name ?? ""), arguments: String(call.function.arguments ?? "") };
+      } catch (err) {
+        if (signal.aborted) return { kind: "none", reason: "timeout" };
+        if (!isErrorShape(err)) return { kind: "none", reason: "failed" };
+        if (err.code === "content_filter") return { kind: "none", reason: "refused" };
+        if (err.name === "APIConnectionTimeoutError") return { kind: "none", reason: "timeout" };
+        if (err.status !== 429) return { kind: "none", reason: "failed" };
+        const wait = retryAfterMs(err.headers);
+        const left = deadlineMs - (Date.now() - started);
+        // Waiting longer than the deadline allows would only end in a timeout: say "busy" at once.
+        if (attempt > 0 || wait === undefined || wait >= left) {
+          return wait === undefined ? { kind: "none", reason: "busy" } : { kind: "none", reason: "busy", retryAfterSeconds: Math.ceil(wait / 1000) };
+        }
+        await sleep(wait, signal);
+      }
+    }
+  }
+
   return {
     label: "Azure OpenAI",
     async pick(question, tools): Promise<ReaderPick> {
-      const started = Date.now();
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error("reader deadline")), deadlineMs);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The deadline holds even where the client does not watch the signal (a slow token, a stuck sleep).
+      const late = new Promise<ReaderPick>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort(new Error("reader deadline"));
+          resolve({ kind: "none", reason: "timeout" });
+        }, deadlineMs);
+      });
+      const work = askWithRetry(question, tools, controller.signal, Date.now()).catch(
+        (): ReaderPick => ({ kind: "none", reason: controller.signal.aborted ? "timeout" : "failed" }),
+      );
       try {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const completion = await ask(question, tools, controller.signal);
-            const choice = completion.choices?.[0];
-            if (choice?.finish_reason === "content_filter") return { kind: "none", reason: "refused" };
-            const call = choice?.message?.tool_calls?.find((c) => c.type === "function");
-            if (call?.type !== "function") return { kind: "none", reason: "no_choice" };
-            return { kind: "pick", name: String(call.function.name ?? ""), arguments: String(call.function.arguments ?? "") };
-          } catch (err) {
-            if (controller.signal.aborted) return { kind: "none", reason: "timeout" };
-            if (!isErrorShape(err)) return { kind: "none", reason: "failed" };
-            if (err.code === "content_filter") return { kind: "none", reason: "refused" };
-            if (err.name === "APIConnectionTimeoutError") return { kind: "none", reason: "timeout" };
-            if (err.status !== 429) return { kind: "none", reason: "failed" };
-            const wait = retryAfterMs(err.headers);
-            const left = deadlineMs - (Date.now() - started);
-            // Waiting longer than the deadline allows would only end in a timeout: say "busy" at once.
-            if (attempt > 0 || wait === undefined || wait >= left) {
-              return wait === undefined ? { kind: "none", reason: "busy" } : { kind: "none", reason: "busy", retryAfterSeconds: Math.ceil(wait / 1000) };
-            }
-            await sleep(wait, controller.signal);
-          }
-        }
-      } catch {
-        return { kind: "none", reason: controller.signal.aborted ? "timeout" : "failed" };
+        return await Promise.race([work, late]);
       } finally {
         clearTimeout(timer);
       }

@@ -157,6 +157,15 @@ describe("the Azure OpenAI reader", () => {
     expect(allText(r)).toContain("Azure OpenAI did not answer in time.");
   });
 
+  it("the deadline holds when Entra ID never hands out a token", async () => {
+    const stuck = { getToken: () => new Promise<null>(() => {}) };
+    h.app.services.reader = createOpenAiReader({ endpoint: openai.endpoint, deployment: "gpt-4o-mini", credential: stuck, deadlineMs: 150 });
+    const before = openai.calls.length;
+    const r = await ask(UNREAD);
+    expect(allText(r)).toContain("Azure OpenAI did not answer in time.");
+    expect(openai.calls.length).toBe(before);
+  });
+
   it.each([
     ["arguments that are not JSON", { kind: "tool" as const, name: "skus", arguments: "eastus a100" }, "not a command I can run"],
     ["a field the schema lacks", { kind: "tool" as const, name: "skus", arguments: JSON.stringify({ arguments: "eastus", region: "x" }) }, "not a command I can run"],
