@@ -160,6 +160,14 @@ function azureServices(
   };
 }
 
+/** The optional Azure OpenAI reader for plain words: loaded only when configured (off by default). */
+async function readerFrom(config: Config, azure: AzureAccess): Promise<Services["reader"]> {
+  const r = config.reader;
+  if (!r.endpoint || !r.deployment) return undefined;
+  const { createOpenAiReader } = await import("./azure/openai-reader.ts");
+  return createOpenAiReader({ endpoint: r.endpoint, deployment: r.deployment, apiVersion: r.apiVersion, apiKey: r.apiKey, credential: azure.credential });
+}
+
 function settingsFrom(config: Config) {
   return {
     regions: config.regions,
@@ -272,6 +280,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const images = createImageStore({ store, now });
   let publicUrl = config.server.publicUrl;
   const services = azureServices(config, opts, { azure, fake, scope, store, now, images, publicUrl: () => publicUrl });
+  const reader = await readerFrom(config, azure);
+  if (reader) services.reader = reader;
   const settings = settingsFrom(config);
   // Loaded only for the server: prom-client is a noticeable import for a one-shot CLI answer.
   const metrics = opts.metrics ? (await import("./metrics.ts")).createMetrics({ azure }) : undefined;

@@ -39,6 +39,10 @@ export const ENV_KEYS = {
   GPUOPS_REGIONS: { path: "regions", example: "eastus,swedencentral,westus", list: true },
   GPUOPS_CURRENCY: { path: "currency", example: "USD" },
   GPUOPS_OPENAI_PTU_HOURLY_PRICE: { path: "openai.ptuHourlyPrice", example: "2.5 (per PTU-hour, optionally with a currency: 2.5 EUR)" },
+  GPUOPS_READER_ENDPOINT: { path: "reader.endpoint", example: "https://contoso-gpuops.openai.azure.com" },
+  GPUOPS_READER_DEPLOYMENT: { path: "reader.deployment", example: "gpt-4o-mini" },
+  GPUOPS_READER_API_VERSION: { path: "reader.apiVersion", example: "2024-10-21" },
+  GPUOPS_READER_API_KEY: { path: "reader.apiKey", example: "<Azure OpenAI key> (default: Entra ID)", secret: true },
   GPUOPS_TIMEZONE: { path: "timezone", example: "Europe/Berlin" },
   DATABASE_URL: { path: "store.databaseUrl", example: "postgres://gpuops:secret@db:5432/gpuops", secret: true },
   GPUOPS_DATA_DIR: { path: "store.dataDir", example: "./data" },
@@ -192,6 +196,29 @@ export const configSchema = z
           .string()
           .regex(/^\s*\d{1,6}(\.\d{1,6})?(\s+[A-Z]{3})?\s*$/, "must be a positive number, optionally with a currency")
           .optional(),
+      })
+      .default({}),
+    /** The optional Azure OpenAI reader for plain words the grammar cannot read: off unless endpoint and deployment are set. */
+    reader: z
+      .object({
+        endpoint: z
+          .string()
+          .url()
+          .regex(/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$))/, "must be an https:// URL (http only on loopback)")
+          .optional(),
+        deployment: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be a deployment name")
+          .optional(),
+        apiVersion: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, "must be an api-version such as 2024-10-21")
+          .optional(),
+        apiKey: z.string().min(1).optional(),
+      })
+      .refine((r) => (r.endpoint === undefined) === (r.deployment === undefined), {
+        message: "needs both GPUOPS_READER_ENDPOINT and GPUOPS_READER_DEPLOYMENT",
+        path: ["deployment"],
       })
       .default({}),
     server: z
@@ -508,6 +535,7 @@ export function summariseConfig(config: Config): string {
     `teams: ${config.teams.appId ? `app ${config.teams.appId} (${config.teams.authType ?? "ClientSecret"}${config.teams.appPassword ? ", secret: [redacted]" : ""}) at /api/messages` : "local mode at /api/messages (no clientId: unauthenticated, development only)"}`,
     `slack: ${!config.slack.botToken ? "off" : config.slack.appToken ? "Socket Mode" : "HTTP at /slack/events"}${config.slack.botToken ? " (tokens: [redacted])" : ""}`,
     `telemetry: ${describeTelemetry(config)}`,
+    `plain-words reader: ${config.reader.endpoint ? `Azure OpenAI ${new URL(config.reader.endpoint).host}, deployment ${config.reader.deployment} (${config.reader.apiKey ? "key: [redacted]" : "Entra ID"})` : "off (grammar only)"}`,
     `config from: ${config.sources.join(" < ")}`,
   ].join("\n");
 }

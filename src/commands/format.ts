@@ -1,6 +1,7 @@
 /** Small, shared wording for numbers and sizes, so every verb says things the same way. */
 import { type Fraction, formatFraction } from "../domain/fraction.ts";
 import { effectiveStatus, formatStatus, type SizeInfo } from "../domain/gpu-catalogue.ts";
+import { formatMaybeHourly, formatMoney, type MaybePrice } from "../domain/money.ts";
 import { regionDisplayName } from "../domain/regions.ts";
 
 export const shortSize = (size: string) => size.replace(/^Standard_/, "");
@@ -65,3 +66,17 @@ export function gpuNumber(f: Fraction): string {
 export function percent(part: number, whole: number): string {
   return whole <= 0 ? "—" : `${Math.round((part / whole) * 100)} %`;
 }
+
+/** Hours in an average month (8,760 / 12): what "per month" means for an hourly list price. */
+export const HOURS_PER_MONTH = 730;
+
+/** A trailing "monthly" (or "per-month") on a verb's words: list prices are then shown per month. */
+export function takeMonthly(args: readonly string[]): { monthly: boolean; rest: string[] } {
+  const last = args[args.length - 1]?.toLowerCase();
+  return last === "monthly" || last === "per-month" ? { monthly: true, rest: args.slice(0, -1) } : { monthly: false, rest: [...args] };
+}
+
+/** "$5,095.40/month" (730 h × the hourly list price), or "no list price". */
+export const formatMaybeMonthly = (price: MaybePrice): string => (price.known ? `${formatMoney(price.perHour * HOURS_PER_MONTH, price.currency)}/month` : formatMaybeHourly(price));
+
+export const MONTHLY_NOTE = `Monthly prices are ${HOURS_PER_MONTH} hours (an average month) × the hourly list price.`;

@@ -12,9 +12,10 @@ import { digestVerb } from "./digest.ts";
 import { explain, explainVerb, isGpuModelQuestion } from "./explain.ts";
 import { helpVerb } from "./help.ts";
 import { idleVerb } from "./idle.ts";
+import { answerUnread } from "./model-reading.ts";
 import { OPENAI_ALIASES, openaiVerb } from "./openai.ts";
 import { answerWithin } from "./partial.ts";
-import { clarification, confirmation, readQuestion, registerPlainWordActions, suggestionReply, withReading } from "./plain-words.ts";
+import { clarification, confirmation, readQuestion, registerPlainWordActions, withReading } from "./plain-words.ts";
 import { quotaVerb } from "./quota.ts";
 import { registerRequestActions, requestVerb } from "./request.ts";
 import { requestsVerb } from "./requests.ts";
@@ -161,7 +162,7 @@ async function answer(request: CommandRequest, ctx: CommandContext): Promise<Rep
     if (isGlossaryQuestion(text) || isGpuModelQuestion(text)) return explain(text);
     if (!guess) {
       const none = readQuestion(request.text, ctx);
-      if (none.kind === "none") return suggestionReply(text, none);
+      if (none.kind === "none") return answerUnread(text, none, request, ctx, { verbs: VERBS, runTyped });
     }
     const example = guess ? (VERBS.find((v) => v.name === guess)?.examples[0] ?? guess) : "skus eastus a100";
     return userError(

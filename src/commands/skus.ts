@@ -8,7 +8,7 @@ import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
 import { type Column, type Outcome, type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
-import { gpuMemText, gpuText, listPriceNote, regionLabel, shortSize, statusText } from "./format.ts";
+import { formatMaybeMonthly, gpuMemText, gpuText, HOURS_PER_MONTH, listPriceNote, MONTHLY_NOTE, regionLabel, shortSize, statusText, takeMonthly } from "./format.ts";
 import { type Gathered, gather, partialNotes } from "./partial.ts";
 import { parseRegionAndFilter } from "./region-and-filter.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -59,7 +59,7 @@ function mergeOffers(g: Gathered<SkusKey, PricedOffer[]>, regions: string[]): Me
   );
 }
 
-function sizeRecord({ region, o, price, subs: seenBy }: MergedOffer, now: () => Date): Record<string, unknown> {
+function sizeRecord({ region, o, price, subs: seenBy }: MergedOffer, now: () => Date, monthly: boolean): Record<string, unknown> {
   return {
     region,
     subscriptions: seenBy,
@@ -74,11 +74,12 @@ function sizeRecord({ region, o, price, subs: seenBy }: MergedOffer, now: () => 
     restrictions: o.restrictions,
     status: effectiveStatus(o.info.status, now().toISOString()),
     listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
+    ...(monthly ? { listPricePerMonth: price.known ? { amount: price.perHour * HOURS_PER_MONTH, currency: price.currency } : null } : {}),
   };
 }
 
 /** `subscription` is "all" when every subscription that answered in the region sees the size this way. */
-function sizeRow({ region, o, price }: MergedOffer, subscription: string, now: () => Date): Row {
+function sizeRow({ region, o, price }: MergedOffer, subscription: string, now: () => Date, monthly: boolean): Row {
   return {
     subscription,
     region,
@@ -90,7 +91,7 @@ function sizeRow({ region, o, price }: MergedOffer, subscription: string, now: (
     zones: o.zones.length ? o.zones.join(", ") : o.available ? "regional" : "—",
     availability: o.restrictions.length ? o.restrictions.join("; ") : "available",
     status: statusText(o.info, now()),
-    price: formatMaybeHourly(price),
+    price: monthly ? formatMaybeMonthly(price) : formatMaybeHourly(price),
   };
 }
 
@@ -114,7 +115,7 @@ function emptySkusParts(ctx: CommandContext, outcome: Outcome, filter: SizeFilte
   return [text(none, outcome === "azure_error" ? "error" : "info"), hint];
 }
 
-function skusColumns(subs: Subscription[], regions: string[]): Column[] {
+function skusColumns(subs: Subscription[], regions: string[], monthly: boolean): Column[] {
   return [
     ...(subs.length > 1 ? [{ key: "subscription", label: "Subscriptions", priority: 2 as const, kind: "name" as const }] : []),
     ...(regions.length > 1 ? [{ key: "region", label: "Region", priority: 2 as const, kind: "name" as const }] : []),
@@ -126,18 +127,19 @@ function skusColumns(subs: Subscription[], regions: string[]): Column[] {
     { key: "zones", label: "Zones", priority: 3 as const, kind: "text" as const },
     { key: "availability", label: "Availability", priority: 3 as const, kind: "text" as const },
     { key: "status", label: "Status", priority: 2 as const, kind: "text" as const },
-    { key: "price", label: "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
+    { key: "price", label: monthly ? "List price/month" : "List price/h", align: "right" as const, priority: 1 as const, kind: "money" as const },
   ];
 }
 
 export const skusVerb: Verb = {
   name: "skus",
   summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions, list price per hour",
-  usage: "skus [region] [gpu|family|size]",
+  usage: "skus [region] [gpu|family|size] [monthly]",
   examples: ["skus swedencentral a100", 'skus "East US" h100', "skus eastus", "skus t4"],
   details:
-    'Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words. Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; "no list price" when Azure publishes none.',
-  async run(args, _req, ctx) {
+    'Without a region, every configured region is asked. Restricted sizes are listed with the restriction in plain words. Prices are pay-as-you-go Linux list prices from the Azure Retail Prices API, cached for a day; "no list price" when Azure publishes none. monthly shows them per month (730 hours).',
+  async run(allArgs, _req, ctx) {
+    const { monthly, rest: args } = takeMonthly(allArgs);
     const parsed = parseRegionAndFilter(args, "skus", ctx.settings.regions);
     if ("reply" in parsed) return parsed.reply;
     const { regions, filter } = parsed;
@@ -157,8 +159,8 @@ export const skusVerb: Verb = {
     for (const m of mergeOffers(g, regions)) {
       if (m.price.known) currency ??= m.price.currency;
       if (m.o.available) offered += 1;
-      data.push(sizeRecord(m, ctx.now));
-      rows.push(sizeRow(m, m.subs.length === answeredIn(m.region) && subs.length > 1 ? "all" : m.subs.join(", "), ctx.now));
+      data.push(sizeRecord(m, ctx.now, monthly));
+      rows.push(sizeRow(m, m.subs.length === answeredIn(m.region) && subs.length > 1 ? "all" : m.subs.join(", "), ctx.now, monthly));
     }
     const { notes, outcome } = partialNotes(g, (k) => (subs.length > 1 ? `${k.sub.name} in ${regionLabel(k.region)}` : regionLabel(k.region)));
     const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
@@ -171,6 +173,7 @@ export const skusVerb: Verb = {
       ...notes,
     ];
     if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
+    if (rows.length > 0 && monthly) context.push(MONTHLY_NOTE);
     if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
     if (rows.length === 0) {
       return reply(title, emptySkusParts(ctx, outcome, filter, filterText, regions, what, where), {
@@ -180,7 +183,7 @@ export const skusVerb: Verb = {
         ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
       });
     }
-    const parts: Part[] = [table(skusColumns(subs, regions), rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
+    const parts: Part[] = [table(skusColumns(subs, regions, monthly), rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
     // Listed but blocked everywhere asked: point at the regions that do offer it.
     if (filter && offered === 0) {
       parts.push(

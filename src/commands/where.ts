@@ -7,7 +7,7 @@ import { toOffer, whyNotStartable } from "../domain/sku-offer.ts";
 import { type Column, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { Usage, VmSku } from "../services/ports.ts";
 import { filterVocabulary, nearest, resolveSizeFilter, type SizeFilter } from "./args.ts";
-import { count as countText, gpusPhrase, plural, regionLabel, shortSize } from "./format.ts";
+import { count as countText, formatMaybeMonthly, gpusPhrase, HOURS_PER_MONTH, MONTHLY_NOTE, plural, regionLabel, shortSize, takeMonthly } from "./format.ts";
 import { type Gathered, gather, partialNotes } from "./partial.ts";
 import { REGIONAL_CAP } from "./quota.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -24,9 +24,10 @@ type Subscription = { id: string; name: string };
 type WhereKey = { sub: Subscription; region: string };
 type WhereLookup = { skus: VmSku[]; usages: Usage[]; prices: Map<string, MaybePrice> };
 /** What was asked: the GPU or size, and how many (GPUs for a GPU model, VMs for a size). */
-type WhereAsk = { filter: SizeFilter; count: number | undefined };
+type WhereAsk = { filter: SizeFilter; count: number | undefined; monthly: boolean };
 
-function parseWhereArgs(args: string[]): WhereAsk | { reply: Reply } {
+function parseWhereArgs(allArgs: string[]): WhereAsk | { reply: Reply } {
+  const { monthly, rest: args } = takeMonthly(allArgs);
   if (args.length === 0) return { reply: userError("missing_gpu", "Tell me which GPU or size to look for.", "where a100 8") };
   let count: number | undefined;
   const last = args[args.length - 1] as string;
@@ -48,7 +49,7 @@ function parseWhereArgs(args: string[]): WhereAsk | { reply: Reply } {
       ),
     };
   }
-  return { filter, count };
+  return { filter, count, monthly };
 }
 
 /**
@@ -115,6 +116,7 @@ function offerCandidate(key: WhereKey, sku: VmSku, value: WhereLookup, ask: Wher
       restrictions: blocked === undefined ? offer.restrictions : [blocked, ...offer.restrictions.filter((x) => x !== blocked)],
       listPricePerHour: price.known ? { amount: price.perHour, currency: price.currency } : null,
       listPricePerGpuHour: price.known && Number.isFinite(perGpuHour) ? { amount: perGpuHour, currency: price.currency } : null,
+      ...(ask.monthly ? { listPricePerMonth: price.known ? { amount: price.perHour * HOURS_PER_MONTH, currency: price.currency } : null } : {}),
       headroomVms: available ? h.vms : 0,
       headroomGpus: available && gpus ? toNumber(gpus) : null,
       vmsWanted: count === undefined ? null : vmsWanted,
@@ -129,7 +131,7 @@ function offerCandidate(key: WhereKey, sku: VmSku, value: WhereLookup, ask: Wher
       zones: offer.zones.length ? offer.zones.join(", ") : available ? "regional" : "—",
       availability: blocked !== undefined && offer.available ? blocked : offer.restrictions.length ? offer.restrictions.join("; ") : "available",
       // Sizes carry 1 to 8 GPUs, so the order is by price per GPU-hour; show it where it differs.
-      price: `${formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour, price.currency)} per GPU)` : ""}`,
+      price: `${ask.monthly ? formatMaybeMonthly(price) : formatMaybeHourly(price)}${price.known && Number.isFinite(perGpuHour) && perGpuHour !== price.perHour ? ` (${formatMoney(perGpuHour * (ask.monthly ? HOURS_PER_MONTH : 1), price.currency)} per GPU)` : ""}`,
       // Quota for a size the region does not offer is beside the point.
       headroom: available ? `${plural(h.vms, "VM")} (${gpus ? gpusPhrase(gpus) : "? GPUs"})` : "—",
       fit: fitText(available, offer.available, count, h.vms, vmsWanted, fit),
@@ -153,7 +155,7 @@ function rankedCandidates(g: Gathered<WhereKey, WhereLookup>, wanted: Set<string
   );
 }
 
-function whereColumns(subs: Subscription[], { filter, count }: WhereAsk): Column[] {
+function whereColumns(subs: Subscription[], { filter, count, monthly }: WhereAsk): Column[] {
   const perVm = filter.kind === "size" && filter.sizes[0]?.gpus ? ` (${formatFraction(multiply(filter.sizes[0].gpus, 1))} GPU per VM)` : "";
   return [
     ...(subs.length > 1 ? [{ key: "subscription", label: "Subscription", priority: 2 as const, kind: "name" as const }] : []),
@@ -161,7 +163,7 @@ function whereColumns(subs: Subscription[], { filter, count }: WhereAsk): Column
     { key: "size", label: "Size", priority: 1, kind: "size" },
     { key: "zones", label: "Zones", priority: 3, kind: "text" },
     { key: "availability", label: "Availability", priority: 3, kind: "text" },
-    { key: "price", label: "List price/h", align: "right", priority: 1, kind: "money" },
+    { key: "price", label: monthly ? "List price/month" : "List price/h", align: "right", priority: 1, kind: "money" },
     { key: "headroom", label: "Quota headroom", align: "right", priority: 2, kind: "number" },
     {
       key: "fit",
@@ -186,9 +188,10 @@ function noOfferText(g: Gathered<WhereKey, WhereLookup>, outcome: string, filter
 export const whereVerb: Verb = {
   name: "where",
   summary: "Regions that offer a GPU or size to the subscriptions in scope, with restrictions, list price and quota headroom, cheapest fitting first",
-  usage: "where <gpu|size> [count]",
-  examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2"],
-  details: "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2). Regions searched: GPUOPS_REGIONS, in every subscription in scope.",
+  usage: "where <gpu|size> [count] [monthly]",
+  examples: ["where h100", "where a100 8", "where NC24ads_A100_v4 2", "where NC40ads_H100_v5 monthly"],
+  details:
+    "count is GPUs for a GPU model (where a100 8) and VMs for a size (where NC24ads_A100_v4 2); monthly shows list prices per month (730 hours). Regions searched: GPUOPS_REGIONS, in every subscription in scope.",
   async run(args, _req, ctx) {
     const ask = parseWhereArgs(args);
     if ("reply" in ask) return ask.reply;
@@ -210,6 +213,7 @@ export const whereVerb: Verb = {
       `Searched ${regions.length} regions for ${scope}; best first: offered, fits quota, cheapest list price per GPU-hour, most headroom.`,
       ...notes,
       ...(priceErrors.size > 0 ? [`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`] : []),
+      ...(ask.monthly ? [MONTHLY_NOTE] : []),
     ];
     if (candidates.length === 0) {
       return reply(title, [text(noOfferText(g, outcome, filter, regions, subs, keys), outcome === "azure_error" ? "error" : "info")], {

@@ -296,10 +296,11 @@ function costCommand(s: Slots, text: string, conf: number): Reading {
 
 function priceCommand(s: Slots, conf: number, perMonth: boolean): Reading | undefined {
   const t = target(s);
-  const note = perMonth ? "Azure lists prices per hour; a month of running is about 730 hours." : undefined;
-  if (s.region) return reading("skus", join("skus", s.region, t), conf, note);
+  // "per month": the verbs show 730 h × the hourly list price themselves.
+  const monthly = perMonth ? "monthly" : undefined;
+  if (s.region) return reading("skus", join("skus", s.region, t, monthly), conf);
   if (!t) return undefined;
-  return reading("where", join("where", t), conf, note);
+  return reading("where", join("where", t, monthly), conf);
 }
 
 function whereCommand(s: Slots, conf: number): Reading | undefined {

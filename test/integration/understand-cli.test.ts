@@ -48,12 +48,24 @@ describe("gpuops answers questions in plain words", { timeout: 90_000 }, () => {
     expect(r.stdout).toMatch(/Idle GPUs: (> )?\$[\d,.]+ burnt so far/);
   });
 
-  it('"price of NC40ads_H100_v5 per month" is its list price per region, with the hours in a month', async () => {
+  it('"price of NC40ads_H100_v5 per month" is its monthly list price per region: 730 h × the hourly price', async () => {
     const r = await gpuops(["price of NC40ads_H100_v5 per month", "--demo"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain("I read this as `where NC40ads_H100_v5`");
-    expect(r.stdout).toMatch(/NC40ads_H100_v5\s+.*\$\d+\.\d\d\/h/);
+    expect(r.stdout).toContain("I read this as `where NC40ads_H100_v5 monthly`");
+    expect(r.stdout).toContain("List price/month");
     expect(r.stdout).toContain("730 hours");
+    const hourly = await gpuops(["where", "NC40ads_H100_v5", "--json", "--demo"]);
+    const monthly = await gpuops(["where", "NC40ads_H100_v5", "monthly", "--json", "--demo"]);
+    type Row = { region: string; subscriptionId: string; listPricePerHour: { amount: number } | null; listPricePerMonth?: { amount: number } | null };
+    const perHour = (JSON.parse(hourly.stdout).data.offers as Row[]).filter((o) => o.listPricePerHour);
+    const perMonth = JSON.parse(monthly.stdout).data.offers as Row[];
+    expect(perHour.length).toBeGreaterThan(0);
+    for (const o of perHour) {
+      const m = perMonth.find((x) => x.region === o.region && x.subscriptionId === o.subscriptionId);
+      expect(m?.listPricePerMonth?.amount).toBeCloseTo((o.listPricePerHour?.amount ?? 0) * 730, 6);
+      const shown = `$${((o.listPricePerHour?.amount ?? 0) * 730).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month`;
+      expect(r.stdout).toContain(shown);
+    }
   });
 
   it('"which one has the T4" lists the T4 sizes from the catalogue, without Azure', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { resolveSizeFilter, takeRegion, tokenize } from "../../src/commands/args.ts";
 import { parseCostArgs } from "../../src/commands/cost.ts";
 import { explain } from "../../src/commands/explain.ts";
+import { takeMonthly } from "../../src/commands/format.ts";
 import { parseIdleArgs } from "../../src/commands/idle.ts";
 import { parseIdleArgs as parseOpenAiIdleArgs } from "../../src/commands/openai.ts";
 import { parseRegionAndFilter } from "../../src/commands/region-and-filter.ts";
@@ -22,7 +23,9 @@ const NOW = new Date("2026-12-03T10:00:00Z");
 
 /** Why a command would be refused by the typed grammar, or undefined when it parses. */
 function refusal(command: string): string | undefined {
-  const [head, ...rest] = tokenize(command);
+  const [head, ...all] = tokenize(command);
+  // skus and where take a trailing "monthly" before their own words.
+  const rest = head === "skus" || head === "where" ? takeMonthly(all).rest : all;
   switch (head) {
     case "cost": {
       const r = parseCostArgs(rest);
