@@ -13,11 +13,12 @@ import { createSkuAdapter } from "./azure/skus.ts";
 import { createUsageAdapter } from "./azure/usages.ts";
 import { createChartService } from "./charts/chart-service.ts";
 import { createImageStore, type ImageStore } from "./charts/image-store.ts";
+import { createRouter, type Router } from "./commands/router.ts";
 import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
-import { bindIdleActions, createVmPower } from "./jobs/idle-actions.ts";
+import { createVmPower, type IdleActions, idleActions } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
 import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
 import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-actions.ts";
@@ -52,6 +53,10 @@ export interface App {
   /** GPU requests: the port the commands use, the side-effect runner and the lease clock (with the store). */
   requests: RequestsRuntime | undefined;
   context(): CommandContext;
+  /** Runs commands and button clicks for every door (verbs, and the buttons of this app's features). */
+  router: Router;
+  /** The idle alert buttons (with the store): `settle()` waits for deallocations in flight. */
+  idleActions: IdleActions | undefined;
   /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
   metrics: Metrics | undefined;
   lifecycle: Lifecycle;
@@ -154,6 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
   const directories = new Map<string, UserDirectoryPort>();
   let scheduler: Scheduler | undefined;
+  let idle: IdleActions | undefined;
   const subscriptions = store ? createSubscriptionStore(store.db, { onChange: () => scheduler?.poke() }) : undefined;
   if (store && subscriptions) {
     const j = opts.jobs ?? {};
@@ -190,7 +196,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     scheduler.every("store-housekeeping", "17 3 * * *", async (run) => {
       await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
     });
-    bindIdleActions(services, {
+    idle = idleActions({
       store,
       posting,
       power: createVmPower(azure, { pollIntervalMs: fake ? 100 : 2000 }),
@@ -219,6 +225,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await runtime.runLeaseJobs(run.scheduledAt);
     });
   }
+  const router = createRouter({ actions: idle?.handlers ?? [] });
   return {
     config,
     azure,
@@ -233,6 +240,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     requests,
     metrics,
     lifecycle,
+    router,
+    idleActions: idle,
     setPublicUrl(url) {
       publicUrl = config.server.publicUrl ?? url;
     },

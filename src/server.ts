@@ -71,6 +71,7 @@ export async function startServer(
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
+    router: app.router,
     db: app.store?.db,
     log,
     listenHost: config.server.host,

@@ -10,23 +10,24 @@
  * one `virtualMachines.beginDeallocate` call. Its progress is shown on the message; when it
  * completes the episode is resolved as deallocated. Every press is recorded (who, when, what).
  *
- * The handlers are registered once; each app binds its own store, posting ports and VM power to
- * its services object, so several apps in one process (tests) never share state.
+ * Each app builds its own handlers bound to its store, posting ports and VM power, and gives them
+ * to its router, so several apps in one process (tests) never share state.
  *
  * @example
- * bindIdleActions(app.services, { store, posting, power: createVmPower(azure), log });
- * await settleIdleActions(app.services); // waits for deallocations in flight (shutdown, tests)
+ * const idle = idleActions({ store, posting, power: createVmPower(azure), log });
+ * const router = createRouter({ actions: idle.handlers });
+ * await idle.settle(); // waits for deallocations in flight (shutdown, tests)
  */
 import { z } from "zod";
 import { mapAzureError } from "../azure/azure-errors.ts";
 import type { AzureAccess } from "../azure/client-factory.ts";
-import { type ActionRequest, type ActionResult, registerAction } from "../commands/actions.ts";
+import type { ActionHandler, ActionRequest, ActionResult, AnyActionHandler } from "../commands/actions.ts";
 import { IDLE_ACTIONS, idleAlertReply } from "../commands/idle.ts";
 import type { Actor, CommandContext, CoreLogger } from "../commands/types.ts";
 import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
 import { asGpuopsError, GpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import type { PostingPort, Services, UserDirectoryPort } from "../services/ports.ts";
+import type { PostingPort, UserDirectoryPort } from "../services/ports.ts";
 import type { Store } from "../store/store.ts";
 import { alertById, alertView, recordAlertAction, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
 
@@ -101,37 +102,32 @@ interface Bound extends IdleActionDeps {
   inflight: Set<Promise<void>>;
 }
 
-const BOUND = new WeakMap<Services, Bound>();
-let registered = false;
-
-/** Binds an app's store, posting ports and VM power to its services; registers the buttons once. */
-export function bindIdleActions(services: Services, deps: IdleActionDeps): void {
-  BOUND.set(services, { ...deps, inflight: new Set() });
-  if (!registered) {
-    registered = true;
-    registerIdleActionHandlers();
-  }
+export interface IdleActions {
+  /** The alert buttons, bound to this app's deps: for its router. */
+  handlers: AnyActionHandler[];
+  /** Waits for the deallocations in flight (shutdown, tests). */
+  settle(): Promise<void>;
 }
 
-/** Waits for the deallocations this app has in flight (shutdown, tests). */
-export async function settleIdleActions(services: Services): Promise<void> {
-  const b = BOUND.get(services);
-  while (b && b.inflight.size > 0) await Promise.allSettled([...b.inflight]);
-}
-
-const unavailable = (): ActionResult => ({
-  ephemeral: userError("alerts_unavailable", "Idle alert buttons need the gpuops server and its store; this gpuops has none, so nothing was done."),
-});
-
-/** Runs a handler with the deps bound to the context's services. */
-function withDeps<P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: CommandContext) => Promise<ActionResult>) {
-  return (p: P, request: ActionRequest, ctx: CommandContext) => {
-    const deps = BOUND.get(ctx.services);
-    return deps ? fn(deps, p, request, ctx) : Promise.resolve(unavailable());
+/** The idle alert buttons bound to one app's store, posting ports and VM power. */
+export function idleActions(deps: IdleActionDeps): IdleActions {
+  const bound: Bound = { ...deps, inflight: new Set() };
+  const handlers: AnyActionHandler[] = [];
+  registerIdleActionHandlers(
+    (h) => handlers.push(h as AnyActionHandler),
+    (fn) => (p, request, ctx) => fn(bound, p, request, ctx),
+  );
+  return {
+    handlers,
+    async settle() {
+      while (bound.inflight.size > 0) await Promise.allSettled([...bound.inflight]);
+    },
   };
 }
 
-function registerIdleActionHandlers(): void {
+type WithDeps = <P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: CommandContext) => Promise<ActionResult>) => ActionHandler<P>["run"];
+
+function registerIdleActionHandlers(registerAction: <P>(handler: ActionHandler<P>) => void, withDeps: WithDeps): void {
   async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {
     const row = await alertById(deps.store, alertId);
     return row ? idleAlertReply(await alertView(deps.store, row), ctx.settings.timezone, ctx.now().getTime()) : undefined;

@@ -94,6 +94,10 @@ export interface Reply {
   code?: string;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
+  /** The verb that answered (set by the router): what metrics count and the CLI reads, without parsing the text again. */
+  verb?: string;
+  /** False for an answer of a verb that changes state: doors offer no "Share in channel" (set by the router). */
+  shareable?: boolean;
   /** The typed command a plain-language question was read as (`cost yesterday by rg`): what a re-run asks. */
   readAs?: string;
   /**

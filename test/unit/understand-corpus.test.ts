@@ -2,10 +2,10 @@
 // held out by line order), and the safety rule: a reading that changes something never runs
 // without a confirmation, whatever the question.
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import type { Services } from "../../src/services/ports.ts";
 import { understand } from "../../src/understand/understand.ts";
+import { runCommand } from "../support/router.ts";
 import { CORPUS_NOW, isCorrect, loadCorpus } from "../support/understand-corpus.ts";
 
 const corpus = loadCorpus();

@@ -2,11 +2,10 @@
 // button per reading, suggestions chosen from the recognised words, and clicks that run a
 // reading (read-only) or only ever confirm (writes).
 import { describe, expect, it } from "vitest";
-import { runAction } from "../../src/commands/actions.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import type { ActionsPart, Reply } from "../../src/reply/reply.ts";
 import type { Services } from "../../src/services/ports.ts";
+import { runAction, runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 const touched: string[] = [];

@@ -8,7 +8,6 @@ import { explain } from "../../src/commands/explain.ts";
 import { parseIdleArgs } from "../../src/commands/idle.ts";
 import { parseIdleArgs as parseOpenAiIdleArgs } from "../../src/commands/openai.ts";
 import { parseRegionAndFilter } from "../../src/commands/region-and-filter.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { parseRequest } from "../../src/commands/request-parse.ts";
 import { parseRunningArgs } from "../../src/commands/running.ts";
 import { parseKind, parseSubscribeArgs } from "../../src/commands/subscribe.ts";
@@ -17,6 +16,7 @@ import { MODEL_NAME, parseCapacityAsk } from "../../src/domain/openai-capacity.t
 import type { Services } from "../../src/services/ports.ts";
 import { cleanChatText } from "../../src/understand/chat-text.ts";
 import { type Reading, understand } from "../../src/understand/understand.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 

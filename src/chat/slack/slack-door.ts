@@ -11,7 +11,6 @@ import type { App as BoltApp } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
-import { registerCommandActions } from "../../commands/share.ts";
 import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -133,6 +132,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   };
   const deps: DoorDeps = {
     context: () => app.context(),
+    router: app.router,
     log,
     client,
     posting,
@@ -147,7 +147,6 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
     modals,
   };
 
-  registerCommandActions();
   registerSlashCommand(bolt, deps);
   registerBlockActions(bolt, deps);
   registerMessageEvents(bolt, deps, identity.botUserId);

@@ -8,12 +8,13 @@
  * they name. Replies go to each activity's serviceUrl.
  *
  * @example
- * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, db: app.store?.db, log, listenHost: config.server.host });
+ * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, router: app.router, db: app.store?.db, log, listenHost: config.server.host });
  * await teams.posting.post(conversationId, reply);
  */
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Kysely } from "kysely";
+import type { Router } from "../../commands/router.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -29,6 +30,8 @@ export const TEAMS_ROUTE = "/api/messages";
 export interface TeamsDoorDeps {
   teams: TeamsSettings;
   context(): CommandContext;
+  /** Runs commands and clicks (the app's router). */
+  router: Router;
   db: Kysely<Database> | undefined;
   log: Logger;
   now?: () => Date;
@@ -83,7 +86,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
   const now = deps.now ?? (() => new Date());
   // Anonymous identity in local mode: the SDK then calls the connector without a token.
   const identity = deps.teams.appId ?? {};
-  const agent = new TeamsAgent({ adapter, identity, context: deps.context, db: deps.db, log, now, slowReplyMs: deps.teams.slowReplyMs, retry });
+  const agent = new TeamsAgent({ adapter, identity, context: deps.context, router: deps.router, db: deps.db, log, now, slowReplyMs: deps.teams.slowReplyMs, retry });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ err: error, activityType: context.activity.type }, "teams: turn failed");
     try {
