@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDurationSeconds } from "./domain/idle-rule.ts";
+import { GpuopsError } from "./errors.ts";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION = /^[a-z][a-z0-9]{2,39}$/;
@@ -360,9 +361,10 @@ export interface Config extends Omit<RawConfig, "demo"> {
   sources: string[];
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A setting that is missing or wrong: a GpuopsError with code bad_config, naming the key and an example. */
+export class ConfigError extends GpuopsError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super("bad_config", message, opts);
     this.name = "ConfigError";
   }
 }

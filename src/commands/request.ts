@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { formatHours, parseDuration } from "../domain/duration.ts";
 import { createRequest, formatTime, type GpuRequest, label, type Person, personName, validateSpec } from "../domain/gpu-request.ts";
+import type { ErrorCode } from "../errors.ts";
 import { type Reply, reply, text, userError } from "../reply/reply.ts";
 import type { RequestsPort, StoredRequest } from "../services/ports.ts";
 import { type ActionRequest, type ActionResult, type AnyActionHandler, action } from "./actions.ts";
@@ -41,7 +42,7 @@ interface Who {
   message?: ActionRequest["message"];
 }
 
-const refused = (code: string, reason: string): ActionResult => ({ ephemeral: userError(code, reason) });
+const refused = (code: ErrorCode, reason: string): ActionResult => ({ ephemeral: userError(code, reason) });
 
 async function newRequest(args: string[], req: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const port = ctx.services.requests;

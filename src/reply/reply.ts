@@ -5,6 +5,7 @@
  * @example
  * reply("A100 sizes in swedencentral", [table(cols, rows)], { notices: [demoNotice] })
  */
+import type { ErrorCode } from "../errors.ts";
 
 export type Tone = "info" | "success" | "warning" | "error";
 
@@ -90,8 +91,8 @@ export interface Reply {
   /** Small print: data freshness, demo-data notice, partial-result warnings. */
   context: string[];
   outcome: Outcome;
-  /** Stable code for errors (bad_command, unknown_region, azure_throttled, ...). */
-  code?: string;
+  /** Stable code for errors (bad_command, azure_throttled, ...): one list, in errors.ts. */
+  code?: ErrorCode;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
   /** The verb that answered (set by the router): what metrics count and the CLI reads, without parsing the text again. */
@@ -107,7 +108,7 @@ export interface Reply {
   data?: Record<string, unknown>;
 }
 
-export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string; data?: Record<string, unknown> } = {}): Reply {
+export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: ErrorCode; data?: Record<string, unknown> } = {}): Reply {
   const r: Reply = { title, parts, context: opts.context ?? [], outcome: opts.outcome ?? "ok" };
   if (opts.code !== undefined) r.code = opts.code;
   if (opts.data !== undefined) r.data = opts.data;
@@ -128,7 +129,7 @@ export const actions = (a: Action[]): ActionsPart => ({ kind: "actions", actions
 export const USER_ERROR_TITLE = "That didn't work";
 
 /** A user-facing error: what was wrong, and an example of the right form. */
-export function userError(code: string, problem: string, example?: string, extra: Part[] = []): Reply {
+export function userError(code: ErrorCode, problem: string, example?: string, extra: Part[] = []): Reply {
   const parts: Part[] = [text(problem, "error")];
   if (example) parts.push(text(`Try: ${example}`));
   return reply(USER_ERROR_TITLE, [...parts, ...extra], { outcome: "user_error", code });

@@ -11,8 +11,7 @@ import type { App as BoltApp } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
-import type { Config } from "../../config.ts";
-import { GpuopsError } from "../../errors.ts";
+import { type Config, ConfigError } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
 import { createSlackRequestLedger } from "../../store/slack-requests.ts";
@@ -160,8 +159,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
       await bolt.start();
     } catch (err) {
       const code = slackErrorCode(err);
-      throw new GpuopsError(
-        "bad_config",
+      throw new ConfigError(
         `SLACK_APP_TOKEN: could not open a Socket Mode connection (${code ?? (err as Error).message}); use an app-level token (xapp-…) with connections:write.`,
         {
           cause: err,
