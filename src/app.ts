@@ -25,6 +25,7 @@ import { createRequestsRuntime, type RequestsRuntime } from "./jobs/request-acti
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
+import { createLogger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
@@ -154,7 +155,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       for (const end of ends) end(reply);
     };
   };
-  const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
+  // Commands always have somewhere to report what they could not answer: the caller's logger, else one at the configured level.
+  const log = opts.log ?? createLogger(config.logLevel, process.stderr);
+  const context = (): CommandContext => ({ services, settings, now, observe, log });
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
   const directories = new Map<string, UserDirectoryPort>();

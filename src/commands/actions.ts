@@ -60,7 +60,7 @@ export async function dispatchAction(handlers: ReadonlyMap<string, AnyActionHand
     return await handler.run(parsed.data, request, ctx);
   } catch (err) {
     const e = asGpuopsError(err, "internal");
-    ctx.log?.error({ err, verb: request.verb }, "action failed");
+    ctx.log.error({ err, verb: request.verb }, "action failed");
     return { ephemeral: userError(e.code, e.code.startsWith("azure_") ? e.message : "Something went wrong on our side; nothing was changed. Try again.") };
   }
 }

@@ -180,6 +180,6 @@ function failureReply(err: unknown, ctx: CommandContext, verbName: string): Repl
   if (e.code.startsWith("azure_")) {
     return { ...userError(e.code, e.message, "the same question again in a minute, or `status`"), title: "Azure did not answer", outcome: "azure_error" };
   }
-  ctx.log?.error({ err, code: e.code, verb: verbName }, "command failed");
+  ctx.log.error({ err, code: e.code, verb: verbName }, "command failed");
   return userError(e.code, "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
 }

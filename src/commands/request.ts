@@ -83,7 +83,7 @@ async function submit(port: RequestsPort, id: string, who: Who, ctx: CommandCont
   // The message the requester clicked Submit on is their card from now on: decisions edit it.
   if (who.message) {
     const messages = { ...applied.stored.messages, requester: who.message };
-    await port.store.setMessages(id, messages).catch((err) => ctx.log?.warn({ err }, "GPU request: could not remember the requester's card"));
+    await port.store.setMessages(id, messages).catch((err) => ctx.log.warn({ err }, "GPU request: could not remember the requester's card"));
     applied.stored.messages = messages;
   }
   const where = posted ? `${posted.platform} channel ${posted.channelId}` : undefined;

@@ -16,6 +16,7 @@ import { MODEL_NAME, parseCapacityAsk } from "../../src/domain/openai-capacity.t
 import type { Services } from "../../src/services/ports.ts";
 import { cleanChatText } from "../../src/understand/chat-text.ts";
 import { type Reading, understand } from "../../src/understand/understand.ts";
+import { testLog } from "../support/log.ts";
 import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
@@ -187,7 +188,7 @@ const sentence = fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 
 function refusingContext(): CommandContext {
   const port = new Proxy({}, { get: (_t, m) => (m === "then" ? undefined : () => Promise.reject(new Error("no Azure in this test"))) });
   const services = new Proxy({}, { get: (_t, p) => (p === "then" ? undefined : port) }) as Services;
-  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => NOW };
+  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => NOW, log: testLog() };
 }
 
 describe("understanding (properties)", () => {
