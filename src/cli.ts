@@ -59,7 +59,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   let config: Config;
   try {
-    config = loadConfig(flags.has("--demo") ? { ...env, GPUOPS_DEMO: "true" } : env);
+    // A one-shot answer logs warnings and worse unless GPUOPS_LOG_LEVEL (or gpuops.yaml) says otherwise.
+    config = loadConfig(flags.has("--demo") ? { ...env, GPUOPS_DEMO: "true" } : env, { defaultLogLevel: "warn" });
   } catch (err) {
     if (err instanceof ConfigError) {
       out(err.message);
@@ -67,7 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
     throw err;
   }
-  const log = createLogger(env.GPUOPS_LOG_LEVEL ?? "warn", process.stderr);
+  const log = createLogger(config.logLevel, process.stderr);
   const text = words.join(" ");
   const request = { text, actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" as const }, surface: "cli" as const };
   const print = (reply: Reply) => {

@@ -50,6 +50,7 @@ export const ENV_KEYS = {
   GPUOPS_DRAIN_DELAY: { path: "shutdown.drainDelay", example: "5s (how long /readyz answers 503 before the server stops accepting, on SIGTERM)" },
   GPUOPS_SHUTDOWN_TIMEOUT: { path: "shutdown.timeout", example: "30s (longest wait for in-flight answers, posts and jobs on SIGTERM)" },
   GPUOPS_LOG_LEVEL: { path: "logLevel", example: "info" },
+  NODE_ENV: { path: "nodeEnv", example: "production (then Teams refuses anonymous local mode)" },
   // Marked secret like DATABASE_URL: it may carry user:password; the summary shows its host only.
   PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)", secret: true },
   PROMETHEUS_TOKEN: { path: "telemetry.prometheusToken", example: "<bearer token>", secret: true },
@@ -216,7 +217,9 @@ export const configSchema = z
         timeout: durationSeconds(1, 600).default(30),
       })
       .prefault({}),
-    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    /** The deployment's NODE_ENV: "production" switches off the Teams door's anonymous local mode. */
+    nodeEnv: z.string().max(40).optional(),
     /** GPU utilisation sources and the idle rule (issue 7). */
     telemetry: z
       .object({
@@ -388,7 +391,11 @@ function envKeyFor(path: string): string | undefined {
  * environment, validates both, and decides demo mode: on when asked, or when no Azure scope
  * and no Azure URL is configured.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: string } = {}): Config {
+/**
+ * The settings from the environment and gpuops.yaml. `defaultLogLevel` is the level when neither
+ * sets one: the server's "info", the one-shot CLI's quieter "warn".
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: string; defaultLogLevel?: RawConfig["logLevel"] } = {}): Config {
   const sources: string[] = ["defaults"];
   const raw: Record<string, unknown> = {};
   const yamlPath = env.GPUOPS_CONFIG ?? `${opts.cwd ?? "."}/gpuops.yaml`;
@@ -423,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     );
   }
   if (fromEnv) sources.push("environment");
+  raw.logLevel ??= opts.defaultLogLevel ?? "info";
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {

@@ -75,6 +75,7 @@ export async function startServer(
     db: app.store?.db,
     log,
     listenHost: config.server.host,
+    production: config.nodeEnv?.toLowerCase() === "production",
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
   });

@@ -8,7 +8,7 @@
  * they name. Replies go to each activity's serviceUrl.
  *
  * @example
- * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, router: app.router, db: app.store?.db, log, listenHost: config.server.host });
+ * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, router: app.router, db: app.store?.db, log, listenHost: config.server.host, production: false });
  * await teams.posting.post(conversationId, reply);
  */
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
@@ -39,6 +39,8 @@ export interface TeamsDoorDeps {
   retry?: Partial<RetryPolicy>;
   /** The address the server listens on: anonymous local mode is only for loopback. */
   listenHost: string;
+  /** NODE_ENV=production (from config): anonymous local mode is refused. */
+  production: boolean;
 }
 
 export interface TeamsDoor {
@@ -60,7 +62,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
     });
     return { mode: "off", adapter: undefined, posting: undefined, idle: async () => {} };
   };
-  if (local && process.env.NODE_ENV?.toLowerCase() === "production") {
+  if (local && deps.production) {
     // The SDK refuses anonymous mode in production; so do we, visibly.
     log.error({}, "Teams door off: NODE_ENV=production and no clientId. Set clientId/clientSecret/tenantId (see README, Install in Teams).");
     return refuse();
