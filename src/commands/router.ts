@@ -73,9 +73,8 @@ export function createRouter(opts: RouterOptions = {}): Router {
     const reply = await answerWithin(ctx, (c) => answer(table, request, c), { changesState: verb?.shareable === false, verb: verbName });
     const usesAzure = verb ? verb.usesAzure !== false : false;
     if (ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
-    if (verbName !== undefined) reply.verb = verbName;
-    reply.shareable = verb?.shareable !== false;
-    return reply;
+    // A copy: a verb may hand back a shared constant answer (e.g. "no store here").
+    return { ...reply, ...(verbName !== undefined ? { verb: verbName } : {}), shareable: verb?.shareable !== false };
   }
 
   const verbFor = (text: string) => {
