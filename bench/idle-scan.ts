@@ -15,7 +15,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, createApp } from "../src/app.ts";
-import { runCommand } from "../src/commands/registry.ts";
 import { loadConfig } from "../src/config.ts";
 import { createBigFleet, type DemoFleet } from "../src/fake-azure/demo-fleet.ts";
 import { createDemoTenant } from "../src/fake-azure/demo-tenant.ts";
@@ -24,6 +23,7 @@ import { runIdleScan } from "../src/jobs/idle-scan.ts";
 import type { PostedMessage, PostingPort } from "../src/services/ports.ts";
 import { startFakeDcgmExporter } from "../test/support/fake-dcgm-exporter.ts";
 import { PROMETHEUS_BIN, startPrometheus } from "../test/support/prometheus.ts";
+import { runCommand } from "../test/support/router.ts";
 import type { BenchScenario } from "./harness.ts";
 
 const GPU_VMS = Number(process.env.BENCH_IDLE_GPU_VMS ?? 5000);

@@ -8,11 +8,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.ts";
-import { runCommand } from "../src/commands/registry.ts";
 import type { CommandRequest } from "../src/commands/types.ts";
 import { loadConfig } from "../src/config.ts";
 import { toOffer } from "../src/domain/sku-offer.ts";
 import { createDemoTenant, type RawSku } from "../src/fake-azure/demo-tenant.ts";
+import { runCommand } from "../test/support/router.ts";
 import { type BenchScenario, ms, quantile, timeRuns } from "./harness.ts";
 
 const REGION = process.env.BENCH_SKUS_REGION ?? "swedencentral";

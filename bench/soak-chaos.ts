@@ -49,8 +49,7 @@ type Msg = Record<string, unknown> & { type: string };
 // ---------------------------------------------------------------------------------------------
 async function worker(): Promise<void> {
   const { createApp } = await import("../src/app.ts");
-  const { runAction } = await import("../src/commands/actions.ts");
-  const { runCommand } = await import("../src/commands/registry.ts");
+  const { runAction, runCommand } = await import("../test/support/router.ts");
   const { loadConfig } = await import("../src/config.ts");
   const { createDemoFleet } = await import("../src/fake-azure/demo-fleet.ts");
   const { startFakeAzure } = await import("../src/fake-azure/server.ts");

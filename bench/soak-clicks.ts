@@ -13,14 +13,13 @@
  * Exits 1 when any request has a decision count other than 1 or an action ran twice.
  */
 import { type App, createApp } from "../src/app.ts";
-import { runAction } from "../src/commands/actions.ts";
-import { runCommand } from "../src/commands/registry.ts";
 import { VERBS } from "../src/commands/request-card.ts";
 import { loadConfig } from "../src/config.ts";
 import { type FakeAzure, startFakeAzure } from "../src/fake-azure/server.ts";
 import type { Action, Reply } from "../src/reply/reply.ts";
 import { type FreshDatabase, freshPostgres, freshSqlite } from "../test/support/fresh-database.ts";
 import { createRecordingPoster } from "../test/support/recording-poster.ts";
+import { runAction, runCommand } from "../test/support/router.ts";
 
 const SUB = "7d3a4b52-1c6e-4f0a-9b8e-2a5d6c7e8f90";
 const SIZE = "Standard_NC24ads_A100_v4";

@@ -14,9 +14,9 @@ import { createServer as createHttpsServer, request as httpsRequest } from "node
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { generate } from "selfsigned";
-import { runCommand } from "../src/commands/registry.ts";
 import { type FakeAzure, startFakeAzure } from "../src/fake-azure/server.ts";
 import type { Reply } from "../src/reply/reply.ts";
+import { runCommand } from "../test/support/router.ts";
 import { demoApp, hardStop, numberArg, pool, quick, request } from "./soak-common.ts";
 
 const rounds = quick ? 1 : numberArg("rounds", 8);

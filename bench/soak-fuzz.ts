@@ -6,12 +6,12 @@
  * are not 0. 100,000 inputs; `--quick` 2,000; `--inputs=N` any.
  */
 import fc from "fast-check";
-import { runCommand, verbs } from "../src/commands/registry.ts";
 import { allRegions } from "../src/domain/regions.ts";
 import { type RecordedRequest, startFakeAzure } from "../src/fake-azure/server.ts";
 import { checkSlackLimits, renderSlack } from "../src/render/slack.ts";
 import { renderAdaptiveCard } from "../src/render/teams.ts";
 import { renderJson, renderText } from "../src/render/text.ts";
+import { runCommand, verbs } from "../test/support/router.ts";
 import { demoApp, hardStop, numberArg, pool, quick, request } from "./soak-common.ts";
 
 const inputs = numberArg("inputs", quick ? 2_000 : 100_000);

@@ -18,17 +18,19 @@ import { createChartService } from "./charts/chart-service.ts";
 import { createImageStore, type ImageStore } from "./charts/image-store.ts";
 import type { HomeSectionProvider } from "./chat/slack/app-home.ts";
 import type { ModalBuilder } from "./chat/slack/modals.ts";
+import { createRouter, type Router } from "./commands/router.ts";
 import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
 import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
-import { bindIdleActions } from "./jobs/idle-actions.ts";
+import { type IdleActions, idleActions } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
 import { createPostingRegistry, type PostingRegistry } from "./jobs/posting-registry.ts";
 import { createRequestsRuntime, policyFrom, type RequestsRuntime, type RequestsRuntimeOptions } from "./jobs/request-actions.ts";
 import { type Clock, createScheduler, type Scheduler } from "./jobs/scheduler.ts";
 import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
+import { createLogger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
@@ -61,6 +63,10 @@ export interface App {
   context(): CommandContext;
   /** Hands the Slack door what the app builds for it and from its client: the request forms, approver groups, verified e-mails for owner tags, the subscriptions' Home tab section. */
   attachSlack(door: SlackDoorParts): Promise<void>;
+  /** Runs commands and button clicks for every door (verbs, and the buttons of this app's features). */
+  router: Router;
+  /** The idle alert buttons (with the store): `settle()` waits for deallocations in flight. */
+  idleActions: IdleActions | undefined;
   /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
   metrics: Metrics | undefined;
   lifecycle: Lifecycle;
@@ -197,7 +203,7 @@ interface JobParts {
 }
 
 /** The scheduler with its jobs (digests, the idle scan, housekeeping), `status`, and the idle alerts' buttons. */
-function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: SubscriptionStore } {
+function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: SubscriptionStore; idle: IdleActions } {
   const { config, opts, store, services, posting, context, now, metrics } = p;
   const j = opts.jobs ?? {};
   const clock = j.clock;
@@ -237,14 +243,14 @@ function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: Subsc
   jobs.every("store-housekeeping", "17 3 * * *", async (run) => {
     await store.pruneJobRuns(new Date(run.scheduledAt.getTime() - 30 * 86_400_000));
   });
-  bindIdleActions(services, {
+  const idle = idleActions({
     store,
     posting,
     power: createVmPower(p.azure, { pollIntervalMs: p.fake ? 100 : 2000 }),
     directory: (platform) => p.directories.get(platform),
     ...(opts.log ? { log: opts.log } : {}),
   });
-  return { scheduler: jobs, subscriptions };
+  return { scheduler: jobs, subscriptions, idle };
 }
 
 /** GPU requests: their store and Azure side effects handed to the runner, checked every minute by the scheduler. */
@@ -297,7 +303,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       for (const end of ends) end(reply);
     };
   };
-  const context = (): CommandContext => ({ services, settings, now, observe, ...(opts.log ? { log: opts.log } : {}) });
+  // Commands always have somewhere to report what they could not answer: the caller's logger, else one at the configured level.
+  const log = opts.log ?? createLogger(config.logLevel, process.stderr);
+  const context = (): CommandContext => ({ services, settings, now, observe, log });
   // Posts count for /metrics and as in-flight work on shutdown; the port keeps its identity and extra methods.
   const posting = createPostingRegistry([], (port) => instrumentInPlace(port, (p) => lifecycle.trackPosting(metrics ? metrics.instrumentPosting(p) : p)));
   const directories = new Map<string, UserDirectoryPort>();
@@ -305,6 +313,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const jobs = parts ? scheduleJobs(parts) : undefined;
   const scheduler = jobs?.scheduler;
   const requests = parts ? requestsRuntime(parts, scheduler) : undefined;
+  const router = createRouter({ actions: jobs?.idle.handlers ?? [] });
   return {
     config,
     azure,
@@ -319,6 +328,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     requests,
     metrics,
     lifecycle,
+    router,
+    idleActions: jobs?.idle,
     setPublicUrl(url) {
       publicUrl = config.server.publicUrl ?? url;
     },

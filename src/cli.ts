@@ -4,7 +4,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveVerbName, runCommand, understoodVerbName, verbs } from "./commands/registry.ts";
+import { createRouter, type Router } from "./commands/router.ts";
 import type { CommandContext, CoreLogger, Verb } from "./commands/types.ts";
 import { type Config, ConfigError, ENV_KEYS, loadConfig } from "./config.ts";
 import { GpuopsError } from "./errors.ts";
@@ -13,7 +13,7 @@ import { renderJson, renderText } from "./render/text.ts";
 import type { Reply } from "./reply/reply.ts";
 import type { Services } from "./services/ports.ts";
 
-export function usage(): string {
+export function usage(router: Router = createRouter()): string {
   const lines = [
     "gpuops: straight answers about GPUs on Azure, for Slack, Teams and the terminal.",
     "",
@@ -24,7 +24,7 @@ export function usage(): string {
     "  gpuops config check [--live]   check the configuration; --live probes Azure, Slack, Teams, PostgreSQL, Prometheus",
     "",
     "Commands:",
-    ...verbs().map((v) => `  ${v.usage.padEnd(40)} ${v.summary}`),
+    ...router.verbs().map((v) => `  ${v.usage.padEnd(40)} ${v.summary}`),
     "",
     "Options:",
     "  --json     print the answer as JSON (the platform-neutral Reply)",
@@ -42,12 +42,14 @@ export function usage(): string {
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
   // `gpuops config check [--live]`: validates settings and probes dependencies (src/config-check.ts).
   if (argv[0] === "config" && argv[1] === "check") return (await import("./config-check.ts")).configCheck(argv.slice(2), env, out);
+  // Answers without Azure use this router; the rest use the app's (with the buttons of its store).
+  const router = createRouter();
   // A verb's own options (digest --dry-run) travel with its words; the rest are the CLI's.
-  const verbOptions = verbs().find((v) => v.name === argv.find((a) => !a.startsWith("-"))?.toLowerCase())?.cliOptions ?? [];
+  const verbOptions = router.verbs().find((v) => v.name === argv.find((a) => !a.startsWith("-"))?.toLowerCase())?.cliOptions ?? [];
   const flags = new Set(argv.filter((a) => /^--?[a-z]/i.test(a) && !a.includes(" ") && !verbOptions.includes(a.toLowerCase())));
   const words = argv.filter((a) => !flags.has(a));
   if (flags.has("--help") || flags.has("-h")) {
-    out(usage());
+    out(usage(router));
     return 0;
   }
   const unknown = [...flags].filter((f) => !["--json", "--demo"].includes(f));
@@ -57,7 +59,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   let config: Config;
   try {
-    config = loadConfig(flags.has("--demo") ? { ...env, GPUOPS_DEMO: "true" } : env);
+    // A one-shot answer logs warnings and worse unless GPUOPS_LOG_LEVEL (or gpuops.yaml) says otherwise.
+    config = loadConfig(flags.has("--demo") ? { ...env, GPUOPS_DEMO: "true" } : env, { defaultLogLevel: "warn" });
   } catch (err) {
     if (err instanceof ConfigError) {
       out(err.message);
@@ -65,7 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
     throw err;
   }
-  const log = createLogger(env.GPUOPS_LOG_LEVEL ?? "warn", process.stderr);
+  const log = createLogger(config.logLevel, process.stderr);
   const text = words.join(" ");
   const request = { text, actor: { id: "cli", name: env.USER ?? "cli" }, channel: { id: "cli", platform: "cli" as const }, surface: "cli" as const };
   const print = (reply: Reply) => {
@@ -73,17 +76,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     return reply.outcome === "ok" ? 0 : reply.outcome === "user_error" ? 1 : 2;
   };
   // A sentence ("what did we spend last week") decides by the verb it is read as.
-  const verb = verbs().find((v) => v.name === (resolveVerbName(text) ?? understoodVerbName(text)));
+  const verb = router.verbFor(text);
   // help, explain, free questions and unknown words never reach Azure: answer them without
   // loading the Azure SDKs or starting the demo's fake Azure (most of a one-shot CLI's time).
-  if (answersWithoutAzure(verb)) return print(await runCommand(request, offlineContext(config, log)));
+  if (answersWithoutAzure(verb)) return print(await router.run(request, offlineContext(config, log)));
   // Loaded only now: the composition root pulls in the Azure SDKs, the store and the fake Azure.
   const { createApp } = await import("./app.ts");
   // Charts become PNG files in the temp folder; the answer prints their path.
   // Verbs that keep state (GPU requests) read the same store the server uses.
   const app = await createApp(config, { log, chartDir: join(tmpdir(), "gpuops-charts"), withStore: verb?.usesStore === true });
   try {
-    return print(await runCommand(request, app.context()));
+    return print(await app.router.run(request, app.context()));
   } finally {
     await app.close();
   }

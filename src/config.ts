@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDurationSeconds } from "./domain/idle-rule.ts";
+import { GpuopsError } from "./errors.ts";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION = /^[a-z][a-z0-9]{2,39}$/;
@@ -53,6 +54,7 @@ export const ENV_KEYS = {
   GPUOPS_DRAIN_DELAY: { path: "shutdown.drainDelay", example: "5s (how long /readyz answers 503 before the server stops accepting, on SIGTERM)" },
   GPUOPS_SHUTDOWN_TIMEOUT: { path: "shutdown.timeout", example: "30s (longest wait for in-flight answers, posts and jobs on SIGTERM)" },
   GPUOPS_LOG_LEVEL: { path: "logLevel", example: "info" },
+  NODE_ENV: { path: "nodeEnv", example: "production (then Teams refuses anonymous local mode)" },
   // Marked secret like DATABASE_URL: it may carry user:password; the summary shows its host only.
   PROMETHEUS_URL: { path: "telemetry.prometheusUrl", example: "http://prometheus.monitoring:9090 (or the managed workspace's query endpoint)", secret: true },
   PROMETHEUS_TOKEN: { path: "telemetry.prometheusToken", example: "<bearer token>", secret: true },
@@ -242,7 +244,9 @@ export const configSchema = z
         timeout: durationSeconds(1, 600).default(30),
       })
       .prefault({}),
-    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    /** The deployment's NODE_ENV: "production" switches off the Teams door's anonymous local mode. */
+    nodeEnv: z.string().max(40).optional(),
     /** GPU utilisation sources and the idle rule (issue 7). */
     telemetry: z
       .object({
@@ -387,9 +391,10 @@ export interface Config extends Omit<RawConfig, "demo"> {
   sources: string[];
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A setting that is missing or wrong: a GpuopsError with code bad_config, naming the key and an example. */
+export class ConfigError extends GpuopsError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super("bad_config", message, opts);
     this.name = "ConfigError";
   }
 }
@@ -413,7 +418,11 @@ function envKeyFor(path: string): string | undefined {
  * environment, validates both, and decides demo mode: on when asked, or when no Azure scope
  * and no Azure URL is configured.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: string } = {}): Config {
+/**
+ * The settings from the environment and gpuops.yaml. `defaultLogLevel` is the level when neither
+ * sets one: the server's "info", the one-shot CLI's quieter "warn".
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: string; defaultLogLevel?: RawConfig["logLevel"] } = {}): Config {
   const sources: string[] = ["defaults"];
   const raw: Record<string, unknown> = {};
   const yamlPath = env.GPUOPS_CONFIG ?? `${opts.cwd ?? "."}/gpuops.yaml`;
@@ -448,6 +457,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { cwd?: s
     );
   }
   if (fromEnv) sources.push("environment");
+  raw.logLevel ??= opts.defaultLogLevel ?? "info";
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {

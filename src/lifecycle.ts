@@ -45,7 +45,7 @@ export interface Lifecycle {
   readyz: RequestHandler;
   /** Counts a command or a post as in flight until the promise settles. */
   track<T>(work: Promise<T>): Promise<T>;
-  /** The command hook the doors' runCommand calls: in flight from start to answer. */
+  /** The command hook the router's run calls: in flight from start to answer. */
   commandStarted(request: CommandRequest): (reply: Reply | undefined) => void;
   /** A posting port whose posts and updates count as in flight. */
   trackPosting(port: PostingPort): PostingPort;

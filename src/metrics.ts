@@ -13,7 +13,6 @@
 import type { RequestHandler } from "express";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { AzureAccess } from "./azure/client-factory.ts";
-import { resolveVerbName } from "./commands/registry.ts";
 import type { CommandRequest } from "./commands/types.ts";
 import type { Reply } from "./reply/reply.ts";
 import type { PostingPort } from "./services/ports.ts";
@@ -127,9 +126,9 @@ export function createMetrics(opts: { azure?: AzureAccess; now?: () => number } 
     },
     commandStarted(request) {
       const started = now();
-      const verb = resolveVerbName(request.text) ?? "other";
       return (reply) => {
-        commands.observe({ door: request.surface, verb, outcome: reply?.outcome ?? "failed" }, (now() - started) / 1000);
+        // The router puts the verb that answered on the Reply: the text is not parsed again here.
+        commands.observe({ door: request.surface, verb: reply?.verb ?? "other", outcome: reply?.outcome ?? "failed" }, (now() - started) / 1000);
       };
     },
     instrumentPosting(port) {

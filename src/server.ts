@@ -68,15 +68,17 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     slack = await startSlackDoor({ config, app, log, web, seen: app.store?.slackRequests });
   } catch (err) {
     await app.close();
-    throw err instanceof Error && (err as { code?: string }).code === "bad_config" ? new ConfigError(err.message) : err;
+    throw err;
   }
   if (slack) await app.attachSlack(slack);
   const teams = mountTeamsDoor(web, {
     teams: config.teams,
     context: app.context,
     conversations: app.store?.conversations,
+    router: app.router,
     log,
     listenHost: config.server.host,
+    production: config.nodeEnv?.toLowerCase() === "production",
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.teams?.retry ? { retry: opts.teams.retry } : {}),
   });
@@ -162,14 +164,14 @@ function listen(web: Express, port: number, host: string): Promise<Server> {
             : code === "EADDRNOTAVAIL"
               ? `GPUOPS_HOST ${host} is not an address of this machine`
               : `could not listen on ${host}:${port} (${code ?? err.message})`;
-      reject(new GpuopsError("bad_config", reason, { cause: err }));
+      reject(new ConfigError(reason, { cause: err }));
     });
   });
 }
 
 /** One line for a start-up failure: the cause in words, never a stack trace. */
 export function startupFailure(err: unknown): string {
-  if (err instanceof ConfigError || err instanceof GpuopsError) return `gpuops could not start: ${err.message}`;
+  if (err instanceof GpuopsError) return `gpuops could not start: ${err.message}`;
   const e = err as { code?: unknown; message?: unknown } | undefined;
   return `gpuops could not start: ${typeof e?.message === "string" && e.message ? e.message : String(err)}${typeof e?.code === "string" ? ` (${e.code})` : ""}`;
 }

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
-import { verbs } from "../../src/commands/registry.ts";
+import { createRouter } from "../../src/commands/router.ts";
 
 export const PLACEHOLDER_BOT_ID = "00000000-0000-0000-0000-000000000000";
 /** The Teams app's own id (the package identity; not the bot's Entra app id). */
@@ -26,7 +26,7 @@ const PERSONAL = ["help", "skus", "where", "quota", "cost", "running", "explain"
 const SHARED = ["help", "skus", "where", "quota", "cost", "running", "idle", "request", "subscribe", "subscriptions", "status", "explain", "unsubscribe"];
 
 function commandsFor(order: string[]): Array<{ title: string; description: string }> {
-  const known = new Map(verbs().map((v) => [v.name, v]));
+  const known = new Map(createRouter().verbs().map((v) => [v.name, v]));
   return order
     .flatMap((name) => {
       const v = known.get(name);

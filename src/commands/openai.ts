@@ -26,6 +26,7 @@ import {
   sameModel,
   TPM_PER_UNIT,
 } from "../domain/openai-capacity.ts";
+import type { ErrorCode } from "../errors.ts";
 import { type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { OpenAiAccount, OpenAiDeployment, OpenAiPort } from "../services/ports.ts";
 import { takeRegion } from "./args.ts";
@@ -290,7 +291,7 @@ interface Inventory {
   accounts: OpenAiAccount[];
   notes: string[];
   outcome: "ok" | "partial" | "azure_error";
-  code?: string;
+  code?: ErrorCode;
 }
 
 async function inventory(p: OpenAiPort, ctx: CommandContext, keep: (a: OpenAiAccount) => boolean = () => true): Promise<Inventory> {
@@ -410,7 +411,7 @@ export interface PtuScan {
   priceReason: string | undefined;
   notes: string[];
   outcome: "ok" | "partial" | "azure_error";
-  code?: string;
+  code?: ErrorCode;
 }
 
 /** Every provisioned deployment with its verdict over the last `windowHours` (used by `openai idle` and the digest). */

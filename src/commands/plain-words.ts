@@ -10,10 +10,10 @@
 import { z } from "zod";
 import { type Action, actions, type Part, type Reply, reply, text } from "../reply/reply.ts";
 import { type Reading, type Understanding, understand, WRITE_VERBS } from "../understand/understand.ts";
-import { registerAction } from "./actions.ts";
+import { type AnyActionHandler, action } from "./actions.ts";
 import type { CommandContext, CommandRequest, CommandSettings } from "./types.ts";
 
-/** Runs a command in the typed grammar (the registry's runCommand, passed in to keep layers acyclic). */
+/** Runs a command in the typed grammar (the router's, passed in to keep layers acyclic). */
 export type RunTyped = (request: CommandRequest, ctx: CommandContext) => Promise<Reply>;
 
 const MAX_BUTTON_COMMAND = 300;
@@ -98,29 +98,27 @@ export function withReading(answer: Reply, r: Reading, alternatives: readonly Re
   return { ...answer, parts: [...top, ...answer.parts, ...tail], readAs: r.command };
 }
 
-let registered = false;
-
-/** Registers the buttons plain-word answers carry (idempotent). */
-export function registerPlainWordActions(run: RunTyped): void {
-  if (registered) return;
-  registered = true;
-  registerAction({
-    verb: "understand.run",
-    schema: commandPayload,
-    async run(p, req, ctx) {
-      // A forged or stale click never runs a write: it gets the confirmation instead.
-      if (commandWrites(p.command)) return { update: confirmation({ command: p.command }) };
-      const answer = await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
-      return { update: { ...answer, parts: [readAs(p.command), ...answer.parts] } };
-    },
-  });
-  registerAction({
-    verb: "understand.confirm",
-    schema: commandPayload,
-    async run(p, req, ctx) {
-      // Pressing the button that shows the command is the confirmation; the typed grammar parses it again.
-      const answer = await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
-      return { update: answer };
-    },
-  });
+/** The buttons plain-word answers carry, running their command through `run`. */
+export function plainWordActions(run: RunTyped): AnyActionHandler[] {
+  return [
+    action({
+      verb: "understand.run",
+      schema: commandPayload,
+      async run(p, req, ctx) {
+        // A forged or stale click never runs a write: it gets the confirmation instead.
+        if (commandWrites(p.command)) return { update: confirmation({ command: p.command }) };
+        const answer = await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+        return { update: { ...answer, parts: [readAs(p.command), ...answer.parts] } };
+      },
+    }),
+    action({
+      verb: "understand.confirm",
+      schema: commandPayload,
+      async run(p, req, ctx) {
+        // Pressing the button that shows the command is the confirmation; the typed grammar parses it again.
+        const answer = await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+        return { update: answer };
+      },
+    }),
+  ];
 }

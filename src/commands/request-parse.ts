@@ -13,6 +13,7 @@
 import { parseDuration } from "../domain/duration.ts";
 import { findGpuModels, findSize, type GpuModel, type GpuSize } from "../domain/gpu-catalogue.ts";
 import { resolveRegion } from "../domain/regions.ts";
+import type { ErrorCode } from "../errors.ts";
 import { filterVocabulary, nearest, nearestRegion } from "./args.ts";
 import { shortSize } from "./format.ts";
 
@@ -33,7 +34,7 @@ export interface ParsedRequest {
   costCenter?: string;
 }
 
-export type ParseResult = { ok: true; request: ParsedRequest } | { ok: false; code: string; problem: string; example: string };
+export type ParseResult = { ok: true; request: ParsedRequest } | { ok: false; code: ErrorCode; problem: string; example: string };
 
 export const MAX_COUNT = 1000;
 export const MAX_REASON = 1000;
@@ -41,7 +42,7 @@ const COST_CENTER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const REASON_MARKERS = new Set(["--", "—", "–", "---"]);
 const COST_CENTER_WORDS = new Set(["cost-center", "costcenter", "cost-centre", "cc"]);
 
-const fail = (code: string, problem: string, example = REQUEST_EXAMPLE): ParseResult => ({ ok: false, code, problem, example });
+const fail = (code: ErrorCode, problem: string, example = REQUEST_EXAMPLE): ParseResult => ({ ok: false, code, problem, example });
 const clip = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** A cost-center tag as typed in a form or after `cost-center`: undefined when it is not a safe tag value. */

@@ -10,9 +10,10 @@
 import { z } from "zod";
 import { formatHours, parseDuration } from "../domain/duration.ts";
 import { createRequest, formatTime, type GpuRequest, label, type Person, personName, validateSpec } from "../domain/gpu-request.ts";
+import type { ErrorCode } from "../errors.ts";
 import { type Reply, reply, text, userError } from "../reply/reply.ts";
 import type { RequestsPort, StoredRequest } from "../services/ports.ts";
-import { type ActionRequest, type ActionResult, registerAction } from "./actions.ts";
+import { type ActionRequest, type ActionResult, type AnyActionHandler, action } from "./actions.ts";
 import { approverReply, precheckReply, requesterUpdate, shorterReply, VERBS } from "./request-card.ts";
 import { applyEvent, isApprover, postInThread, postToApprovers, refreshApprovers, tellRequester, updateRequesterCard } from "./request-flow.ts";
 import { cleanReason, DURATION_HINT, parseRequest, REQUEST_EXAMPLE } from "./request-parse.ts";
@@ -41,7 +42,7 @@ interface Who {
   message?: ActionRequest["message"];
 }
 
-const refused = (code: string, reason: string): ActionResult => ({ ephemeral: userError(code, reason) });
+const refused = (code: ErrorCode, reason: string): ActionResult => ({ ephemeral: userError(code, reason) });
 
 async function newRequest(args: string[], req: CommandRequest, ctx: CommandContext): Promise<Reply> {
   const port = ctx.services.requests;
@@ -82,7 +83,7 @@ async function submit(port: RequestsPort, id: string, who: Who, ctx: CommandCont
   // The message the requester clicked Submit on is their card from now on: decisions edit it.
   if (who.message) {
     const messages = { ...applied.stored.messages, requester: who.message };
-    await port.store.setMessages(id, messages).catch((err) => ctx.log?.warn({ err }, "GPU request: could not remember the requester's card"));
+    await port.store.setMessages(id, messages).catch((err) => ctx.log.warn({ err }, "GPU request: could not remember the requester's card"));
     applied.stored.messages = messages;
   }
   const where = posted ? `${posted.platform} channel ${posted.channelId}` : undefined;
@@ -238,55 +239,57 @@ function handler<P>(fn: (port: RequestsPort, p: P, w: Who, ctx: CommandContext) 
   };
 }
 
-/** Registers every GPU-request button with the action router (idempotent). */
-export function registerRequestActions(): void {
-  registerAction({ verb: VERBS.submit, schema: z.object({ id }), run: handler((port, p, w, c) => submit(port, p.id, w, c)) });
-  registerAction({ verb: VERBS.cancel, schema: z.object({ id }), run: handler((port, p, w, c) => cancel(port, p.id, w, c)) });
-  registerAction({
-    verb: VERBS.approve,
-    schema: z.object({ id, hours: hours.optional(), action: z.literal("quota-request").optional() }),
-    run: handler((port, p, w, c) => approve(port, p.id, w, c, { ...(p.hours !== undefined ? { hours: p.hours } : {}), ...(p.action !== undefined ? { action: p.action } : {}) })),
-  });
-  registerAction({
-    verb: VERBS.shorter,
-    schema: z.object({ id }),
-    run: handler(async (port, p) => {
-      const stored = await port.store.get(p.id);
-      if (!stored) return refused("not_found", `There is no GPU request #${p.id}.`);
-      return { ephemeral: shorterReply(stored.request) };
+/** Every GPU-request button, for the router. */
+export function requestActions(): AnyActionHandler[] {
+  return [
+    action({ verb: VERBS.submit, schema: z.object({ id }), run: handler((port, p, w, c) => submit(port, p.id, w, c)) }),
+    action({ verb: VERBS.cancel, schema: z.object({ id }), run: handler((port, p, w, c) => cancel(port, p.id, w, c)) }),
+    action({
+      verb: VERBS.approve,
+      schema: z.object({ id, hours: hours.optional(), action: z.literal("quota-request").optional() }),
+      run: handler((port, p, w, c) => approve(port, p.id, w, c, { ...(p.hours !== undefined ? { hours: p.hours } : {}), ...(p.action !== undefined ? { action: p.action } : {}) })),
     }),
-  });
-  registerAction({ verb: VERBS.deny, schema: z.object({ id, reason: z.string().max(2000).optional() }), run: handler((port, p, w, c) => deny(port, p.id, w, c, p.reason ?? "")) });
-  registerAction({ verb: VERBS.extend, schema: z.object({ id, hours }), run: handler((port, p, w, c) => extend(port, p.id, w, c, p.hours)) });
-  registerAction({ verb: VERBS.extendApprove, schema: z.object({ id }), run: handler((port, p, w, c) => extensionDecision(port, p.id, w, c, true, "")) });
-  registerAction({
-    verb: VERBS.extendDeny,
-    schema: z.object({ id, reason: z.string().max(2000).optional() }),
-    run: handler((port, p, w, c) => extensionDecision(port, p.id, w, c, false, p.reason ?? "")),
-  });
-  registerAction({ verb: VERBS.release, schema: z.object({ id }), run: handler((port, p, w, c) => release(port, p.id, w, c)) });
-  registerAction({
-    verb: "request.form",
-    // The form's fields arrive as text (Slack modal, Teams card); the command grammar checks them.
-    schema: z.object({
-      count: z.string().max(10).optional(),
-      size: z.string().max(80).optional(),
-      region: z.string().max(60).optional(),
-      duration: z.string().max(40).optional(),
-      reason: z.string().max(2000).optional(),
-      costCenter: z.string().max(64).optional(),
+    action({
+      verb: VERBS.shorter,
+      schema: z.object({ id }),
+      run: handler(async (port, p) => {
+        const stored = await port.store.get(p.id);
+        if (!stored) return refused("not_found", `There is no GPU request #${p.id}.`);
+        return { ephemeral: shorterReply(stored.request) };
+      }),
     }),
-    run: async (p, r, c) => {
-      if (!p.count?.trim() || !p.size?.trim() || !p.region?.trim() || !p.duration?.trim()) {
-        return { ephemeral: userError("form_incomplete", "Fill in how many, the size or GPU, the region and the duration.", REQUEST_EXAMPLE) };
-      }
-      const words = [...p.count.trim().split(/\s+/), ...p.size.trim().split(/\s+/), "in", ...p.region.trim().split(/\s+/), "for", ...p.duration.trim().split(/\s+/)];
-      if (p.costCenter?.trim()) words.push("cost-center", p.costCenter.trim());
-      words.push("--", ...(p.reason ?? "").split(/\s+/).filter(Boolean));
-      const answer = await newRequest(words, { text: "", actor: r.actor, channel: r.channel, surface: r.surface }, c);
-      return answer.outcome === "user_error" ? { ephemeral: answer } : { post: answer };
-    },
-  });
+    action({ verb: VERBS.deny, schema: z.object({ id, reason: z.string().max(2000).optional() }), run: handler((port, p, w, c) => deny(port, p.id, w, c, p.reason ?? "")) }),
+    action({ verb: VERBS.extend, schema: z.object({ id, hours }), run: handler((port, p, w, c) => extend(port, p.id, w, c, p.hours)) }),
+    action({ verb: VERBS.extendApprove, schema: z.object({ id }), run: handler((port, p, w, c) => extensionDecision(port, p.id, w, c, true, "")) }),
+    action({
+      verb: VERBS.extendDeny,
+      schema: z.object({ id, reason: z.string().max(2000).optional() }),
+      run: handler((port, p, w, c) => extensionDecision(port, p.id, w, c, false, p.reason ?? "")),
+    }),
+    action({ verb: VERBS.release, schema: z.object({ id }), run: handler((port, p, w, c) => release(port, p.id, w, c)) }),
+    action({
+      verb: "request.form",
+      // The form's fields arrive as text (Slack modal, Teams card); the command grammar checks them.
+      schema: z.object({
+        count: z.string().max(10).optional(),
+        size: z.string().max(80).optional(),
+        region: z.string().max(60).optional(),
+        duration: z.string().max(40).optional(),
+        reason: z.string().max(2000).optional(),
+        costCenter: z.string().max(64).optional(),
+      }),
+      run: async (p, r, c) => {
+        if (!p.count?.trim() || !p.size?.trim() || !p.region?.trim() || !p.duration?.trim()) {
+          return { ephemeral: userError("form_incomplete", "Fill in how many, the size or GPU, the region and the duration.", REQUEST_EXAMPLE) };
+        }
+        const words = [...p.count.trim().split(/\s+/), ...p.size.trim().split(/\s+/), "in", ...p.region.trim().split(/\s+/), "for", ...p.duration.trim().split(/\s+/)];
+        if (p.costCenter?.trim()) words.push("cost-center", p.costCenter.trim());
+        words.push("--", ...(p.reason ?? "").split(/\s+/).filter(Boolean));
+        const answer = await newRequest(words, { text: "", actor: r.actor, channel: r.channel, surface: r.surface }, c);
+        return answer.outcome === "user_error" ? { ephemeral: answer } : { post: answer };
+      },
+    }),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,11 @@ import { randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Action, Reply } from "../reply/reply.ts";
-import { registerAction } from "./actions.ts";
-import { resolveVerbName, runCommand, verbs } from "./registry.ts";
+import { type AnyActionHandler, action } from "./actions.ts";
+import type { CommandContext, CommandRequest } from "./types.ts";
+
+/** Runs a command as typed text (the router's run, passed in to keep layers acyclic). */
+export type RunCommand = (request: CommandRequest, ctx: CommandContext) => Promise<Reply>;
 
 /** Longest command a button may carry (well inside Slack's 2,000-char button value). */
 export const MAX_BUTTON_COMMAND = 300;
@@ -58,12 +61,14 @@ export function shareButton(text: string, answer?: Reply): Action | undefined {
  * "Share in channel" for a private answer, by one rule for every door: answers only (ok or
  * partial), never for verbs that change state (re-running a GPU request for someone else would
  * repeat it), and only when the command fits a button. The answer is kept so the share posts it.
+ * Whether it may be shared is on the Reply (the router sets it); `shareableText` judges only a
+ * reply that did not come through a router.
  */
-export function shareButtonFor(reply: Reply, text: string): Action | undefined {
+export function shareButtonFor(reply: Reply, text: string, shareableText?: (command: string) => boolean): Action | undefined {
   if (reply.outcome !== "ok" && reply.outcome !== "partial") return undefined;
   // A question read as a command is asked again as that command, never as the raw words.
   const command = reply.readAs ?? text;
-  if (verbs().find((v) => v.name === resolveVerbName(command))?.shareable === false) return undefined;
+  if (!(reply.shareable ?? shareableText?.(command) ?? true)) return undefined;
   return shareButton(command, reply);
 }
 
@@ -73,30 +78,28 @@ export const offeredAnswer = (id: string): Reply | undefined => offered.get(id);
 /** A button that asks gpuops `command` on the clicker's behalf. */
 export const askButton = (label: string, command: string): Action => ({ verb: "ask", label, payload: { command } });
 
-let registered = false;
-
-/** Registers "share" and "ask" with the core action router (idempotent). */
-export function registerCommandActions(): void {
-  if (registered) return;
-  registered = true;
-  registerAction({
-    verb: "share",
-    schema: sharePayload,
-    async run(p, req, ctx) {
-      const kept = p.answer === undefined ? undefined : offered.get(p.answer);
-      const reply = kept ? structuredClone(kept) : await runCommand({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
-      if (!kept && p.answer !== undefined) reply.context = [...reply.context, "Asked again: the answer that was shared had expired."];
-      // Slack's door names the sharer itself, with a real mention; the other doors get it here.
-      if (req.surface !== "slack") reply.context = [...reply.context, `Shared by ${req.actor.name ?? req.actor.id}`];
-      return { post: reply };
-    },
-  });
-  registerAction({
-    verb: "ask",
-    schema: commandPayload,
-    async run(p, req, ctx) {
-      const reply = await runCommand({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
-      return { ephemeral: reply };
-    },
-  });
+/** The "share" and "ask" buttons every door offers, running commands through `run`. */
+export function commandActions(run: RunCommand): AnyActionHandler[] {
+  return [
+    action({
+      verb: "share",
+      schema: sharePayload,
+      async run(p, req, ctx) {
+        const kept = p.answer === undefined ? undefined : offered.get(p.answer);
+        const reply = kept ? structuredClone(kept) : await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+        if (!kept && p.answer !== undefined) reply.context = [...reply.context, "Asked again: the answer that was shared had expired."];
+        // Slack's door names the sharer itself, with a real mention; the other doors get it here.
+        if (req.surface !== "slack") reply.context = [...reply.context, `Shared by ${req.actor.name ?? req.actor.id}`];
+        return { post: reply };
+      },
+    }),
+    action({
+      verb: "ask",
+      schema: commandPayload,
+      async run(p, req, ctx) {
+        const reply = await run({ text: p.command, actor: req.actor, channel: req.channel, surface: req.surface }, ctx);
+        return { ephemeral: reply };
+      },
+    }),
+  ];
 }

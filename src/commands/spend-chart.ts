@@ -43,7 +43,7 @@ export async function spendChartPart(
     if (ref.url) part.url = ref.url;
     return part;
   } catch (err) {
-    ctx.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "chart rendering failed");
+    ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, "chart rendering failed");
     return undefined;
   }
 }

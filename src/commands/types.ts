@@ -53,7 +53,8 @@ export interface CommandContext {
   services: Services;
   settings: CommandSettings;
   now(): Date;
-  log?: CoreLogger;
+  /** Where the core reports what it could not answer (app and CLI: pino; tests: test/support/log.ts). */
+  log: CoreLogger;
   /** Called as a command starts; the function it returns gets the answer (metrics, graceful shutdown). */
   observe?: (request: CommandRequest) => (reply: Reply | undefined) => void;
 }

@@ -10,21 +10,22 @@
  * one `virtualMachines.beginDeallocate` call. Its progress is shown on the message; when it
  * completes the episode is resolved as deallocated. Every press is recorded (who, when, what).
  *
- * The handlers are registered once; each app binds its own store, posting ports and VM power to
- * its services object, so several apps in one process (tests) never share state.
+ * Each app builds its own handlers bound to its store, posting ports and VM power, and gives them
+ * to its router, so several apps in one process (tests) never share state.
  *
  * @example
- * bindIdleActions(app.services, { store, posting, power, log }); // power: createVmPower(azure) from azure/provisioning.ts, built by the app
- * await settleIdleActions(app.services); // waits for deallocations in flight (shutdown, tests)
+ * const idle = idleActions({ store, posting, power, log }); // power: createVmPower(azure) from azure/provisioning.ts, built by the app
+ * const router = createRouter({ actions: idle.handlers });
+ * await idle.settle(); // waits for deallocations in flight (shutdown, tests)
  */
 import { z } from "zod";
-import { type ActionRequest, type ActionResult, registerAction } from "../commands/actions.ts";
+import type { ActionHandler, ActionRequest, ActionResult, AnyActionHandler } from "../commands/actions.ts";
 import { IDLE_ACTIONS, idleAlertReply } from "../commands/idle.ts";
 import type { Actor, CommandContext, CoreLogger } from "../commands/types.ts";
 import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
 import { asGpuopsError } from "../errors.ts";
 import { type Reply, userError } from "../reply/reply.ts";
-import type { PostingPort, Services, UserDirectoryPort, VmPowerPort } from "../services/ports.ts";
+import type { PostingPort, UserDirectoryPort, VmPowerPort } from "../services/ports.ts";
 import type { IdleAlertRecord } from "../store/alert-state.ts";
 import { alertView, type IdleStore, refreshAlertMessages, resolveAlert } from "./idle-scan.ts";
 
@@ -74,42 +75,33 @@ interface Bound extends IdleActionDeps {
   inflight: Set<Promise<void>>;
 }
 
-const BOUND = new WeakMap<Services, Bound>();
-let registered = false;
-
-/** Binds an app's store, posting ports and VM power to its services; registers the buttons once. */
-export function bindIdleActions(services: Services, deps: IdleActionDeps): void {
-  BOUND.set(services, { ...deps, inflight: new Set() });
-  if (!registered) {
-    registered = true;
-    registerIdleActionHandlers();
-  }
+export interface IdleActions {
+  /** The alert buttons, bound to this app's deps: for its router. */
+  handlers: AnyActionHandler[];
+  /** Waits for the deallocations in flight (shutdown, tests). */
+  settle(): Promise<void>;
 }
 
-/** Waits for the deallocations this app has in flight (shutdown, tests). */
-export async function settleIdleActions(services: Services): Promise<void> {
-  const b = BOUND.get(services);
-  while (b && b.inflight.size > 0) await Promise.allSettled([...b.inflight]);
-}
-
-const unavailable = (): ActionResult => ({
-  ephemeral: userError("alerts_unavailable", "Idle alert buttons need the gpuops server and its store; this gpuops has none, so nothing was done."),
-});
-
-/** Runs a handler with the deps bound to the context's services. */
-function withDeps<P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: CommandContext) => Promise<ActionResult>) {
-  return (p: P, request: ActionRequest, ctx: CommandContext) => {
-    const deps = BOUND.get(ctx.services);
-    return deps ? fn(deps, p, request, ctx) : Promise.resolve(unavailable());
+/** The idle alert buttons bound to one app's store, posting ports and VM power. */
+export function idleActions(deps: IdleActionDeps): IdleActions {
+  const bound: Bound = { ...deps, inflight: new Set() };
+  const withDeps =
+    <P>(fn: (deps: Bound, p: P, request: ActionRequest, ctx: CommandContext) => Promise<ActionResult>): ActionHandler<P>["run"] =>
+    (p, request, ctx) =>
+      fn(bound, p, request, ctx);
+  const handlers: AnyActionHandler[] = [
+    { verb: IDLE_ACTIONS.snooze, schema: snoozePayload, run: withDeps(snooze) },
+    { verb: IDLE_ACTIONS.keep, schema: alertPayload, run: withDeps(keep) },
+    { verb: IDLE_ACTIONS.deallocate, schema: alertPayload, run: withDeps(askDeallocate) },
+    { verb: IDLE_ACTIONS.cancel, schema: alertPayload, run: withDeps(cancelDeallocate) },
+    { verb: IDLE_ACTIONS.confirm, schema: alertPayload, run: withDeps(confirmDeallocate) },
+  ] as AnyActionHandler[];
+  return {
+    handlers,
+    async settle() {
+      while (bound.inflight.size > 0) await Promise.allSettled([...bound.inflight]);
+    },
   };
-}
-
-function registerIdleActionHandlers(): void {
-  registerAction({ verb: IDLE_ACTIONS.snooze, schema: snoozePayload, run: withDeps(snooze) });
-  registerAction({ verb: IDLE_ACTIONS.keep, schema: alertPayload, run: withDeps(keep) });
-  registerAction({ verb: IDLE_ACTIONS.deallocate, schema: alertPayload, run: withDeps(askDeallocate) });
-  registerAction({ verb: IDLE_ACTIONS.cancel, schema: alertPayload, run: withDeps(cancelDeallocate) });
-  registerAction({ verb: IDLE_ACTIONS.confirm, schema: alertPayload, run: withDeps(confirmDeallocate) });
 }
 
 async function render(deps: Bound, ctx: CommandContext, alertId: number): Promise<Reply | undefined> {

@@ -5,6 +5,7 @@
  * @example
  * reply("A100 sizes in swedencentral", [table(cols, rows)], { notices: [demoNotice] })
  */
+import type { ErrorCode } from "../errors.ts";
 
 export type Tone = "info" | "success" | "warning" | "error";
 
@@ -90,10 +91,14 @@ export interface Reply {
   /** Small print: data freshness, demo-data notice, partial-result warnings. */
   context: string[];
   outcome: Outcome;
-  /** Stable code for errors (bad_command, unknown_region, azure_throttled, ...). */
-  code?: string;
+  /** Stable code for errors (bad_command, azure_throttled, ...): one list, in errors.ts. */
+  code?: ErrorCode;
   /** A file the answer is (a CSV export): the CLI prints it raw; chat doors may attach it (the parts still show it). */
   attachment?: { filename: string; mimeType: string; content: string };
+  /** The verb that answered (set by the router): what metrics count and the CLI reads, without parsing the text again. */
+  verb?: string;
+  /** False for an answer of a verb that changes state: doors offer no "Share in channel" (set by the router). */
+  shareable?: boolean;
   /** The typed command a plain-language question was read as (`cost yesterday by rg`): what a re-run asks. */
   readAs?: string;
   /**
@@ -103,7 +108,7 @@ export interface Reply {
   data?: Record<string, unknown>;
 }
 
-export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: string; data?: Record<string, unknown> } = {}): Reply {
+export function reply(title: string, parts: Part[], opts: { context?: string[]; outcome?: Outcome; code?: ErrorCode; data?: Record<string, unknown> } = {}): Reply {
   const r: Reply = { title, parts, context: opts.context ?? [], outcome: opts.outcome ?? "ok" };
   if (opts.code !== undefined) r.code = opts.code;
   if (opts.data !== undefined) r.data = opts.data;
@@ -124,7 +129,7 @@ export const actions = (a: Action[]): ActionsPart => ({ kind: "actions", actions
 export const USER_ERROR_TITLE = "That didn't work";
 
 /** A user-facing error: what was wrong, and an example of the right form. */
-export function userError(code: string, problem: string, example?: string, extra: Part[] = []): Reply {
+export function userError(code: ErrorCode, problem: string, example?: string, extra: Part[] = []): Reply {
   const parts: Part[] = [text(problem, "error")];
   if (example) parts.push(text(`Try: ${example}`));
   return reply(USER_ERROR_TITLE, [...parts, ...extra], { outcome: "user_error", code });

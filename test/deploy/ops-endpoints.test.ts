@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { doorOf, jobKind } from "../../src/metrics.ts";
@@ -15,6 +14,7 @@ import { reply, text } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { openStore } from "../../src/store/store.ts";
 import { cliRequest } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const dirs: string[] = [];
 async function start(env: Record<string, string> = {}): Promise<RunningServer> {

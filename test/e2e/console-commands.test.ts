@@ -5,10 +5,10 @@
  */
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { launchChromium, screenshot, startDemoServer, watchPage } from "../support/browser.ts";
+import { runCommand } from "../support/router.ts";
 
 const SUITE = "console-commands";
 let server: RunningServer;

@@ -1,10 +1,10 @@
 // Trends compare like with like: the fully billed days of the period against the same days of the
 // previous one, and the same subscriptions on both sides. Sums recomputed from the fake's records.
 import { afterEach, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { findSize } from "../../src/domain/gpu-catalogue.ts";
 import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-03-16T15:00:00Z");
 const open: DemoHarness[] = [];

@@ -1,11 +1,11 @@
 // `idle` money is exact, or explicitly a lower bound: the idle start of every idle VM is recomputed
 // here minute by minute from the fake Azure Monitor's own samples, not from the code under test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { DEFAULT_IDLE_POLICY, DEFAULT_IDLE_SETTINGS } from "../../src/domain/idle-rule.ts";
 import { listPriceUsd } from "../../src/fake-azure/demo-fleet.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T09:57:30Z");
 const MINUTE = 60_000;

@@ -1,11 +1,11 @@
 // `--json` carries the answer as data: numbers as numbers, money with its currency, ISO dates.
 // The totals are recomputed here from the fake Cost Management's own records, not from the command.
 import { afterEach, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { findSize, normaliseSize } from "../../src/domain/gpu-catalogue.ts";
 import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
 import { renderJson } from "../../src/render/text.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-03-16T15:00:00Z");
 const open: DemoHarness[] = [];

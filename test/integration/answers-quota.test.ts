@@ -2,11 +2,11 @@
 // recomputed from the raw Resource SKUs (restrictions, zones) and usages of each subscription, with
 // retirement dates from the catalogue, never from the code under test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { findSize } from "../../src/domain/gpu-catalogue.ts";
 import type { RawSku, RawUsage } from "../../src/fake-azure/demo-tenant.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const AFTER_RETIREMENT = new Date("2026-12-03T09:00:00Z");
 const BEFORE_RETIREMENT = new Date("2026-06-01T09:00:00Z");

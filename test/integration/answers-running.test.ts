@@ -1,9 +1,9 @@
 // `running` counts VMs that are Starting (Azure bills from start-up) and marks them; the truth is
 // read from the fake Resource Graph's own records (the instance view's power state code).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 let h: DemoHarness;
 beforeAll(async () => {

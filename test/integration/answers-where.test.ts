@@ -1,11 +1,11 @@
 // `where` and `skus` across every subscription in scope, checked against what the fake Azure serves
 // each subscription (its Resource SKUs and usages), recomputed here rather than taken from the code.
 import { afterEach, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { findSize, GPU_SIZES } from "../../src/domain/gpu-catalogue.ts";
 import type { RawSku, RawUsage } from "../../src/fake-azure/demo-tenant.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T09:00:00Z");
 const open: DemoHarness[] = [];

@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { createAzureAccess, retryAfterMs } from "../../src/azure/client-factory.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { GpuopsError } from "../../src/errors.ts";
 import type { RawSku } from "../../src/fake-azure/demo-tenant.ts";
 import type { RecordedRequest } from "../../src/fake-azure/server.ts";
 import type { TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const SWEDEN: RawSku[] = JSON.parse(readFileSync(new URL("../../src/fake-azure/seed/resource-skus.swedencentral-gpu.az-cli-2025.json", import.meta.url), "utf8"));
 const SWEDEN_VMS = SWEDEN.filter((s) => s.resourceType === "virtualMachines").map((s) => s.name);

@@ -6,7 +6,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAzureAccess } from "../../src/azure/client-factory.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { GpuopsError } from "../../src/errors.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
@@ -15,6 +14,7 @@ import type { Reply } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
 import { postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { runCommand } from "../support/router.ts";
 
 /** Long enough to be "never" for any test here; the fake's close() drops the held sockets. */
 const HANG = { latencyMs: 10 * 60_000 };

@@ -9,10 +9,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answersWithoutAzure, main } from "../../src/cli.ts";
-import { verbs } from "../../src/commands/registry.ts";
 import { ENV_KEYS } from "../../src/config.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
 import type { Reply } from "../../src/reply/reply.ts";
+import { verbs } from "../support/router.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/gpuops.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "gpuops-cli-"));

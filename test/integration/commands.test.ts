@@ -3,12 +3,13 @@
 // swedencentral and westus), not hard-coded, so they follow the seed if it changes.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_NOTICE, runCommand, verbs } from "../../src/commands/registry.ts";
+import { DEMO_NOTICE } from "../../src/commands/registry.ts";
 import { findSize, GPU_SIZES } from "../../src/domain/gpu-catalogue.ts";
 import { listPriceUsd } from "../../src/fake-azure/demo-fleet.ts";
 import type { RawSku, RawUsage } from "../../src/fake-azure/demo-tenant.ts";
 import type { FactsPart, Reply, Row, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const SWEDEN: RawSku[] = JSON.parse(readFileSync(new URL("../../src/fake-azure/seed/resource-skus.swedencentral-gpu.az-cli-2025.json", import.meta.url), "utf8"));
 

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCostAdapter, GPU_METER_SUBCATEGORY } from "../../src/azure/cost.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { toCents } from "../../src/domain/money.ts";
 import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
@@ -19,6 +18,7 @@ import type { ImagePart, Reply, TablePart, TextPart } from "../../src/reply/repl
 import { startServer } from "../../src/server.ts";
 import type { CostRow } from "../../src/services/ports.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-03-16T15:00:00Z");
 const open: DemoHarness[] = [];

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPayAsYouGoLinux } from "../../src/azure/retail-prices.ts";
 import { collectIdle } from "../../src/commands/idle.ts";
 import { isGpuFamily } from "../../src/commands/quota.ts";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { formatHourly, NO_LIST_PRICE, toCents } from "../../src/domain/money.ts";
 import { addDays, localDate, shortDate } from "../../src/domain/periods.ts";
 import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
 import type { FactsPart, Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const open: DemoHarness[] = [];
 afterAll(async () => {

@@ -109,7 +109,7 @@ for (const engine of ["sqlite", "postgres"] as const) {
       expect(renderText(bad)).toMatch(/not a time of day[\s\S]*Try: subscribe digest at 08:30/);
       const kind = await w.say("slack", "C0TEAM", "unsubscribe");
       expect(renderText(kind)).toMatch(/digest \(the daily GPU-spend digest\) or idle/);
-      const cli = await import("../../src/commands/registry.ts").then((m) =>
+      const cli = await import("../support/router.ts").then((m) =>
         m.runCommand({ text: "subscribe digest", actor: { id: "cli" }, channel: { id: "cli", platform: "cli" }, surface: "cli" }, w.app().context()),
       );
       expect(renderText(cli)).toMatch(/the terminal is not one/);

@@ -6,12 +6,12 @@ import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFleetAdapter, GPU_INVENTORY_QUERY, resolveManagementGroupSubscriptions } from "../../src/azure/resource-graph.ts";
 import { createScope } from "../../src/azure/scope.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { GpuopsError } from "../../src/errors.ts";
 import { type ArmResource, createBigFleet, createDemoFleet, listPriceUsd } from "../../src/fake-azure/demo-fleet.ts";
 import type { RecordedRequest } from "../../src/fake-azure/server.ts";
 import type { Reply, TablePart, TextPart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-03-16T15:00:00Z");
 const open: DemoHarness[] = [];

@@ -5,9 +5,7 @@
  * and a recording posting port standing in for the chat platform.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAction } from "../../src/commands/actions.ts";
 import type { ArmResource } from "../../src/fake-azure/demo-fleet.ts";
-import { settleIdleActions } from "../../src/jobs/idle-actions.ts";
 import { runIdleScan, scanIdleOnce } from "../../src/jobs/idle-scan.ts";
 import type { Reply } from "../../src/reply/reply.ts";
 import { type DigestWorld, startDigestWorld } from "../support/digest-world.ts";
@@ -42,7 +40,7 @@ async function at(minutes: number): Promise<void> {
 }
 
 function click(verb: string, payload: Record<string, string | number>, actor: { id: string; name: string; email?: string }, message?: { messageId: string }, channel = CHANNEL) {
-  return runAction(
+  return world.app().router.runAction(
     {
       verb,
       payload,
@@ -179,7 +177,7 @@ function suite(engine: "sqlite" | "postgres", only?: string[]) {
     expect(refused.update).toBeUndefined();
     const confirm = await click("idle.deallocate.confirm", { alert: id }, { id: "UFINN", name: "finn" }, alert);
     expect(confirm.ephemeral?.outcome).toBe("user_error");
-    await settleIdleActions(world.app().services);
+    await world.app().idleActions?.settle();
     expect(deallocateCalls()).toBe(0);
     const log = await world.app().store?.db.selectFrom("alert_action").select(["action", "actor_id"]).execute();
     expect(log).toEqual([
@@ -203,7 +201,7 @@ function suite(engine: "sqlite" | "postgres", only?: string[]) {
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
     expect(JSON.stringify(winners[0]?.update)).toContain("Deallocating…");
-    await settleIdleActions(world.app().services);
+    await world.app().idleActions?.settle();
     expect(deallocateCalls()).toBe(1);
     expect(powerOf(target)).toBe("PowerState/deallocated");
     const rows = await world.app().store?.db.selectFrom("alert_state").selectAll().execute();

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { ArmResource } from "../../src/fake-azure/demo-fleet.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
@@ -15,6 +14,7 @@ import { type FakeDcgmExporter, startFakeDcgmExporter } from "../support/fake-dc
 import { type FreshDatabase, freshSqlite } from "../support/fresh-database.ts";
 import { type RunningPrometheus, startPrometheus } from "../support/prometheus.ts";
 import { createRecordingPoster, type RecordingPoster } from "../support/recording-poster.ts";
+import { runCommand } from "../support/router.ts";
 
 const CHANNEL = "C0PROMIDLE";
 

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import type { ArmResource } from "../../src/fake-azure/demo-fleet.ts";
-import { settleIdleActions } from "../../src/jobs/idle-actions.ts";
 import { scanIdleOnce } from "../../src/jobs/idle-scan.ts";
 import { createLogger } from "../../src/log.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
@@ -155,7 +154,7 @@ describe("idle alerts through the Slack door", () => {
       ),
     );
     await waitFor(() => slack.responses.filter((r) => r.id === "c1" || r.id === "c2").length >= 2);
-    await settleIdleActions(server.app.services);
+    await server.app.idleActions?.settle();
     expect(armDeallocates()).toBe(1);
     expect(powerOf(target)).toBe("PowerState/deallocated");
     const lastUpdate = slack.callsOf("chat.update").at(-1);

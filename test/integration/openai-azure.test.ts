@@ -6,11 +6,11 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { openaiVerb } from "../../src/commands/openai.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { openAiOf } from "../../src/fake-azure/demo-openai.ts";
 import type { Reply, TablePart, TextPart } from "../../src/reply/reply.ts";
 import type { OpenAiPort } from "../../src/services/ports.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T09:00:00Z");
 const PROD = "7d3a4b52-1c6e-4f0a-9b8e-2a5d6c7e8f90";

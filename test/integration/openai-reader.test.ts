@@ -6,11 +6,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAiReader } from "../../src/azure/openai-reader.ts";
 import { readerTools, toolArgumentsSchema } from "../../src/commands/model-reading.ts";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import type { Reply } from "../../src/reply/reply.ts";
 import type { ReaderPort, Services } from "../../src/services/ports.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../support/fake-openai.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 const UNREAD = "hmm thoughts on the chonky accelerators situation";

@@ -2,11 +2,11 @@
 // Teams (an Adaptive Card the official library accepts) and text (console/CLI): no renderer knows
 // the verb, so this checks the Reply carries everything each surface needs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { checkSlackLimits, renderSlack } from "../../src/render/slack.ts";
 import { renderAdaptiveCard } from "../../src/render/teams.ts";
 import { renderText } from "../../src/render/text.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 
 const NOW = new Date("2026-12-03T09:00:00Z");

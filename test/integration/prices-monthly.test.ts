@@ -2,9 +2,9 @@
 // Retail Prices adapter read, and the plain-words reading of a per-month question asks for them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { takeMonthly } from "../../src/commands/format.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 let h: DemoHarness;

@@ -4,7 +4,6 @@
 // line per run would be 1,440 lines a day from a healthy server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
@@ -13,6 +12,7 @@ import { createLogger } from "../../src/log.ts";
 import { createFakeClock } from "../support/fake-clock.ts";
 import { type FreshDatabase, freshSqlite } from "../support/fresh-database.ts";
 import { createRecordingPoster } from "../support/recording-poster.ts";
+import { runCommand } from "../support/router.ts";
 
 const lines: Array<{ level: number; msg: string }> = [];
 let log: ReturnType<typeof createLogger>;

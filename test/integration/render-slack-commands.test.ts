@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { CODE_LINE_WIDTH, checkSlackLimits, renderSlack, SLACK_TABLE_LIMITS, wideCodeLines } from "../../src/render/slack.ts";
 import type { Reply } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const COMMANDS = [
   "idle",

@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { CARD_DESIGN_BYTES, CARD_ROWS, cardBytes, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 
 const COMMANDS = ["idle", "running", "quota", "where h100", "where a100 8", "skus", "cost 7d", "help", "status", "skus narnia", "frobnicate the gpus"];

@@ -6,14 +6,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../../src/app.ts";
-import { runAction } from "../../src/commands/actions.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
 import { renderText } from "../../src/render/text.ts";
 import type { Action, Reply } from "../../src/reply/reply.ts";
 import { type FreshDatabase, freshPostgres } from "../support/fresh-database.ts";
 import { createRecordingPoster, type RecordingPoster } from "../support/recording-poster.ts";
+import { runAction, runCommand } from "../support/router.ts";
 
 const T0 = new Date("2026-03-02T09:00:00.000Z");
 const SUB = "7d3a4b52-1c6e-4f0a-9b8e-2a5d6c7e8f90";

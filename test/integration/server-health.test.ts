@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { cliRequest } from "../support/demo-app.ts";
+import { runCommand } from "../support/router.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "gpuops-server-"));
 let server: RunningServer;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type ActionResult, registerAction } from "../../src/commands/actions.ts";
+import type { ActionResult } from "../../src/commands/actions.ts";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { checkSlackLimits, type SlackBlock } from "../../src/render/slack.ts";
@@ -220,7 +220,7 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
   });
 
   it("an action's `update` replaces the message the button sits on", async () => {
-    registerAction({
+    server.app.router.addAction({
       verb: "test.refresh",
       schema: z.object({ n: z.number() }),
       run: async (p): Promise<ActionResult> => ({ update: reply(`Refreshed ${p.n}`, [text("fresh")]) }),
@@ -316,7 +316,7 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
 
   it("modals: a button verb opens a form within the trigger window; its submission runs the verb's action", async () => {
     const seen: unknown[] = [];
-    registerAction({
+    server.app.router.addAction({
       verb: "test.form",
       schema: z.object({ vm: z.string(), reason: z.string().min(3) }),
       run: async (p): Promise<ActionResult> => {

@@ -4,10 +4,10 @@
  * answer (`skus` across all regions), error answers and Azure failures.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { checkSlackLimits, renderSlack } from "../../src/render/slack.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const FIXED = [
   "",

@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKING_ON_IT } from "../../src/chat/teams/teams-agent.ts";
-import { verbs } from "../../src/commands/registry.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
+import { verbs } from "../support/router.ts";
 import { personalMessage, postActivity } from "../support/teams-activities.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { registerAction } from "../../src/commands/actions.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { reply, text } from "../../src/reply/reply.ts";
@@ -28,15 +27,6 @@ const dataDir = mkdtempSync(join(tmpdir(), "gpuops-teams-"));
 const logLines: Array<Record<string, unknown>> = [];
 let server: RunningServer;
 let connector: FakeBotConnector;
-
-// A tiny action for the button tests: it counts clicks and shows the count on the card.
-registerAction({
-  verb: "test.bump",
-  schema: z.object({ count: z.number().int().min(0).max(1000) }),
-  run: async (p, req) => ({
-    update: reply(`Clicked ${p.count + 1} times`, [text(`Last click by ${req.actor.name ?? req.actor.id} on message ${req.message?.messageId ?? "?"}`)]),
-  }),
-});
 
 interface CardJson {
   type: string;
@@ -71,6 +61,14 @@ beforeAll(async () => {
   });
   const config = loadConfig({ PORT: "0", GPUOPS_DATA_DIR: dataDir, GPUOPS_TEAMS_SLOW_REPLY_MS: "1500", GPUOPS_CONSOLE: "off" }, { cwd: dataDir });
   server = await startServer(config, { log: createLogger("info", capture) });
+  // A tiny action for the button tests: it counts clicks and shows the count on the card.
+  server.app.router.addAction({
+    verb: "test.bump",
+    schema: z.object({ count: z.number().int().min(0).max(1000) }),
+    run: async (p, req) => ({
+      update: reply(`Clicked ${p.count + 1} times`, [text(`Last click by ${req.actor.name ?? req.actor.id} on message ${req.message?.messageId ?? "?"}`)]),
+    }),
+  });
 });
 afterAll(async () => {
   await server?.close();

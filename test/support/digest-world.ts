@@ -5,7 +5,6 @@
  * the same store. Commands go through the real command path as if typed in a channel.
  */
 import { type App, createApp } from "../../src/app.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { Surface } from "../../src/commands/types.ts";
 import { loadConfig } from "../../src/config.ts";
 import { type CostRecord, createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
@@ -14,6 +13,7 @@ import type { Reply } from "../../src/reply/reply.ts";
 import { createFakeClock, type FakeClock } from "./fake-clock.ts";
 import { type FreshDatabase, freshSqlite } from "./fresh-database.ts";
 import { createRecordingPoster, type RecordingPoster } from "./recording-poster.ts";
+import { runCommand } from "./router.ts";
 
 export interface DigestWorld {
   clock: FakeClock;

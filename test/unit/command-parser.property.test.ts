@@ -3,11 +3,11 @@
 // fake's own request log rather than from a stub of our code.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { allRegions, regionDisplayName } from "../../src/domain/regions.ts";
 import type { RecordedRequest } from "../../src/fake-azure/server.ts";
 import type { Outcome } from "../../src/reply/reply.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 let h: DemoHarness;
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { isTagKey, isTagValue } from "../../src/domain/tags.ts";
 import { mayDeallocate } from "../../src/jobs/idle-actions.ts";
 import { renderText } from "../../src/render/text.ts";
 import type { GpuResource, Services, UtilizationReading } from "../../src/services/ports.ts";
+import { testLog } from "../support/log.ts";
 
 describe("idle arguments", () => {
   it("reads a region in any spelling and a tag filter", () => {
@@ -127,7 +128,7 @@ describe("idle counts GPU VMs as running does", () => {
       prices: { hourlyPrice: async (size: string) => ({ known: true as const, perHour: PRICES[size] as number, currency: "USD" }) },
       utilization: { read: async () => ({ readings, queries: {}, sources: ["test"] }) },
     } as unknown as Services;
-    return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => new Date(NOW) };
+    return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => new Date(NOW), log: testLog() };
   }
 
   it("a pool's silent nodes are unknown, not left out; a scale set read as a whole counts (and costs) all its instances", async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { openaiVerb } from "../../src/commands/openai.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import type { OpenAiPort, Services } from "../../src/services/ports.ts";
+import { testLog } from "../support/log.ts";
 
 const empty: OpenAiPort = {
   accounts: async () => [],
@@ -20,6 +21,7 @@ const ctx: CommandContext = {
   services: { scope: { subscriptions: async () => [{ id: "00000000-0000-0000-0000-000000000000", name: "sub" }] }, openai: empty } as unknown as Services,
   settings: { regions: ["eastus", "swedencentral"], currency: "USD", timezone: "UTC", demo: false },
   now: () => new Date("2026-12-03T09:00:00Z"),
+  log: testLog(),
 };
 const req = { text: "", actor: { id: "t" }, channel: { id: "c", platform: "cli" as const }, surface: "cli" as const };
 

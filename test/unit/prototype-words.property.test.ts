@@ -3,9 +3,9 @@
 // the store open so the request and subscription verbs parse their words too.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand, verbs } from "../../src/commands/registry.ts";
 import { parseDuration } from "../../src/domain/duration.ts";
 import { cliRequest, type DemoHarness, startDemoApp } from "../support/demo-app.ts";
+import { runCommand, verbs } from "../support/router.ts";
 
 const PROTO_WORDS = [
   "__proto__",

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nearest, nearestRegion, resolveSizeFilter, takeRegion, tokenize } from "../../src/commands/args.ts";
-import { resolveVerbName, stripPrefix } from "../../src/commands/registry.ts";
+import { stripPrefix } from "../../src/commands/registry.ts";
 import { GPU_SIZES } from "../../src/domain/gpu-catalogue.ts";
 import { allRegions, assertSafeRegion, isKnownRegion, regionDisplayName, regionKey, resolveRegion } from "../../src/domain/regions.ts";
+import { resolveVerbName } from "../support/router.ts";
 
 describe("regions", () => {
   it.each([

@@ -84,7 +84,7 @@ describe("renderText", () => {
 
 describe("renderJson", () => {
   it("is the Reply itself, round-tripping through JSON", () => {
-    const r: Reply = reply("t", [text("a"), table(columns, [{ size: "s", gpu: "g", vcpus: "1" }])], { context: ["c"], outcome: "partial", code: "x" });
+    const r: Reply = reply("t", [text("a"), table(columns, [{ size: "s", gpu: "g", vcpus: "1" }])], { context: ["c"], outcome: "partial", code: "too_slow" });
     expect(JSON.parse(renderJson(r))).toEqual(r);
   });
 });

@@ -1,10 +1,10 @@
 // The "Share in channel" rule every door uses (src/commands/share.ts): answers only, never for
 // verbs that change state, and only commands that fit a button; the share posts the kept answer.
 import { describe, expect, it } from "vitest";
-import { runAction } from "../../src/commands/actions.ts";
-import { MAX_BUTTON_COMMAND, offeredAnswer, registerCommandActions, shareButton, shareButtonFor } from "../../src/commands/share.ts";
+import { MAX_BUTTON_COMMAND, offeredAnswer, shareButton } from "../../src/commands/share.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import { reply, table, userError } from "../../src/reply/reply.ts";
+import { runAction, shareButtonFor } from "../support/router.ts";
 
 const ok = reply("GPU sizes in eastus", []);
 
@@ -19,7 +19,6 @@ describe("shareButtonFor", () => {
   });
 
   it("Share posts the very answer the person saw, and says who shared it", async () => {
-    registerCommandActions();
     const seen = reply("Idle GPUs: $2,746.58 burnt so far", [table([{ key: "vm", label: "VM" }], [{ vm: "train-se-nd96isr-03" }])], { context: ["Demo data"] });
     const b = shareButtonFor(seen, "idle");
     // Changing the original afterwards (a later refresh) does not change what is shared.
@@ -34,7 +33,6 @@ describe("shareButtonFor", () => {
   });
 
   it("a forged answer id is refused before anything runs", async () => {
-    registerCommandActions();
     const result = await runAction(
       { verb: "share", payload: { command: "idle", answer: "../../etc/passwd" }, actor: { id: "x" }, channel: { id: "c", platform: "console" }, surface: "console" },
       {} as CommandContext,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { colorIcon, MANIFEST_LIMITS, outlineIcon, teamsManifest } from "../../deploy/teams/build-package.ts";
-import { verbs } from "../../src/commands/registry.ts";
+import { verbs } from "../support/router.ts";
 
 const dir = new URL("../../deploy/teams/", import.meta.url);
 const committed = JSON.parse(readFileSync(new URL("manifest.json", dir), "utf8")) as ReturnType<typeof teamsManifest> & {

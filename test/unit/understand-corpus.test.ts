@@ -2,10 +2,11 @@
 // held out by line order), and the safety rule: a reading that changes something never runs
 // without a confirmation, whatever the question.
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import type { Services } from "../../src/services/ports.ts";
 import { understand } from "../../src/understand/understand.ts";
+import { testLog } from "../support/log.ts";
+import { runCommand } from "../support/router.ts";
 import { CORPUS_NOW, isCorrect, loadCorpus } from "../support/understand-corpus.ts";
 
 const corpus = loadCorpus();
@@ -42,7 +43,7 @@ function recordingContext(touched: string[]): CommandContext {
         ),
     },
   ) as Services;
-  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => CORPUS_NOW };
+  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => CORPUS_NOW, log: testLog() };
 }
 
 describe("understanding the question corpus", () => {

@@ -2,11 +2,11 @@
 // button per reading, suggestions chosen from the recognised words, and clicks that run a
 // reading (read-only) or only ever confirm (writes).
 import { describe, expect, it } from "vitest";
-import { runAction } from "../../src/commands/actions.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import type { CommandContext } from "../../src/commands/types.ts";
 import type { ActionsPart, Reply } from "../../src/reply/reply.ts";
 import type { Services } from "../../src/services/ports.ts";
+import { testLog } from "../support/log.ts";
+import { runAction, runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 const touched: string[] = [];
@@ -27,6 +27,7 @@ const ctx: CommandContext = {
   services: new Proxy({}, { get: (_t, p) => (p === "then" ? undefined : port(String(p))) }) as Services,
   settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false, digest: { defaultAt: "09:00", groupBy: "tag:squad" } },
   now: () => NOW,
+  log: testLog(),
 };
 const who = { actor: { id: "U1" }, channel: { id: "C1", platform: "console" as const }, surface: "console" as const };
 const ask = (text: string) => runCommand({ text, ...who }, ctx);

@@ -9,7 +9,6 @@ import { takeMonthly } from "../../src/commands/format.ts";
 import { parseIdleArgs } from "../../src/commands/idle.ts";
 import { parseIdleArgs as parseOpenAiIdleArgs } from "../../src/commands/openai.ts";
 import { parseRegionAndFilter } from "../../src/commands/region-and-filter.ts";
-import { runCommand } from "../../src/commands/registry.ts";
 import { parseRequest } from "../../src/commands/request-parse.ts";
 import { parseRunningArgs } from "../../src/commands/running.ts";
 import { parseKind, parseSubscribeArgs } from "../../src/commands/subscribe.ts";
@@ -18,6 +17,8 @@ import { MODEL_NAME, parseCapacityAsk } from "../../src/domain/openai-capacity.t
 import type { Services } from "../../src/services/ports.ts";
 import { cleanChatText } from "../../src/understand/chat-text.ts";
 import { type Reading, understand } from "../../src/understand/understand.ts";
+import { testLog } from "../support/log.ts";
+import { runCommand } from "../support/router.ts";
 
 const NOW = new Date("2026-12-03T10:00:00Z");
 
@@ -190,7 +191,7 @@ const sentence = fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 
 function refusingContext(): CommandContext {
   const port = new Proxy({}, { get: (_t, m) => (m === "then" ? undefined : () => Promise.reject(new Error("no Azure in this test"))) });
   const services = new Proxy({}, { get: (_t, p) => (p === "then" ? undefined : port) }) as Services;
-  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => NOW };
+  return { services, settings: { regions: ["eastus"], currency: "USD", timezone: "UTC", demo: false }, now: () => NOW, log: testLog() };
 }
 
 describe("understanding (properties)", () => {

@@ -1,7 +1,7 @@
 /**
  * The local console's HTTP face, mounted at `/` of the gpuops server: the page (static HTML,
  * CSS and vanilla JS from ./public, the official Adaptive Cards renderer from node_modules) and
- * its JSON API. Commands and button clicks go through the same `runCommand` / `runAction` as
+ * its JSON API. Commands and button clicks go through the app's router (`run` / `runAction`), as
  * Slack and Teams, and answers are rendered into the same Adaptive Card JSON Teams receives
  * (src/render/teams.ts), so the console is a true preview of the Teams experience.
  *
@@ -10,8 +10,8 @@
  *   GET  /console/api/chat       the conversation (?after=<seq> for changes only)
  *   GET  /console/api/channel    the local channel: digests, alerts, approval requests
  *   GET  /console/api/events     server-sent events: every new or updated message
- *   POST /console/api/command    {text, actor} → runCommand → {messageId, reply, card}
- *   POST /console/api/action     {verb, payload, actor, messageId} → runAction → updated cards
+ *   POST /console/api/command    {text, actor} → router.run → {messageId, reply, card}
+ *   POST /console/api/action     {verb, payload, actor, messageId} → router.runAction → updated cards
  *
  * @example
  * const console = createConsole({ app, config, log });
@@ -23,9 +23,7 @@ import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { runAction } from "../../commands/actions.ts";
-import { runCommand } from "../../commands/registry.ts";
-import { registerCommandActions, shareButtonFor } from "../../commands/share.ts";
+import { shareButtonFor } from "../../commands/share.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { renderAdaptiveCard } from "../../render/teams.ts";
@@ -137,8 +135,6 @@ export function createConsole(opts: ConsoleOptions): Console {
   const messages = opts.messages ?? createConsoleMessages();
   const posting = createConsolePosting(messages);
   const router = express.Router();
-  // "Share in channel" is the same action Slack's ephemeral answers carry: it posts the answer to the local channel.
-  registerCommandActions();
 
   // Every console route: security headers, then the host / token rules.
   const guard = (api: boolean) => (req: Request, res: Response, next: NextFunction) => {
@@ -221,7 +217,7 @@ export function createConsole(opts: ConsoleOptions): Console {
     const actor = actorOf(who);
     const asked = messages.add({ pane: "chat", channelId: LOCAL_CHANNEL, from: "user", actor, text });
     const reply = text
-      ? withShare(await runCommand({ text, actor, channel: { id: LOCAL_CHANNEL, platform: "console" }, surface: "console" }, app.context()), text)
+      ? withShare(await app.router.run({ text, actor, channel: { id: LOCAL_CHANNEL, platform: "console" }, surface: "console" }, app.context()), text)
       : userError("bad_command", "Type a command first.", "skus swedencentral a100");
     const m = messages.add({ pane: "chat", channelId: LOCAL_CHANNEL, from: "bot", reply });
     const view = viewOf(m);
@@ -249,7 +245,7 @@ export function createConsole(opts: ConsoleOptions): Console {
       res.json({ ephemeral: viewOf(m), updated: [], posted: [] });
       return;
     }
-    const result = await runAction(
+    const result = await app.router.runAction(
       {
         verb: body.data.verb,
         payload: body.data.payload,

@@ -7,7 +7,7 @@
  */
 import type { App, BlockAction, RespondFn, ViewOutput, ViewSubmitAction } from "@slack/bolt";
 import { z } from "zod";
-import { ACTION_VERB, type ActionResult, runAction } from "../../commands/actions.ts";
+import { ACTION_VERB, type ActionResult } from "../../commands/actions.ts";
 import { asGpuopsError, type GpuopsError } from "../../errors.ts";
 import { ACTION_ID_PREFIX, renderSlack, type SlackMessage } from "../../render/slack.ts";
 import { type Reply, userError } from "../../reply/reply.ts";
@@ -132,7 +132,7 @@ async function handleClick(deps: DoorDeps, body: BlockAction, action: BlockActio
       await openModal(deps.client, { triggerId: body.trigger_id, receivedAt, view: modalView(value.verb, spec, meta), now: deps.now });
       return;
     }
-    const result = await runAction(
+    const result = await deps.router.runAction(
       {
         verb: value.verb,
         payload: value.payload,
@@ -174,7 +174,7 @@ async function handleSubmission(deps: DoorDeps, body: ViewSubmitAction, view: Vi
   };
   try {
     const result = meta
-      ? await runAction(
+      ? await deps.router.runAction(
           {
             verb,
             payload: { ...meta.payload, ...formValues(view.state as never) },

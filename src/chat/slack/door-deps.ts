@@ -1,5 +1,6 @@
 /** What the Slack listeners share: the core context, Slack clients, and background-work tracking. */
 import type { WebClient } from "@slack/web-api";
+import type { Router } from "../../commands/router.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
@@ -8,6 +9,8 @@ import type { SlackPosting } from "./posting.ts";
 
 export interface DoorDeps {
   context(): CommandContext;
+  /** Runs commands and clicks (the app's router). */
+  router: Router;
   log: Logger;
   client: WebClient;
   posting: SlackPosting;

@@ -2,11 +2,10 @@
  * Questions said to the bot rather than typed as /gpu: an @mention in a channel (`app_mention`,
  * answered in the message's thread) and a direct message (`message` in an `im`, answered in the
  * DM). Slack markup is stripped by the core's understanding step; the text then goes through the
- * same runCommand as the slash command. Events are acked by Bolt at once; the answer is posted
+ * same router as the slash command. Events are acked by Bolt at once; the answer is posted
  * through the rate-limited posting port. The bot's own messages, edits and other bots are ignored.
  */
 import type { App } from "@slack/bolt";
-import { runCommand } from "../../commands/registry.ts";
 import type { CommandRequest } from "../../commands/types.ts";
 import { renderSlack } from "../../render/slack.ts";
 import { userError } from "../../reply/reply.ts";
@@ -29,7 +28,8 @@ function answer(deps: DoorDeps, said: Said, kind: "mention" | "dm"): void {
   const request: CommandRequest = { text: said.text, actor: { id: said.user }, channel: { id: said.channel, platform: "slack" }, surface: "slack" };
   const log = deps.log.child({ slack: { user: said.user, channel: said.channel, kind } });
   deps.track(
-    runCommand(request, deps.context())
+    deps.router
+      .run(request, deps.context())
       .catch((err: unknown) => {
         log.error({ err }, "answering a message failed");
         return userError("internal", "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");

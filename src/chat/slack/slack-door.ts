@@ -11,9 +11,7 @@ import type { App as BoltApp } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
-import { registerCommandActions } from "../../commands/share.ts";
-import type { Config } from "../../config.ts";
-import { GpuopsError } from "../../errors.ts";
+import { type Config, ConfigError } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Reply } from "../../reply/reply.ts";
 import type { SeenRequests } from "../../services/ports.ts";
@@ -135,6 +133,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   };
   const deps: DoorDeps = {
     context: () => app.context(),
+    router: app.router,
     log,
     client,
     posting,
@@ -149,7 +148,6 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
     modals,
   };
 
-  registerCommandActions();
   registerSlashCommand(bolt, deps);
   registerBlockActions(bolt, deps);
   registerMessageEvents(bolt, deps, identity.botUserId);
@@ -163,8 +161,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
       await bolt.start();
     } catch (err) {
       const code = slackErrorCode(err);
-      throw new GpuopsError(
-        "bad_config",
+      throw new ConfigError(
         `SLACK_APP_TOKEN: could not open a Socket Mode connection (${code ?? (err as Error).message}); use an app-level token (xapp-…) with connections:write.`,
         {
           cause: err,

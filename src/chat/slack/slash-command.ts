@@ -5,7 +5,6 @@
  * Slack Web API. Answers are private with a "Share in channel" button unless `public` is said.
  */
 import type { App, RespondArguments } from "@slack/bolt";
-import { runCommand } from "../../commands/registry.ts";
 import { shareButtonFor } from "../../commands/share.ts";
 import type { CommandRequest } from "../../commands/types.ts";
 import { renderSlack, unescapeSlackText } from "../../render/slack.ts";
@@ -50,7 +49,7 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
       surface: "slack",
     };
     const log = deps.log.child({ slack: { user: command.user_id, channel: command.channel_id } });
-    const work = runCommand(request, deps.context()).catch((err: unknown) => {
+    const work = deps.router.run(request, deps.context()).catch((err: unknown) => {
       log.error({ err }, "slash command failed");
       return userError("internal", "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
     });

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient, type WebClientOptions } from "@slack/web-api";
+import { ConfigError } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 
@@ -109,13 +110,9 @@ export async function verifyBotToken(client: WebClient, known: { botId?: string 
         },
       );
     }
-    throw new GpuopsError(
-      "bad_config",
-      `SLACK_BOT_TOKEN: Slack did not accept the bot token${code ? ` (${code})` : ""}; copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.`,
-      {
-        cause: err,
-      },
-    );
+    throw new ConfigError(`SLACK_BOT_TOKEN: Slack did not accept the bot token${code ? ` (${code})` : ""}; copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions.`, {
+      cause: err,
+    });
   }
 }
 

@@ -8,8 +8,8 @@
 import type { Activity, ConversationReference } from "@microsoft/agents-activity";
 import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 
-import { type ActionRequest, type ActionResult, runAction } from "../../commands/actions.ts";
-import { runCommand } from "../../commands/registry.ts";
+import type { ActionRequest, ActionResult } from "../../commands/actions.ts";
+import type { Router } from "../../commands/router.ts";
 import type { CommandContext, CommandRequest } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard } from "../../render/teams.ts";
@@ -33,6 +33,8 @@ export interface TeamsAgentDeps {
   context(): CommandContext;
   /** Where conversation references are kept (the store); undefined without one. */
   conversations: ConversationRefsPort | undefined;
+  /** Runs commands and clicks (the app's router). */
+  router: Router;
   log: Logger;
   now(): Date;
   slowReplyMs: number;
@@ -171,7 +173,7 @@ export class TeamsAgent extends ActivityHandler {
       return;
     }
     const text = commandText({ text: context.activity.text, mentions: mentionEntities(context.activity.entities), botId: context.activity.recipient?.id });
-    const work = runCommand(this.requestFrom(context, text), this.deps.context());
+    const work = this.deps.router.run(this.requestFrom(context, text), this.deps.context());
     // expectReplies callers get every reply in the HTTP response, so there is nothing to edit later: wait.
     const quick = context.activity.deliveryMode === "expectReplies" ? { done: true as const, value: await work } : await within(work, this.deps.slowReplyMs);
     if (quick.done) {
@@ -273,7 +275,7 @@ export class TeamsAgent extends ActivityHandler {
 
   /** Action.Submit fallback: the click arrives as a message whose value is the button's data. */
   private async handleSubmit(context: TurnContext, click: ButtonClick): Promise<void> {
-    const result = await runAction(await this.actionRequest(context, click), this.deps.context());
+    const result = await this.deps.router.runAction(await this.actionRequest(context, click), this.deps.context());
     await this.applyResult(context, result);
     if (result.ephemeral) await this.send(context, replyActivity(result.ephemeral));
   }
@@ -291,7 +293,7 @@ export class TeamsAgent extends ActivityHandler {
     // Buttons that need typed input (a deny reason, the GPU request form) answer with a form card for the clicker.
     const form = formCardFor(click);
     if (form) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: form };
-    const result = await runAction(await this.actionRequest(context, click), this.deps.context());
+    const result = await this.deps.router.runAction(await this.actionRequest(context, click), this.deps.context());
     const card = await this.applyResult(context, result);
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
     if (result.ephemeral) return message(plainSummary(result.ephemeral));

@@ -8,12 +8,13 @@
  * they name. Replies go to each activity's serviceUrl.
  *
  * @example
- * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, conversations: app.store?.conversations, log, listenHost: config.server.host });
+ * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, router: app.router, conversations: app.store?.conversations, log, listenHost: config.server.host, production: false });
  * await teams.posting.post(conversationId, reply);
  */
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 
+import type { Router } from "../../commands/router.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -30,12 +31,16 @@ export interface TeamsDoorDeps {
   context(): CommandContext;
   /** Where conversation references are kept (the store); undefined without one. */
   conversations: ConversationRefsPort | undefined;
+  /** Runs commands and clicks (the app's router). */
+  router: Router;
   log: Logger;
   now?: () => Date;
   /** Back-off settings for connector calls (tests use short waits and a fixed jitter). */
   retry?: Partial<RetryPolicy>;
   /** The address the server listens on: anonymous local mode is only for loopback. */
   listenHost: string;
+  /** NODE_ENV=production (from config): anonymous local mode is refused. */
+  production: boolean;
 }
 
 export interface TeamsDoor {
@@ -57,7 +62,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
     });
     return { mode: "off", adapter: undefined, posting: undefined, idle: async () => {} };
   };
-  if (local && process.env.NODE_ENV?.toLowerCase() === "production") {
+  if (local && deps.production) {
     // The SDK refuses anonymous mode in production; so do we, visibly.
     log.error({}, "Teams door off: NODE_ENV=production and no clientId. Set clientId/clientSecret/tenantId (see README, Install in Teams).");
     return refuse();
@@ -83,7 +88,17 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
   const now = deps.now ?? (() => new Date());
   // Anonymous identity in local mode: the SDK then calls the connector without a token.
   const identity = deps.teams.appId ?? {};
-  const agent = new TeamsAgent({ adapter, identity, context: deps.context, conversations: deps.conversations, log, now, slowReplyMs: deps.teams.slowReplyMs, retry });
+  const agent = new TeamsAgent({
+    adapter,
+    identity,
+    context: deps.context,
+    router: deps.router,
+    conversations: deps.conversations,
+    log,
+    now,
+    slowReplyMs: deps.teams.slowReplyMs,
+    retry,
+  });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ err: error, activityType: context.activity.type }, "teams: turn failed");
     try {
