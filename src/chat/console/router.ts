@@ -23,9 +23,10 @@ import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { runAction } from "../../commands/actions.ts";
+import { registerAction, runAction } from "../../commands/actions.ts";
 import { runCommand } from "../../commands/registry.ts";
 import { registerCommandActions, shareButtonFor } from "../../commands/share.ts";
+import { longListOptions, showRowsAction } from "../../commands/show-rows.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { renderAdaptiveCard } from "../../render/teams.ts";
@@ -113,7 +114,8 @@ export function viewOf(m: ConsoleMessage): ConsoleMessageView {
   if (m.threadId !== undefined) v.threadId = m.threadId;
   if (m.reply) {
     v.reply = forConsole(m.reply);
-    v.card = renderAdaptiveCard(v.reply);
+    // The original Reply, not its console copy, is what "Show all" keeps and pages through.
+    v.card = renderAdaptiveCard(v.reply, longListOptions(m.reply));
   }
   return v;
 }
@@ -139,6 +141,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   const router = express.Router();
   // "Share in channel" is the same action Slack's ephemeral answers carry: it posts the answer to the local channel.
   registerCommandActions();
+  registerAction(showRowsAction);
 
   // Every console route: security headers, then the host / token rules.
   const guard = (api: boolean) => (req: Request, res: Response, next: NextFunction) => {

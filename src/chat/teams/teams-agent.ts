@@ -10,6 +10,7 @@ import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvo
 import type { Kysely } from "kysely";
 import { type ActionRequest, type ActionResult, runAction } from "../../commands/actions.ts";
 import { runCommand } from "../../commands/registry.ts";
+import { longListOptions } from "../../commands/show-rows.ts";
 import type { CommandContext, CommandRequest } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard } from "../../render/teams.ts";
@@ -258,7 +259,7 @@ export class TeamsAgent extends ActivityHandler {
       }
     }
     if (!result.update) return undefined;
-    const card = renderAdaptiveCard(result.update);
+    const card = renderAdaptiveCard(result.update, longListOptions(result.update));
     const messageId = context.activity.replyToId;
     if (messageId) {
       try {

@@ -14,6 +14,8 @@
 import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Kysely } from "kysely";
+import { registerAction } from "../../commands/actions.ts";
+import { showRowsAction } from "../../commands/show-rows.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -93,6 +95,7 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
     }
   };
   const posting = createTeamsPostingPort({ adapter, identity, db: deps.db, log, now, retry });
+  registerAction(showRowsAction);
 
   web.post(
     TEAMS_ROUTE,
