@@ -48,27 +48,21 @@ function keep(reply: Reply): string {
 const plural = (n: number) => `${n} ${n === 1 ? "row" : "rows"}`;
 
 /**
- * Card options for `reply`: a cut table gets a "Show all N rows" button (on a page: "Show the
- * next rows"), and a page shows up to PAGE_ROWS rows instead of a first answer's few.
+ * The button under table `index` of `reply` when a surface shows only its first `shown` rows:
+ * "Show all N rows" on an answer, "Show the next rows" on a page; undefined when nothing is hidden.
  */
-export function longListOptions(reply: Reply): { moreRows: (index: number, shown: number) => Action | undefined; rowsPerTable?: number } {
+export function moreRowsAction(reply: Reply, index: number, shown: number): Action | undefined {
   const page = pages.get(reply);
-  if (page) {
-    return {
-      rowsPerTable: PAGE_ROWS,
-      moreRows: (_index, shown) => {
-        const left = tableAt(reply, 0)?.rows.length ?? 0;
-        return { verb: SHOW_ROWS_VERB, label: `Show the next rows (${left - shown} left)`, payload: { answer: page.answer, table: page.table, from: page.from + shown } };
-      },
-    };
-  }
-  return {
-    moreRows: (index, shown) => {
-      const total = tableAt(reply, index)?.rows.length ?? 0;
-      if (total <= shown) return undefined;
-      return { verb: SHOW_ROWS_VERB, label: `Show all ${plural(total)}`, payload: { answer: keep(reply), table: index, from: shown } };
-    },
-  };
+  const total = tableAt(reply, index)?.rows.length ?? 0;
+  if (total <= shown) return undefined;
+  if (page) return { verb: SHOW_ROWS_VERB, label: `Show the next rows (${total - shown} left)`, payload: { answer: page.answer, table: page.table, from: page.from + shown } };
+  return { verb: SHOW_ROWS_VERB, label: `Show all ${plural(total)}`, payload: { answer: keep(reply), table: index, from: shown } };
+}
+
+/** Card options for `reply`: a cut table gets the button, and a page shows up to PAGE_ROWS rows instead of a first answer's few. */
+export function longListOptions(reply: Reply): { moreRows: (index: number, shown: number) => Action | undefined; rowsPerTable?: number } {
+  const moreRows = (index: number, shown: number) => moreRowsAction(reply, index, shown);
+  return pages.has(reply) ? { moreRows, rowsPerTable: PAGE_ROWS } : { moreRows };
 }
 
 function tableAt(reply: Reply, index: number): TablePart | undefined {
@@ -98,8 +92,8 @@ const payload = z.object({
 
 /**
  * The button's handler. Teams posts the page as a new card in the conversation (its answers are
- * posted there too; an invoke can only return text or replace the card); the console shows it to
- * the clicker, where the answer was.
+ * posted there too; an invoke can only return text or replace the card); Slack and the console
+ * show it to the clicker only, as Slack's answers are.
  */
 export const showRowsAction: ActionHandler<z.infer<typeof payload>> = {
   verb: SHOW_ROWS_VERB,

@@ -11,7 +11,9 @@ import type { App as BoltApp } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import express, { type Express } from "express";
 import type { App } from "../../app.ts";
+import { registerAction } from "../../commands/actions.ts";
 import { registerCommandActions } from "../../commands/share.ts";
+import { showRowsAction } from "../../commands/show-rows.ts";
 import type { Config } from "../../config.ts";
 import { GpuopsError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -148,6 +150,7 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
   };
 
   registerCommandActions();
+  registerAction(showRowsAction);
   registerSlashCommand(bolt, deps);
   registerBlockActions(bolt, deps);
   registerMessageEvents(bolt, deps, identity.botUserId);
