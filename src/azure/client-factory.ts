@@ -3,36 +3,12 @@
  * retry (Retry-After honoured, capped), a timeout per try, per-host concurrency limit and per-API call counters,
  * so live Azure, Azure Stack Hub, sovereign clouds and the fake Azure all go through one path.
  */
-
-import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import { createRequire, findPackageJSON } from "node:module";
-import { dirname, join } from "node:path";
-import type { ComputeManagementClient } from "@azure/arm-compute";
+import { ComputeManagementClient } from "@azure/arm-compute";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
 import { GpuopsError } from "../errors.ts";
-
-/**
- * An Azure SDK package loaded on first use rather than at start-up (each is a hundred modules or
- * more). Its ESM build (the package's `exports["."].import`), required synchronously, so it is the
- * very module an `import` would give and the SDK's shared @azure/core-* modules stay single copies.
- */
-export function lazySdk<T>(specifier: string): () => T {
-  let sdk: T | undefined;
-  return () => {
-    if (sdk === undefined) {
-      const pkgJson = findPackageJSON(specifier, import.meta.url);
-      if (!pkgJson) throw new Error(`${specifier} is not installed`);
-      const pkg = JSON.parse(readFileSync(pkgJson, "utf8")) as { exports?: { ".": { import: { default: string } } } };
-      const entry = pkg.exports?.["."].import.default;
-      sdk = createRequire(import.meta.url)(entry ? join(dirname(pkgJson), entry) : specifier) as T;
-    }
-    return sdk;
-  };
-}
-const computeSdk = lazySdk<typeof import("@azure/arm-compute")>("@azure/arm-compute");
 
 export interface ApiCounter {
   calls: number;
@@ -358,7 +334,7 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
     credential,
     clientOptions,
     client,
-    compute: (subscriptionId) => client(`compute:${subscriptionId}`, (cred, o) => new (computeSdk().ComputeManagementClient)(cred, subscriptionId, o)),
+    compute: (subscriptionId) => client(`compute:${subscriptionId}`, (cred, o) => new ComputeManagementClient(cred, subscriptionId, o)),
     counters: () => Object.fromEntries([...counters].map(([k, v]) => [k, { ...v }])),
     totalCalls: () => [...counters.values()].reduce((n, c) => n + c.calls, 0),
     resetCounters: () => counters.clear(),

@@ -8,6 +8,7 @@
  *
  * Quota views need the Cognitive Services Usages Reader role at subscription scope (or Reader).
  */
+import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import { createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { MaybePrice } from "../domain/money.ts";
 import { MODEL_NAME } from "../domain/openai-capacity.ts";
@@ -15,9 +16,7 @@ import { assertSafeRegion } from "../domain/regions.ts";
 import { GpuopsError } from "../errors.ts";
 import type { OpenAiAccount, OpenAiDeployment, OpenAiModelCapacity, OpenAiModelVersion, OpenAiPort, PtuUtilization, Usage } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
-import { type AzureAccess, lazySdk } from "./client-factory.ts";
-
-const cognitiveSdk = lazySdk<typeof import("@azure/arm-cognitiveservices")>("@azure/arm-cognitiveservices");
+import type { AzureAccess } from "./client-factory.ts";
 
 export const USAGES_ROLE = "Cognitive Services Usages Reader (or Reader)";
 export const PTU_METRIC = "AzureOpenAIProvisionedManagedUtilizationV2";
@@ -32,8 +31,7 @@ export interface OpenAiAdapterOptions {
 const ARM_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.CognitiveServices\/accounts\/([^/]+)$/i;
 
 export function createOpenAiAdapter(azure: AzureAccess, opts: OpenAiAdapterOptions = {}): OpenAiPort {
-  const client = (subscriptionId: string) =>
-    azure.client(`cognitiveservices:${subscriptionId}`, (cred, o) => new (cognitiveSdk().CognitiveServicesManagementClient)(cred, subscriptionId, o));
+  const client = (subscriptionId: string) => azure.client(`cognitiveservices:${subscriptionId}`, (cred, o) => new CognitiveServicesManagementClient(cred, subscriptionId, o));
   const fail = (err: unknown, api: string, subscriptionId: string, region?: string) =>
     mapAzureError(err, { api, subscriptionId, role: USAGES_ROLE, ...(region ? { region } : {}) });
 
