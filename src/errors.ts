@@ -62,6 +62,7 @@ export type ErrorCode =
   | "nothing_to_cancel"
   // A part of gpuops this run does not have (no store, no Azure OpenAI), or an answer cut by the deadline.
   | "alerts_unavailable"
+  | "rows_expired"
   | "openai_unavailable"
   | "requests_unavailable"
   | "store_unavailable"

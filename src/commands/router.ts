@@ -21,6 +21,7 @@ import { plainWordActions } from "./plain-words.ts";
 import { answer, BUILTIN_VERBS, DEMO_NOTICE, resolveVerbName, runTyped, understoodVerbName, verbTable } from "./registry.ts";
 import { requestActions } from "./request.ts";
 import { commandActions, shareButtonFor } from "./share.ts";
+import { showRowsAction } from "./show-rows.ts";
 import type { CommandContext, CommandRequest, Verb } from "./types.ts";
 
 export interface Router {
@@ -56,7 +57,7 @@ export function createRouter(opts: RouterOptions = {}): Router {
   const table = verbTable(list);
   const handlers = new Map<string, AnyActionHandler>();
   const typed = (request: CommandRequest, ctx: CommandContext) => runTyped(table, request, ctx);
-  const builtIn = [...commandActions(run), ...plainWordActions(typed), ...requestActions(), ...idleButtonsWithoutStore()];
+  const builtIn = [...commandActions(run), ...plainWordActions(typed), ...requestActions(), showRowsAction as AnyActionHandler, ...idleButtonsWithoutStore()];
   for (const h of [...builtIn, ...(opts.actions ?? [])]) handlers.set(h.verb, h);
 
   function run(request: CommandRequest, ctx: CommandContext): Promise<Reply> {

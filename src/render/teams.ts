@@ -7,8 +7,12 @@
  * Safety: every piece of text from the Reply lands in a RichTextBlock TextRun, which Adaptive Cards
  * never parses as markdown, so user text cannot become a link or a mention; template expressions in
  * bound data are not re-evaluated by the templating engine. Size: the card is kept under
- * TEAMS_CARD_MAX_BYTES (the 28 KB design budget, platform-facts "Discrepancies" 1) by cutting
- * table rows, with "N more — narrow with …" under the cut table.
+ * TEAMS_CARD_MAX_BYTES (the 28 KB design budget, platform-facts "Discrepancies" 1) by showing at
+ * most CARD_ROWS rows a table, with "N more — narrow with …" under a cut table and, when the door
+ * offers it (`moreRows`), a "Show all N rows" button whose answer pages through the rest.
+ *
+ * The templating package costs about half a second to load, so it is loaded on the first card,
+ * not at start-up (a server without Teams or the console never loads it).
  *
  * @example
  * const card = renderAdaptiveCard(reply);
@@ -41,17 +45,37 @@ interface Template {
   expand(context: { $root: unknown }): unknown;
 }
 type TemplateCtor = new (payload: unknown) => Template;
-// The templating package ships CommonJS only; createRequire keeps it out of the ESM resolver.
-const { Template: TemplateClass } = createRequire(import.meta.url)("adaptivecards-templating") as { Template: TemplateCtor };
+type Templates = Record<Part["kind"] | "envelope", Template>;
 
-const TEMPLATES = {
-  envelope: new TemplateClass(envelopeTemplate),
-  text: new TemplateClass(textTemplate),
-  facts: new TemplateClass(factsTemplate),
-  table: new TemplateClass(tableTemplate),
-  image: new TemplateClass(imageTemplate),
-  actions: new TemplateClass(actionsTemplate),
-} satisfies Record<Part["kind"] | "envelope", Template>;
+let loaded: Templates | undefined;
+/** The bound templates, built on first use: loading adaptivecards-templating is most of its cost. */
+function templates(): Templates {
+  if (loaded) return loaded;
+  // The templating package ships CommonJS only; createRequire keeps it out of the ESM resolver.
+  const { Template: TemplateClass } = createRequire(import.meta.url)("adaptivecards-templating") as { Template: TemplateCtor };
+  loaded = {
+    envelope: new TemplateClass(envelopeTemplate),
+    text: new TemplateClass(textTemplate),
+    facts: new TemplateClass(factsTemplate),
+    table: new TemplateClass(tableTemplate),
+    image: new TemplateClass(imageTemplate),
+    actions: new TemplateClass(actionsTemplate),
+  };
+  return loaded;
+}
+
+/** How a card is rendered beyond the Reply itself. */
+export interface CardOptions {
+  /** Hard limit in UTF-8 bytes of the card's JSON (default TEAMS_CARD_MAX_BYTES). */
+  maxBytes?: number;
+  /** Rows a table shows at most (default CARD_ROWS); a "show all" page shows more, bytes allowing. */
+  rowsPerTable?: number;
+  /**
+   * The button under a cut table that shows the rows it hid: `index` is the table's place in
+   * `reply.parts`, `shown` how many of its rows the card shows. Undefined: no button, only the note.
+   */
+  moreRows?: (index: number, shown: number) => Action | undefined;
+}
 
 /** Longest text run we render; longer text is cut with an ellipsis (cards are answers, not documents). */
 const MAX_TEXT = 4000;
@@ -82,8 +106,12 @@ function actionData(a: Action): CardActionData {
   return { verb: a.verb, payload: a.payload };
 }
 
-/** Expands one part (the `index`-th of its card); `rowCap` limits table rows (the size budget lowers it). */
-function expandPart(part: Part, rowCap: number, index: number): unknown {
+/**
+ * Expands one part (the `index`-th shown on its card, `at` in reply.parts); `rowCap` limits table
+ * rows (the size budget lowers it).
+ */
+function expandPart(part: Part, rowCap: number, index: number, at: number, opts: CardOptions): unknown {
+  const TEMPLATES = templates();
   switch (part.kind) {
     case "text": {
       const tone = TONE[part.tone ?? "info"];
@@ -93,7 +121,7 @@ function expandPart(part: Part, rowCap: number, index: number): unknown {
     case "facts":
       return TEMPLATES.facts.expand({ $root: { facts: part.facts.map((f) => ({ label: cut(f.label, 200), value: cut(f.value, MAX_TEXT) })) } });
     case "table":
-      return expandTable(part, rowCap, index);
+      return expandTable(part, Math.min(rowCap, opts.rowsPerTable ?? CARD_ROWS), index, opts.moreRows && ((shown) => opts.moreRows?.(at, shown)));
     case "image":
       return TEMPLATES.image.expand({
         $root: { hasUrl: part.url !== undefined, url: part.url ?? "", alt: cut(part.alt, 500), placeholder: `Chart: ${cut(part.alt, 500)}` },
@@ -177,8 +205,8 @@ function listInlines(cols: Column[], cells: string[]): unknown[] {
   return [{ type: "TextRun", text: cells[0] || "—", weight: "Bolder" }, ...(rest.length > 0 ? [{ type: "TextRun", text: rest.join("") }] : [])];
 }
 
-function expandTable(t: TablePart, rowCap: number, index: number): unknown {
-  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS, CARD_ROWS));
+function expandTable(t: TablePart, rowCap: number, index: number, more: ((shown: number) => Action | undefined) | undefined): unknown {
+  const kept = t.rows.slice(0, Math.min(rowCap, MAX_ROWS));
   const hidden = t.rows.length - kept.length;
   const cellsOf = (cols: Column[]) => kept.map((r) => cols.map((c) => cut(r[c.key] ?? "", 1000)));
   // The wide variant drops the columns that matter least until it fits a full-width card.
@@ -194,7 +222,8 @@ function expandTable(t: TablePart, rowCap: number, index: number): unknown {
   const narrowKind = !hasNarrow ? "none" : narrow.px <= NARROW_CARD_PX ? "table" : "list";
   const left = t.columns.filter((c) => !wideCols.includes(c));
   const notes = [...(hidden > 0 ? [cutNote(hidden, t.narrowHint)] : []), ...(left.length > 0 ? [`Not shown here: ${left.map((c) => c.label).join(", ")}.`] : [])];
-  return TEMPLATES.table.expand({
+  const button = hidden > 0 ? more?.(kept.length) : undefined;
+  return templates().table.expand({
     $root: {
       hasTitle: t.title !== undefined,
       title: t.title ?? "",
@@ -210,6 +239,8 @@ function expandTable(t: TablePart, rowCap: number, index: number): unknown {
       narrowItems: narrowKind === "list" ? narrowRows.map((r) => ({ inlines: listInlines(narrowCols, r) })) : [],
       hasCutNote: notes.length > 0,
       cutNote: notes.join(" · "),
+      hasMore: button !== undefined,
+      more: button ? { label: cut(button.label, MAX_BUTTON_TITLE), verb: button.verb, data: actionData(button) } : {},
     },
   });
 }
@@ -231,9 +262,10 @@ export function notificationText(reply: Reply): string {
   return cut(reply.title === USER_ERROR_TITLE ? reason : `${reply.title}: ${reason}`, 300);
 }
 
-function expandCard(reply: Reply, rowCap: number): AdaptiveCardJson {
-  const parts = reply.parts.filter((p) => !isEmpty(p)).map((p, i) => expandPart(p, rowCap, i));
-  return TEMPLATES.envelope.expand({
+function expandCard(reply: Reply, rowCap: number, opts: CardOptions = {}): AdaptiveCardJson {
+  const shown = reply.parts.map((p, at) => ({ p, at })).filter(({ p }) => !isEmpty(p));
+  const parts = shown.map(({ p, at }, i) => expandPart(p, rowCap, i, at, opts));
+  return templates().envelope.expand({
     $root: {
       title: cut(reply.title, 300),
       titleColor: TITLE_COLOR[reply.outcome],
@@ -249,24 +281,25 @@ export const cardBytes = (card: unknown): number => Buffer.byteLength(JSON.strin
 
 /**
  * Renders a Reply as an Adaptive Card under `maxBytes`. Tables are cut first (the same cap for
- * every table, found by binary search); every cut says how many rows it hid and how to narrow.
+ * every table, found by binary search); every cut says how many rows it hid and how to narrow,
+ * and carries the `moreRows` button when the caller offers one.
  */
-export function renderAdaptiveCard(reply: Reply, opts: { maxBytes?: number } = {}): AdaptiveCardJson {
+export function renderAdaptiveCard(reply: Reply, opts: CardOptions = {}): AdaptiveCardJson {
   const maxBytes = opts.maxBytes ?? TEAMS_CARD_MAX_BYTES;
   // Aim well under the hard limit; fewer rows (said, with how to narrow) rather than a card at the edge.
   const target = Math.min(maxBytes, CARD_DESIGN_BYTES);
   const longest = Math.max(0, ...reply.parts.map((p) => (p.kind === "table" ? p.rows.length : 0)));
-  const full = expandCard(reply, longest);
+  const full = expandCard(reply, longest, opts);
   if (cardBytes(full) <= target) return full;
   let lo = 0;
-  let hi = Math.min(longest, MAX_ROWS, CARD_ROWS);
+  let hi = Math.min(longest, MAX_ROWS, opts.rowsPerTable ?? CARD_ROWS);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (cardBytes(expandCard(reply, mid)) <= target) lo = mid;
+    if (cardBytes(expandCard(reply, mid, opts)) <= target) lo = mid;
     else hi = mid - 1;
   }
   if (lo === 0 && cardBytes(full) <= maxBytes) return full;
-  const cutCard = expandCard(reply, lo);
+  const cutCard = expandCard(reply, lo, opts);
   if (cardBytes(cutCard) <= maxBytes) return cutCard;
   // Still too big without any table rows (very long texts): say so rather than fail to post.
   return expandCard(

@@ -24,6 +24,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import { shareButtonFor } from "../../commands/share.ts";
+import { longListOptions } from "../../commands/show-rows.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { renderAdaptiveCard } from "../../render/teams.ts";
@@ -111,7 +112,8 @@ export function viewOf(m: ConsoleMessage): ConsoleMessageView {
   if (m.threadId !== undefined) v.threadId = m.threadId;
   if (m.reply) {
     v.reply = forConsole(m.reply);
-    v.card = renderAdaptiveCard(v.reply);
+    // The original Reply, not its console copy, is what "Show all" keeps and pages through.
+    v.card = renderAdaptiveCard(v.reply, longListOptions(m.reply));
   }
   return v;
 }

@@ -13,6 +13,7 @@ import { ACTION_ID_PREFIX, renderSlack, type SlackMessage } from "../../render/s
 import { type Reply, userError } from "../../reply/reply.ts";
 import type { PostedMessage } from "../../services/ports.ts";
 import { type DoorDeps, mention } from "./door-deps.ts";
+import { renderSlackAnswer } from "./long-lists.ts";
 import { formValues, MODAL_CALLBACK_PREFIX, modalMetadata, modalView, openModal } from "./modals.ts";
 
 /** The JSON in a gpuops button's value. */
@@ -51,7 +52,7 @@ async function deliver(deps: DoorDeps, result: ActionResult, src: Source, verb: 
   const { log } = deps;
   const tell = async (reply: Reply) => {
     if (src.isHome) return deps.publishHome(src.userId, reply);
-    const m = renderSlack(reply);
+    const m = renderSlackAnswer(reply);
     if (src.respond) {
       await src.respond({ response_type: "ephemeral", replace_original: false, ...asArgs(m) });
     } else if (src.channelId) {

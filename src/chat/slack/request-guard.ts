@@ -10,13 +10,21 @@
  * body carrying a copied signature is refused by Bolt and cannot spend the genuine request.
  * Signature checks stay Bolt's; these guards only ever refuse more.
  */
-import { type AnyMiddlewareArgs, isValidSlackRequest, type Middleware } from "@slack/bolt";
+import { createRequire } from "node:module";
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { NextFunction, Request, Response } from "express";
 import { LRUCache } from "lru-cache";
 import type { SeenRequests } from "../../services/ports.ts";
 
 /** Signatures are valid for 5 minutes and Slack retries within a few; twice that is plenty (the store's ledger keeps as long). */
 const REMEMBER_MS = 10 * 60 * 1000;
+
+/** Bolt is loaded on the first Slack request, not when the server starts (a server without Slack never loads it). */
+let bolt: typeof import("@slack/bolt") | undefined;
+const isValidSlackRequest: typeof import("@slack/bolt")["isValidSlackRequest"] = (opts) => {
+  bolt ??= createRequire(import.meta.url)("@slack/bolt") as typeof import("@slack/bolt");
+  return bolt.isValidSlackRequest(opts);
+};
 
 /** How far ahead of our clock a request timestamp may be, as Slack allows behind it. */
 const MAX_SKEW_S = 5 * 60;

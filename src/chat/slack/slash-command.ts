@@ -7,9 +7,10 @@
 import type { App, RespondArguments } from "@slack/bolt";
 import { shareButtonFor } from "../../commands/share.ts";
 import type { CommandRequest } from "../../commands/types.ts";
-import { renderSlack, unescapeSlackText } from "../../render/slack.ts";
+import { unescapeSlackText } from "../../render/slack.ts";
 import { type Reply, userError } from "../../reply/reply.ts";
 import type { DoorDeps } from "./door-deps.ts";
+import { renderSlackAnswer } from "./long-lists.ts";
 
 /** Splits a trailing `public` (or `--public`) off the command text. */
 export function parseVisibility(raw: string): { text: string; isPublic: boolean } {
@@ -32,7 +33,7 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
   const share = isPublic ? undefined : shareButtonFor(reply, text);
   // A public answer's charts are uploaded to the channel after it; a private one's cannot be.
-  const m = renderSlack(reply, { ...(share ? { extraActions: [share] } : {}), chartUploads: isPublic });
+  const m = renderSlackAnswer(reply, { ...(share ? { extraActions: [share] } : {}), chartUploads: isPublic });
   return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks };
 }
 

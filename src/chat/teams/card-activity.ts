@@ -4,6 +4,7 @@
  */
 import { type Activity, ActivityTypes } from "@microsoft/agents-activity";
 import { CardFactory, MessageFactory } from "@microsoft/agents-hosting";
+import { longListOptions } from "../../commands/show-rows.ts";
 import { type AdaptiveCardJson, notificationText, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
 
@@ -17,8 +18,9 @@ export function cardActivity(card: AdaptiveCardJson, summary: string, id?: strin
 }
 
 export function replyActivity(reply: Reply, id?: string): Activity {
-  // The summary is what a notification shows: for an error, the reason itself.
-  return cardActivity(renderAdaptiveCard(reply), notificationText(reply), id);
+  // The summary is what a notification shows: for an error, the reason itself. A long table shows
+  // its first rows and a "Show all" button rather than growing towards the size limit.
+  return cardActivity(renderAdaptiveCard(reply, longListOptions(reply)), notificationText(reply), id);
 }
 
 export function noticeActivity(text: string, id?: string): Activity {

@@ -10,6 +10,7 @@ import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvo
 
 import type { ActionRequest, ActionResult } from "../../commands/actions.ts";
 import type { Router } from "../../commands/router.ts";
+import { longListOptions } from "../../commands/show-rows.ts";
 import type { CommandContext, CommandRequest } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard } from "../../render/teams.ts";
@@ -261,7 +262,7 @@ export class TeamsAgent extends ActivityHandler {
       }
     }
     if (!result.update) return undefined;
-    const card = renderAdaptiveCard(result.update);
+    const card = renderAdaptiveCard(result.update, longListOptions(result.update));
     const messageId = context.activity.replyToId;
     if (messageId) {
       try {

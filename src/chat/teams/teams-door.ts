@@ -11,18 +11,16 @@
  * const teams = mountTeamsDoor(web, { teams: config.teams, context: app.context, router: app.router, conversations: app.store?.conversations, log, listenHost: config.server.host, production: false });
  * await teams.posting.post(conversationId, reply);
  */
-import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
+import type { CloudAdapter } from "@microsoft/agents-hosting";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-
 import type { Router } from "../../commands/router.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import { isLoopbackHost } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { ConversationRefsPort, PostingPort } from "../../services/ports.ts";
-import { isLocalMode, type TeamsSettings, teamsAuthConfig } from "./auth-config.ts";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./connector-retry.ts";
-import { createTeamsPostingPort } from "./posting-port.ts";
-import { TeamsAgent } from "./teams-agent.ts";
+import { isLocalMode, type TeamsSettings } from "./auth-config.ts";
+import type { RetryPolicy } from "./connector-retry.ts";
+import type { TeamsRuntime } from "./teams-runtime.ts";
 
 export const TEAMS_ROUTE = "/api/messages";
 
@@ -52,7 +50,10 @@ export interface TeamsDoor {
   idle(maxWaitMs?: number): Promise<void>;
 }
 
-/** Builds the adapter, the conversation logic and the posting port, and mounts POST /api/messages. */
+/**
+ * Mounts POST /api/messages and returns the posting port; the adapter and the conversation logic
+ * are built on the first activity or post.
+ */
 export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
   const log = deps.log.child({ door: "teams" });
   const local = isLocalMode(deps.teams);
@@ -81,47 +82,47 @@ export function mountTeamsDoor(web: Express, deps: TeamsDoorDeps): TeamsDoor {
     );
   }
 
-  // With real tokens, also insist that the activity's serviceUrl is the one the token was issued for
-  // (off by default in the SDK): a stolen token cannot point the bot at another host.
-  const adapter = new CloudAdapter(teamsAuthConfig(deps.teams), undefined, undefined, { validateServiceUrl: !local });
-  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-  const now = deps.now ?? (() => new Date());
-  // Anonymous identity in local mode: the SDK then calls the connector without a token.
-  const identity = deps.teams.appId ?? {};
-  const agent = new TeamsAgent({
-    adapter,
-    identity,
-    context: deps.context,
-    router: deps.router,
-    conversations: deps.conversations,
-    log,
-    now,
-    slowReplyMs: deps.teams.slowReplyMs,
-    retry,
-  });
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    log.error({ err: error, activityType: context.activity.type }, "teams: turn failed");
-    try {
-      if (context.activity.type === "message") await context.sendActivity("Sorry, something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
-    } catch (err) {
-      log.warn({ err }, "teams: could not tell the user about the failure");
-    }
+  // The SDK is loaded on the first activity or proactive post (teams-runtime.ts), not at start-up.
+  let runtime: Promise<TeamsRuntime> | undefined;
+  let loaded: TeamsRuntime | undefined;
+  const load = (): Promise<TeamsRuntime> => {
+    runtime ??= import("./teams-runtime.ts").then((m) => {
+      loaded = m.createTeamsRuntime(deps, local, log);
+      return loaded;
+    });
+    return runtime;
   };
-  const posting = createTeamsPostingPort({ adapter, identity, conversations: deps.conversations, log, now, retry });
+  const posting: PostingPort = {
+    platform: "teams",
+    post: async (channelId, reply, opts) => (await load()).posting.post(channelId, reply, opts),
+    update: async (message, reply) => (await load()).posting.update(message, reply),
+  };
 
   web.post(
     TEAMS_ROUTE,
     // Authenticate before reading the body: an unauthenticated request costs nothing and runs nothing.
-    (req: Request, res: Response, next: NextFunction) => adapter.authorizeRequest(req, res, next),
+    (req: Request, res: Response, next: NextFunction) => {
+      load().then((rt) => rt.adapter.authorizeRequest(req, res, next), next);
+    },
     express.json({ limit: "1mb" }),
     async (req: Request, res: Response) => {
       try {
-        await adapter.process(req, res, (context) => agent.run(context));
+        const rt = await load();
+        await rt.adapter.process(req, res, (context) => rt.agent.run(context));
       } catch (err) {
         log.error({ err }, "teams: could not process the activity");
         if (!res.headersSent) res.status(400).json({ error: "Not a valid activity." });
       }
     },
   );
-  return { mode: local ? "local" : "authenticated", adapter, posting, idle: (maxWaitMs?: number) => agent.idle(maxWaitMs) };
+  return {
+    mode: local ? "local" : "authenticated",
+    get adapter() {
+      return loaded?.adapter;
+    },
+    posting,
+    idle: async (maxWaitMs?: number) => {
+      if (runtime) await (await runtime).agent.idle(maxWaitMs);
+    },
+  };
 }
