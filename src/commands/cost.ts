@@ -20,7 +20,7 @@ import {
 } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
-import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
+import type { CostGrouping, CostPurchase, CostRow, CostType, MissingScope } from "../services/ports.ts";
 import { nearest, ownWord } from "./args.ts";
 import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -164,6 +164,63 @@ function labelFor(group: string, g: CostGrouping, names: Map<string, string>): s
   return group;
 }
 
+/** "reservation purchase", "savings plan purchase", or "purchase" when Cost Management names no pricing model. */
+export function purchaseKind(pricingModel: string): string {
+  const m = pricingModel.toLowerCase().replace(/[\s_-]+/g, "");
+  return m === "reservation" ? "reservation purchase" : m === "savingsplan" ? "savings plan purchase" : "purchase";
+}
+
+/** One line per purchase: same day, subscription, kind and currency summed (Cost Management may split one by meter). */
+export interface NamedPurchase {
+  date: string;
+  amount: number;
+  currency: string;
+  kind: string;
+  pricingModel: string;
+  subscriptionId: string | null;
+}
+
+/** Purchases dated within [from, to], merged per day, subscription, kind and currency, oldest first; dust dropped. */
+export function purchasesIn(purchases: readonly CostPurchase[] | undefined, from: string, to: string): NamedPurchase[] {
+  const merged = new Map<string, { p: NamedPurchase; amounts: number[] }>();
+  for (const p of purchases ?? []) {
+    if (p.date < from || p.date > to) continue;
+    const kind = purchaseKind(p.pricingModel);
+    const key = [p.date, p.subscriptionId ?? "", kind, p.currency].join("|");
+    const m = merged.get(key) ?? {
+      p: { date: p.date, amount: 0, currency: p.currency, kind, pricingModel: p.pricingModel, subscriptionId: p.subscriptionId ?? null },
+      amounts: [],
+    };
+    m.amounts.push(p.amount);
+    merged.set(key, m);
+  }
+  return [...merged.values()]
+    .map(({ p, amounts }) => ({ ...p, amount: sumMoney(amounts) }))
+    .filter((p) => toCents(p.amount) !== 0)
+    .sort((a, b) => a.date.localeCompare(b.date) || b.amount - a.amount);
+}
+
+/** "$24,618.72 reservation purchase on 1 Dec (ai-platform-prod)", joined with "and". */
+export function describePurchases(list: readonly NamedPurchase[], names: Map<string, string>, withSubscription: boolean): string {
+  const each = list.map((p) => {
+    const sub = withSubscription && p.subscriptionId ? ` (${names.get(p.subscriptionId) ?? p.subscriptionId})` : "";
+    return `${formatMoney(p.amount, p.currency)} ${p.kind} on ${shortDate(p.date)}${sub}`;
+  });
+  return each.length <= 1 ? (each[0] ?? "") : `${each.slice(0, -1).join(", ")} and ${each.at(-1)}`;
+}
+
+/** The numbers `--json` carries for purchases. */
+export const purchaseData = (list: readonly NamedPurchase[], names: Map<string, string>) =>
+  list.map((p) => ({
+    date: p.date,
+    amount: toCents(p.amount),
+    currency: p.currency,
+    kind: p.kind,
+    pricingModel: p.pricingModel,
+    subscriptionId: p.subscriptionId,
+    subscriptionName: p.subscriptionId ? (names.get(p.subscriptionId) ?? null) : null,
+  }));
+
 /**
  * Whether a change against the previous period is a like-for-like trend. Not when the current
  * period is still running (today so far vs all of yesterday), nor when the previous period has no
@@ -212,7 +269,7 @@ export const costVerb: Verb = {
   usage: "cost [today|yesterday|7d|30d|mtd|last-month] [by rg|size|subscription|tag:<key>] [amortized]",
   examples: ["cost 7d by rg", "cost mtd by tag:team", "cost last-month by subscription amortized", "cost yesterday"],
   details:
-    "Billed GPU compute (N-series meters of VMs, scale sets and AKS node pools). ActualCost by default (charges as billed); `amortized` spreads reservation purchases over the resources that use them. Billed data lags about a day, so the most recent day is partial. Days follow the configured time zone (GPUOPS_TIMEZONE).",
+    "Billed GPU compute (N-series meters of VMs, scale sets and AKS node pools). ActualCost by default (usage as billed; reservation and savings plan purchases in the period are named on their own line, outside the totals and changes); `amortized` spreads those purchases over the resources that use them. Billed data lags about a day, so the most recent day is partial. Days follow the configured time zone (GPUOPS_TIMEZONE).",
   async run(args, _req, ctx) {
     const parsed = parseCostArgs(args);
     if ("error" in parsed) return parsed.error;
@@ -223,7 +280,15 @@ export const costVerb: Verb = {
     const scope = { kind: "subscriptions" as const, subscriptionIds: subs.map((s) => s.id) };
     const window = chartWindow(period);
 
-    const dailyQuery = ctx.services.cost.gpuSpend({ scope, from: window.from, to: window.to, granularity: "Daily", grouping, type });
+    const dailyQuery = ctx.services.cost.gpuSpend({
+      scope,
+      from: window.from,
+      to: window.to,
+      granularity: "Daily",
+      grouping,
+      type,
+      purchases: { from: period.current.from, to: period.current.to },
+    });
     const previousQuery = covers(window, period.previous)
       ? undefined
       : // Daily, not one total: the trend needs to know whether the previous period has data from its first day.
@@ -269,7 +334,9 @@ export const costVerb: Verb = {
           ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
           : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
     }`;
-    const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
+    const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: usage as billed; reservation and savings plan purchases are named apart, not in totals or changes (add `amortized` to spread them)"}.`;
+    const bought = purchasesIn(daily.purchases, period.current.from, period.current.to);
+    const boughtPart = bought.length > 0 ? [text(`Plus ${describePurchases(bought, names, subs.length > 1)}: one-off, kept out of the total and the change.`)] : [];
     const context = [freshness, what];
     const oneReading = [...daily.rows, ...(previous?.rows ?? [])].filter((r) => r.classifiedBy === "one");
     if (oneReading.length > 0)
@@ -290,7 +357,7 @@ export const costVerb: Verb = {
         context,
         outcome,
         code: "azure_forbidden",
-        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [] },
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [], purchases: [] },
       });
     }
 
@@ -298,10 +365,10 @@ export const costVerb: Verb = {
       (a, b) => (currentTotals.get(b) ?? 0) - (currentTotals.get(a) ?? 0) || a.localeCompare(b),
     );
     if (currencies.length === 0) {
-      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], {
+      return reply(title, [text(`No GPU spend in ${period.label}.`, "info"), ...boughtPart], {
         context,
         outcome,
-        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [] },
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [], purchases: purchaseData(bought, names) },
       });
     }
     const main = currencies[0] as string;
@@ -320,6 +387,7 @@ export const costVerb: Verb = {
       text(
         `Total GPU spend ${period.label}: ${summary.join(" + ")}${trend ? "" : `. ${noTrendSentence(basis as Exclude<TrendBasis, { kind: "comparable" }>, period, previousTotal)}`}`,
       ),
+      ...boughtPart,
     );
 
     const rows: Row[] = [];
@@ -379,6 +447,7 @@ export const costVerb: Verb = {
       comparedDays: trend ? billedDays : null,
       comparedSubscriptionsExclude: [...absent],
       groups: groupData,
+      purchases: purchaseData(bought, names),
     };
     return reply(title, parts, { context, outcome, data });
   },
