@@ -19,6 +19,7 @@ import {
   runningEstimate,
   type SpendSummary,
   summariseSpend,
+  summaryWindow,
 } from "../domain/digest.ts";
 import { formatChange, formatHourlyTotal, formatMoney, formatShare, NO_LIST_PRICE } from "../domain/money.ts";
 import { addDays, billedCompleteThrough, datesIn, localDate, range, shortDate } from "../domain/periods.ts";
@@ -26,7 +27,7 @@ import { tagValue } from "../domain/tags.ts";
 import { asGpuopsError } from "../errors.ts";
 import { facts, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { ChannelSubscription, CostGrouping, CostResult, FleetInventory, GpuResource, ListPrice, Usage } from "../services/ports.ts";
-import { groupingLabel } from "./cost.ts";
+import { describePurchases, groupingLabel, purchasesIn } from "./cost.ts";
 import { openAiDigestParts } from "./digest-openai.ts";
 import { ownerText, plural, shortSize } from "./format.ts";
 import { idleOver24h } from "./idle.ts";
@@ -153,6 +154,8 @@ export async function buildDigest(ctx: CommandContext, target: DigestTarget, now
     granularity: "Daily",
     grouping,
     type: "ActualCost",
+    // One-off purchases stay out of yesterday and its 7-day average; those days' purchases are named apart.
+    purchases: summaryWindow(day),
   });
   const fleetP = ctx.services.fleet.gpuInventory(subIds);
   const quotaKeys = subs.flatMap((sub) => ctx.settings.regions.map((region) => ({ sub, region })));
@@ -242,6 +245,11 @@ function spendSection(ctx: CommandContext, frame: DigestFrame, spendR: PromiseSe
     parts.push(text(`Spend: Cost Management did not answer (${messageOf(spendR.reason)}). The rest of the digest is below.`, "warning"));
   }
   if (summary) parts.push(text(spendSentence(summary, day, currency)));
+  // A purchase belongs to a subscription, not to a resource group or a tag: named only for a scope it can be in.
+  const window = summaryWindow(day);
+  const bought = spendR.status === "fulfilled" && scope?.kind !== "rg" && scope?.kind !== "tag" ? purchasesIn(spendR.value.purchases, window.from, window.to) : [];
+  if (summary && bought.length > 0)
+    parts.push(text(`Not in these figures or the average: ${describePurchases(bought, names, frame.subs.length > 1)}, ${bought.length > 1 ? "one-offs" : "a one-off"}.`));
   return { parts, summary, currency, rows };
 }
 
