@@ -324,10 +324,12 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
     return (await cache.fetch(key, { context: { scope, query: q, kind } })) as Array<CostRow | CostPurchase>;
   };
 
-  /** A scope's usage rows, then (when asked, ActualCost only) its purchases: one answer or one failure per scope. */
+  /** A scope's usage rows and (when asked, ActualCost only) its purchases: one answer or one failure per scope. */
   const scopeAnswer = async (scope: string, q: CostQuery): Promise<{ rows: CostRow[]; purchases: CostPurchase[] }> => {
-    const rows = (await cachedScope(scope, q, "usage")) as CostRow[];
-    const purchases = q.purchases && q.type === "ActualCost" ? ((await cachedScope(scope, q, "purchases")) as CostPurchase[]) : [];
+    const [rows, purchases] = await Promise.all([
+      cachedScope(scope, q, "usage") as Promise<CostRow[]>,
+      q.purchases && q.type === "ActualCost" ? (cachedScope(scope, q, "purchases") as Promise<CostPurchase[]>) : [],
+    ]);
     return { rows, purchases };
   };
 
