@@ -20,7 +20,7 @@ import {
 } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
-import type { CostGrouping, CostPurchase, CostRow, CostType, MissingScope } from "../services/ports.ts";
+import type { CostGrouping, CostPurchase, CostResult, CostRow, CostType, MissingScope } from "../services/ports.ts";
 import { nearest, ownWord } from "./args.ts";
 import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -295,45 +295,11 @@ export const costVerb: Verb = {
         ctx.services.cost.gpuSpend({ scope, from: period.previous.from, to: period.previous.to, granularity: "Daily", grouping, type });
     const [daily, previous] = await Promise.all([dailyQuery, previousQuery]);
 
-    const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
-    const current = collect(daily.rows, inRange(period.current.from, period.current.to));
-    const previousRows = previous ? previous.rows : daily.rows;
-    const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
-    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
-    const completeThrough = billedCompleteThrough(ctx.now());
-    // Like with like: only the days of this period that are fully billed, against the same days of
-    // the previous period, and only subscriptions that answered for both.
-    const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
-    const currentDates = datesIn(period.current);
-    const previousDates = datesIn(period.previous);
-    const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
-    const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
-    const onDays = (dates: string[]) => {
-      const set = new Set(dates.slice(0, billedDays));
-      return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
-    };
-    const comparedNow = collect(daily.rows, onDays(currentDates));
-    const comparedBefore = collect(previousRows, onDays(previousDates));
-    const basisFound = trendBasis(period, previousRows);
-    const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
-    const trend = basis.kind === "comparable";
-    const sameDays = billedDays < period.current.days;
-    const currentTotals = grandTotals(current);
-    const previousTotals = grandTotals(before);
-    const comparedNowTotals = grandTotals(comparedNow);
-    const comparedBeforeTotals = grandTotals(comparedBefore);
+    const cmp = compareSpend(period, daily, previous, ctx.now());
+    const { missing, completeThrough, absent, currentDates, previousDates, billedDays, basis, trend, sameDays } = cmp;
+    const { currentTotals, previousTotals, comparedNowTotals, comparedBeforeTotals } = cmp;
     const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
-    // Days of the period after the last complete billing day: its total (and a change) will still grow.
-    const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
-    // The change compares billed days only, so only the total is provisional.
-    const grows = `so its total will still grow${trend && !sameDays ? " and the change is provisional" : ""}`;
-    const freshness = `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
-      unbilled === 0
-        ? "the last ~24 h are partial."
-        : period.current.days === 1
-          ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
-          : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
-    }`;
+    const freshness = freshnessLine(period, completeThrough, trend && !sameDays);
     const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: usage as billed; reservation and savings plan purchases are named apart, not in totals or changes (add `amortized` to spread them)"}.`;
     const bought = purchasesIn(daily.purchases, period.current.from, period.current.to);
     const boughtPart = bought.length > 0 ? [text(`Plus ${describePurchases(bought, names, subs.length > 1)}: one-off, kept out of the total and the change.`)] : [];
@@ -390,44 +356,7 @@ export const costVerb: Verb = {
       ...boughtPart,
     );
 
-    const rows: Row[] = [];
-    const groupData: Array<Record<string, unknown>> = [];
-    const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
-    const entries = [...groups].flatMap((group) =>
-      currencies
-        .map((c) => ({ group, currency: c, now: totalOf(current, group, c), prev: totalOf(before, group, c) }))
-        .filter((e) => toCents(e.now) !== 0 || toCents(e.prev) !== 0),
-    );
-    entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
-    for (const e of entries) {
-      const whole = currentTotals.get(e.currency) ?? 0;
-      groupData.push({
-        key: e.group,
-        label: labelFor(e.group, grouping, names),
-        currency: e.currency,
-        amount: toCents(e.now),
-        share: whole > 0 ? e.now / whole : null,
-        previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
-        change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
-      });
-      rows.push({
-        group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
-        spend: formatMoney(e.now, e.currency),
-        share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
-        ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
-        ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
-      });
-    }
-    const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
-    // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
-    const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
-    const columns: Column[] = [
-      { key: "group", label: groupHeader, priority: 1, kind: "name" },
-      { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
-      { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
-      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
-      ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
-    ];
+    const { columns, rows, groupData } = groupTable(cmp, currencies, grouping, names);
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names, addDays(completeThrough, 1));
     if (chart) parts.push(chart);
@@ -452,6 +381,110 @@ export const costVerb: Verb = {
     return reply(title, parts, { context, outcome, data });
   },
 };
+
+/**
+ * Both sides of the change, like with like: only the days of this period that are fully billed,
+ * against the same days of the previous period, and only subscriptions that answered for both.
+ */
+function compareSpend(period: Period, daily: CostResult, previous: CostResult | undefined, now: Date) {
+  const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
+  const current = collect(daily.rows, inRange(period.current.from, period.current.to));
+  const previousRows = previous ? previous.rows : daily.rows;
+  const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
+  const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+  const completeThrough = billedCompleteThrough(now);
+  const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
+  const currentDates = datesIn(period.current);
+  const previousDates = datesIn(period.previous);
+  const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
+  const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
+  const onDays = (dates: string[]) => {
+    const set = new Set(dates.slice(0, billedDays));
+    return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
+  };
+  const comparedNow = collect(daily.rows, onDays(currentDates));
+  const comparedBefore = collect(previousRows, onDays(previousDates));
+  const basisFound = trendBasis(period, previousRows);
+  const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
+  const trend = basis.kind === "comparable";
+  const sameDays = billedDays < period.current.days;
+  return {
+    current,
+    before,
+    missing,
+    completeThrough,
+    absent,
+    currentDates,
+    previousDates,
+    billedDays,
+    comparedNow,
+    comparedBefore,
+    basis,
+    trend,
+    sameDays,
+    currentTotals: grandTotals(current),
+    previousTotals: grandTotals(before),
+    comparedNowTotals: grandTotals(comparedNow),
+    comparedBeforeTotals: grandTotals(comparedBefore),
+  };
+}
+
+/** The per-group table, and the same rows as numbers for `--json`. */
+function groupTable(cmp: ReturnType<typeof compareSpend>, currencies: string[], grouping: CostGrouping, names: Map<string, string>) {
+  const { current, before, currentTotals, comparedNow, comparedBefore, basis, trend } = cmp;
+  const rows: Row[] = [];
+  const groupData: Array<Record<string, unknown>> = [];
+  const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
+  const entries = [...groups].flatMap((group) =>
+    currencies.map((c) => ({ group, currency: c, now: totalOf(current, group, c), prev: totalOf(before, group, c) })).filter((e) => toCents(e.now) !== 0 || toCents(e.prev) !== 0),
+  );
+  entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
+  for (const e of entries) {
+    const whole = currentTotals.get(e.currency) ?? 0;
+    groupData.push({
+      key: e.group,
+      label: labelFor(e.group, grouping, names),
+      currency: e.currency,
+      amount: toCents(e.now),
+      share: whole > 0 ? e.now / whole : null,
+      previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
+      change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
+    });
+    rows.push({
+      group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
+      spend: formatMoney(e.now, e.currency),
+      share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
+      ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
+      ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
+    });
+  }
+  const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
+  // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
+  const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
+  const columns: Column[] = [
+    { key: "group", label: groupHeader, priority: 1, kind: "name" },
+    { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
+    { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
+    ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
+    ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
+  ];
+  return { columns, rows, groupData };
+}
+
+/** How far billed data is complete, and whether this period's total (and its change) will still grow. */
+function freshnessLine(period: Period, completeThrough: string, provisionalChange: boolean): string {
+  // Days of the period after the last complete billing day: its total (and a change) will still grow.
+  const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
+  // The change compares billed days only, so only the total is provisional.
+  const grows = `so its total will still grow${provisionalChange ? " and the change is provisional" : ""}`;
+  return `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
+    unbilled === 0
+      ? "the last ~24 h are partial."
+      : period.current.days === 1
+        ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
+        : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
+  }`;
+}
 
 /** The change as a fraction (0.12 = 12 % up), null where there is no base to compare with. */
 function changeFraction(current: number, previous: number): number | null {
