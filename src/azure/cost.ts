@@ -3,7 +3,9 @@
  * period, daily rows or totals, grouped by resource group, size (meter), subscription or a tag,
  * ActualCost by default and AmortizedCost on request. Each query also groups by meter
  * subcategory so that only GPU compute (the N-series meters of VMs, scale sets and AKS node pools)
- * is counted; the filter keeps the answer to the "Virtual Machines" meter category.
+ * is counted; the filter keeps the answer to the "Virtual Machines" meter category. ActualCost rows
+ * are usage (ChargeType Usage); the one-off purchases of a range (reservations, savings plans) are
+ * a second query per subscription, asked for only when a caller wants them named.
  *
  * Quota: a per-tenant QPU budget (cost-budget.ts) paces queries, and any
  * `x-ms-ratelimit-microsoft.costmanagement-*-retry-after` on a 429 pauses them all; the client
@@ -217,18 +219,9 @@ function scopesOf(q: CostQuery): Array<{ scope: string; subscriptionId?: string 
   });
 }
 
-let adapterCount = 0;
-
-export function createCostAdapter(azure: AzureAccess, options: CostAdapterOptions = {}): CostPort {
-  const budget = options.budget && "acquire" in options.budget ? options.budget : createQpuBudget(options.budget ?? {});
-  const now = options.now ?? (() => new Date());
-  const ttlSeconds = options.ttlSeconds ?? 1800;
-  const maxPages = options.maxPages ?? 50;
-  const maxThrottleWaitMs = options.maxThrottleWaitMs ?? 10_000;
-  const clientKey = `costmanagement:${++adapterCount}`;
-
-  // Sees every attempt (including the 429s the retry policy waits out) and pauses the whole tenant.
-  const throttleObserver: PipelinePolicy = {
+/** Sees every attempt (including the 429s the retry policy waits out) and pauses the whole tenant. */
+function qpuObserver(budget: QpuBudget): PipelinePolicy {
+  return {
     name: "gpuopsQpuObserver",
     async sendRequest(request, next) {
       const response = await next(request);
@@ -239,6 +232,19 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
       return response;
     },
   };
+}
+
+let adapterCount = 0;
+
+export function createCostAdapter(azure: AzureAccess, options: CostAdapterOptions = {}): CostPort {
+  const budget = options.budget && "acquire" in options.budget ? options.budget : createQpuBudget(options.budget ?? {});
+  const now = options.now ?? (() => new Date());
+  const ttlSeconds = options.ttlSeconds ?? 1800;
+  const maxPages = options.maxPages ?? 50;
+  const maxThrottleWaitMs = options.maxThrottleWaitMs ?? 10_000;
+  const clientKey = `costmanagement:${++adapterCount}`;
+
+  const throttleObserver = qpuObserver(budget);
   // The SDK loads at the first cost question: answers that never ask one (a CLI `skus`) skip it.
   const client = async (): Promise<CostManagementClient> => {
     const sdk = await import("@azure/arm-costmanagement");
@@ -336,32 +342,40 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
   return {
     async gpuSpend(q): Promise<CostResult> {
       const scopes = scopesOf(q);
-      const settled = await Promise.allSettled(scopes.map((s) => scopeAnswer(s.scope, q)));
-      const rows: CostRow[] = [];
-      const purchases: CostPurchase[] = [];
-      const missing: MissingScope[] = [];
-      const errors: GpuopsError[] = [];
-      settled.forEach((s, i) => {
-        const { subscriptionId } = scopes[i] as { subscriptionId?: string };
-        if (s.status === "fulfilled") {
-          // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
-          rows.push(...(subscriptionId ? s.value.rows.map((r) => ({ ...r, subscriptionId })) : s.value.rows));
-          purchases.push(...(subscriptionId ? s.value.purchases.map((p) => ({ ...p, subscriptionId })) : s.value.purchases));
-          return;
-        }
-        const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });
-        errors.push(e);
-        if (!subscriptionId) return;
-        missing.push({
-          subscriptionId,
-          reason: e.code === "azure_forbidden" ? "Cost Management refused the query (HTTP 403)" : e.message,
-          role: e.code === "azure_forbidden" ? COST_ROLE : "",
-        });
-      });
-      // Nothing answered and it was not a permission problem: that is an error, not an empty answer.
-      if (errors.length === scopes.length && errors.some((e) => e.code !== "azure_forbidden")) throw errors.find((e) => e.code !== "azure_forbidden");
-      if (scopes.length === 1 && errors[0] && !scopes[0]?.subscriptionId) throw errors[0];
-      return q.purchases ? { rows, missing, purchases } : { rows, missing };
+      return mergeScopes(q, scopes, await Promise.allSettled(scopes.map((s) => scopeAnswer(s.scope, q))));
     },
   };
+}
+
+/** Every scope's answer in one result: failed subscriptions become `missing`, naming the role to grant. */
+function mergeScopes(
+  q: CostQuery,
+  scopes: Array<{ scope: string; subscriptionId?: string }>,
+  settled: Array<PromiseSettledResult<{ rows: CostRow[]; purchases: CostPurchase[] }>>,
+): CostResult {
+  const rows: CostRow[] = [];
+  const purchases: CostPurchase[] = [];
+  const missing: MissingScope[] = [];
+  const errors: GpuopsError[] = [];
+  settled.forEach((s, i) => {
+    const { subscriptionId } = scopes[i] as { subscriptionId?: string };
+    if (s.status === "fulfilled") {
+      // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
+      rows.push(...(subscriptionId ? s.value.rows.map((r) => ({ ...r, subscriptionId })) : s.value.rows));
+      purchases.push(...(subscriptionId ? s.value.purchases.map((p) => ({ ...p, subscriptionId })) : s.value.purchases));
+      return;
+    }
+    const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });
+    errors.push(e);
+    if (!subscriptionId) return;
+    missing.push({
+      subscriptionId,
+      reason: e.code === "azure_forbidden" ? "Cost Management refused the query (HTTP 403)" : e.message,
+      role: e.code === "azure_forbidden" ? COST_ROLE : "",
+    });
+  });
+  // Nothing answered and it was not a permission problem: that is an error, not an empty answer.
+  if (errors.length === scopes.length && errors.some((e) => e.code !== "azure_forbidden")) throw errors.find((e) => e.code !== "azure_forbidden");
+  if (scopes.length === 1 && errors[0] && !scopes[0]?.subscriptionId) throw errors[0];
+  return q.purchases ? { rows, missing, purchases } : { rows, missing };
 }
