@@ -3,7 +3,9 @@
  * period, daily rows or totals, grouped by resource group, size (meter), subscription or a tag,
  * ActualCost by default and AmortizedCost on request. Each query also groups by meter
  * subcategory so that only GPU compute (the N-series meters of VMs, scale sets and AKS node pools)
- * is counted; the filter keeps the answer to the "Virtual Machines" meter category.
+ * is counted; the filter keeps the answer to the "Virtual Machines" meter category. ActualCost rows
+ * are usage (ChargeType Usage); the one-off purchases of a range (reservations, savings plans) are
+ * a second query per subscription, asked for only when a caller wants them named.
  *
  * Quota: a per-tenant QPU budget (cost-budget.ts) paces queries, and any
  * `x-ms-ratelimit-microsoft.costmanagement-*-retry-after` on a 429 pauses them all; the client
@@ -11,7 +13,7 @@
  * when there is one) means many channels asking the same question cost one query.
  * Per-subscription failures become a partial answer naming the subscription and the role.
  */
-import type { CostManagementClient, QueryDefinition, QueryGrouping, QueryResult } from "@azure/arm-costmanagement";
+import type { CostManagementClient, QueryDefinition, QueryFilter, QueryGrouping, QueryResult } from "@azure/arm-costmanagement";
 import { createHttpHeaders, createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { LRUCache } from "lru-cache";
 import { findSize, GPU_SERIES } from "../domain/gpu-catalogue.ts";
@@ -19,7 +21,7 @@ import { parseAmount } from "../domain/money.ts";
 import { fromUsageDate, monthsSpanned, range } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { GpuopsError } from "../errors.ts";
-import type { CachePort, CostGrouping, CostPort, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
+import type { CachePort, CostGrouping, CostPort, CostPurchase, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import { type AzureAccess, retryAfterMs } from "./client-factory.ts";
 import { createQpuBudget, type QpuBudget, type QpuBudgetOptions } from "./cost-budget.ts";
@@ -84,15 +86,42 @@ export function groupingFor(g: CostGrouping): QueryGrouping[] {
   }
 }
 
-/** The query body (what the SDK serialises, and what is POSTed again to a nextLink). */
+const VM_METERS: QueryFilter = { dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } };
+const chargeType = (value: string): QueryFilter => ({ dimensions: { name: "ChargeType", operator: "In", values: [value] } });
+const timePeriodOf = (q: Pick<CostQuery, "from" | "to">) => ({ from: new Date(`${q.from}T00:00:00Z`), to: new Date(`${q.to}T23:59:59Z`) });
+
+/**
+ * The query body (what the SDK serialises, and what is POSTed again to a nextLink). ActualCost
+ * asks for usage only: a reservation or savings plan bought is a one-off (ChargeType Purchase)
+ * that would swamp a day's spend and every trend built on it; `purchaseDefinition` lists those apart.
+ * AmortizedCost already spreads purchases over the resources that use them.
+ */
 export function queryDefinition(q: Pick<CostQuery, "from" | "to" | "granularity" | "grouping" | "type">): QueryDefinition {
   const dataset: QueryDefinition["dataset"] = {
     aggregation: { totalCost: { name: "Cost", function: "Sum" } },
     grouping: groupingFor(q.grouping),
-    filter: { dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } },
+    filter: q.type === "ActualCost" ? { and: [VM_METERS, chargeType("Usage")] } : VM_METERS,
   };
   if (q.granularity === "Daily") dataset.granularity = "Daily";
-  return { type: q.type, timeframe: "Custom", timePeriod: { from: new Date(`${q.from}T00:00:00Z`), to: new Date(`${q.to}T23:59:59Z`) }, dataset };
+  return { type: q.type, timeframe: "Custom", timePeriod: timePeriodOf(q), dataset };
+}
+
+/** One-off purchases of the range, per day, by meter subcategory (GPU or not) and pricing model (reservation or savings plan). */
+export function purchaseDefinition(q: Pick<CostQuery, "from" | "to">): QueryDefinition {
+  return {
+    type: "ActualCost",
+    timeframe: "Custom",
+    timePeriod: timePeriodOf(q),
+    dataset: {
+      granularity: "Daily",
+      aggregation: { totalCost: { name: "Cost", function: "Sum" } },
+      grouping: [
+        { type: "Dimension", name: "MeterSubCategory" },
+        { type: "Dimension", name: "PricingModel" },
+      ],
+      filter: { and: [VM_METERS, chargeType("Purchase")] },
+    },
+  };
 }
 
 /** "NC24ads A100 v4" → "NC24ads_A100_v4"; Spot and Low Priority meters keep their suffix. */
@@ -155,6 +184,29 @@ export function gpuRows(result: { columns?: QueryResult["columns"] | undefined; 
   return out;
 }
 
+type Page = { columns?: QueryResult["columns"] | undefined; rows?: QueryResult["rows"] | undefined };
+
+/** GPU purchase rows of one page of `purchaseDefinition`'s answer. */
+export function purchaseRows(result: Page): CostPurchase[] {
+  const names = (result.columns ?? []).map((c) => (c.name ?? "").toLowerCase());
+  const at = (...candidates: string[]) => names.findIndex((n) => candidates.includes(n));
+  const cost = at("cost", "pretaxcost", "costusd", "pretaxcostusd");
+  const sub = at("metersubcategory");
+  const date = at("usagedate");
+  const model = at("pricingmodel");
+  const currency = at("currency", "billingcurrency");
+  if (cost < 0 || sub < 0 || date < 0) throw new GpuopsError("azure_error", "Cost Management answered without the cost, date or meter columns gpuops asked for.");
+  const out: CostPurchase[] = [];
+  for (const row of result.rows ?? []) {
+    if (!Array.isArray(row) || !classifyGpuRow(String(row[sub] ?? ""), undefined).gpu) continue;
+    const amount = parseAmount(row[cost]);
+    const day = fromUsageDate(row[date]);
+    if (!Number.isFinite(amount) || !day) continue;
+    out.push({ date: day, amount, currency: currency >= 0 ? String(row[currency] ?? "") : "", pricingModel: model >= 0 ? String(row[model] ?? "") : "" });
+  }
+  return out;
+}
+
 function scopesOf(q: CostQuery): Array<{ scope: string; subscriptionId?: string }> {
   if (q.scope.kind === "managementGroup") {
     if (!SAFE_GROUP_ID.test(q.scope.id)) throw new GpuopsError("bad_config", "The management group id is not valid.");
@@ -164,6 +216,21 @@ function scopesOf(q: CostQuery): Array<{ scope: string; subscriptionId?: string 
     if (!SAFE_GUID.test(id)) throw new GpuopsError("bad_config", `"${id.slice(0, 40)}" is not a subscription id.`);
     return { scope: `subscriptions/${id.toLowerCase()}`, subscriptionId: id.toLowerCase() };
   });
+}
+
+/** Sees every attempt (including the 429s the retry policy waits out) and pauses the whole tenant. */
+function qpuObserver(budget: QpuBudget): PipelinePolicy {
+  return {
+    name: "gpuopsQpuObserver",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429) {
+        const wait = retryAfterMs(response.headers);
+        if (wait !== undefined) budget.pause(wait);
+      }
+      return response;
+    },
+  };
 }
 
 let adapterCount = 0;
@@ -176,18 +243,7 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
   const maxThrottleWaitMs = options.maxThrottleWaitMs ?? 10_000;
   const clientKey = `costmanagement:${++adapterCount}`;
 
-  // Sees every attempt (including the 429s the retry policy waits out) and pauses the whole tenant.
-  const throttleObserver: PipelinePolicy = {
-    name: "gpuopsQpuObserver",
-    async sendRequest(request, next) {
-      const response = await next(request);
-      if (response.status === 429) {
-        const wait = retryAfterMs(response.headers);
-        if (wait !== undefined) budget.pause(wait);
-      }
-      return response;
-    },
-  };
+  const throttleObserver = qpuObserver(budget);
   // The SDK loads at the first cost question: answers that never ask one (a CLI `skus`) skip it.
   const client = async (): Promise<CostManagementClient> => {
     const sdk = await import("@azure/arm-costmanagement");
@@ -197,11 +253,9 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
     );
   };
 
-  /** One scope's query, every page. */
-  const runScope = async (scope: string, q: CostQuery): Promise<CostRow[]> => {
-    const definition = queryDefinition(q);
+  /** One scope's query, every page, each page read by `read`. */
+  const runScope = async <T>(scope: string, q: CostQuery, definition: QueryDefinition, read: (page: Page) => T[]): Promise<T[]> => {
     const qpu = monthsSpanned(range(q.from, q.to));
-    const daily = q.granularity === "Daily";
     const c = await client();
     const onResponse = (raw: { headers: { get(n: string): string | undefined } }) => {
       const consumed = Number(raw.headers.get("x-ms-ratelimit-microsoft.costmanagement-qpu-consumed"));
@@ -223,7 +277,7 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
       }
     };
     const first = await paced(() => c.query.usage(scope, definition, { onResponse }));
-    const rows = gpuRows(first, q.grouping, daily);
+    const rows = read(first);
     let next = first.nextLink ?? undefined;
     const origin = new URL(azure.endpoint).origin;
     for (let page = 1; next && page < maxPages; page++) {
@@ -244,57 +298,83 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
         return res;
       });
       const body = JSON.parse(response.bodyAsText ?? "{}") as { properties?: { nextLink?: string | null; columns?: QueryResult["columns"]; rows?: QueryResult["rows"] } };
-      rows.push(...gpuRows({ columns: body.properties?.columns, rows: body.properties?.rows }, q.grouping, daily));
+      rows.push(...read({ columns: body.properties?.columns, rows: body.properties?.rows }));
       next = body.properties?.nextLink ?? undefined;
     }
     return rows;
   };
 
-  const cache = new LRUCache<string, CostRow[], { scope: string; query: CostQuery }>({
+  type Kind = "usage" | "purchases";
+  const fetchScope = (scope: string, q: CostQuery, kind: Kind): Promise<Array<CostRow | CostPurchase>> =>
+    kind === "usage"
+      ? runScope(scope, q, queryDefinition(q), (page) => gpuRows(page, q.grouping, q.granularity === "Daily"))
+      : runScope(scope, { ...q, ...q.purchases }, purchaseDefinition(q.purchases ?? q), purchaseRows);
+
+  const cache = new LRUCache<string, Array<CostRow | CostPurchase>, { scope: string; query: CostQuery; kind: Kind }>({
     max: 500,
     ttl: Math.max(1, ttlSeconds) * 1000,
     fetchMethod: async (key, _stale, { context }) => {
       const stored = await options.store?.cacheGet(key, now()).catch(() => undefined);
-      if (stored) return JSON.parse(stored) as CostRow[];
-      const rows = await runScope(context.scope, context.query);
+      if (stored) return JSON.parse(stored) as Array<CostRow | CostPurchase>;
+      const rows = await fetchScope(context.scope, context.query, context.kind);
       await options.store?.cachePut(key, JSON.stringify(rows), ttlSeconds, now()).catch(() => undefined);
       return rows;
     },
   });
 
-  const cachedScope = async (scope: string, q: CostQuery): Promise<CostRow[]> => {
-    if (ttlSeconds <= 0) return runScope(scope, q);
-    const key = `cost:v1:${JSON.stringify([scope, q.from, q.to, q.granularity, q.grouping, q.type])}`;
-    return (await cache.fetch(key, { context: { scope, query: q } })) as CostRow[];
+  const cachedScope = async (scope: string, q: CostQuery, kind: Kind): Promise<Array<CostRow | CostPurchase>> => {
+    if (ttlSeconds <= 0) return fetchScope(scope, q, kind);
+    // v2: ActualCost rows are usage only since purchases are asked for apart.
+    const key = `cost:v2:${JSON.stringify(kind === "usage" ? [scope, kind, q.from, q.to, q.granularity, q.grouping, q.type] : [scope, kind, q.purchases?.from, q.purchases?.to])}`;
+    return (await cache.fetch(key, { context: { scope, query: q, kind } })) as Array<CostRow | CostPurchase>;
+  };
+
+  /** A scope's usage rows and (when asked, ActualCost only) its purchases: one answer or one failure per scope. */
+  const scopeAnswer = async (scope: string, q: CostQuery): Promise<{ rows: CostRow[]; purchases: CostPurchase[] }> => {
+    const [rows, purchases] = await Promise.all([
+      cachedScope(scope, q, "usage") as Promise<CostRow[]>,
+      q.purchases && q.type === "ActualCost" ? (cachedScope(scope, q, "purchases") as Promise<CostPurchase[]>) : [],
+    ]);
+    return { rows, purchases };
   };
 
   return {
     async gpuSpend(q): Promise<CostResult> {
       const scopes = scopesOf(q);
-      const settled = await Promise.allSettled(scopes.map((s) => cachedScope(s.scope, q)));
-      const rows: CostRow[] = [];
-      const missing: MissingScope[] = [];
-      const errors: GpuopsError[] = [];
-      settled.forEach((s, i) => {
-        const { subscriptionId } = scopes[i] as { subscriptionId?: string };
-        if (s.status === "fulfilled") {
-          // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
-          rows.push(...(subscriptionId ? s.value.map((r) => ({ ...r, subscriptionId })) : s.value));
-          return;
-        }
-        const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });
-        errors.push(e);
-        if (!subscriptionId) return;
-        missing.push({
-          subscriptionId,
-          reason: e.code === "azure_forbidden" ? "Cost Management refused the query (HTTP 403)" : e.message,
-          role: e.code === "azure_forbidden" ? COST_ROLE : "",
-        });
-      });
-      // Nothing answered and it was not a permission problem: that is an error, not an empty answer.
-      if (errors.length === scopes.length && errors.some((e) => e.code !== "azure_forbidden")) throw errors.find((e) => e.code !== "azure_forbidden");
-      if (scopes.length === 1 && errors[0] && !scopes[0]?.subscriptionId) throw errors[0];
-      return { rows, missing };
+      return mergeScopes(q, scopes, await Promise.allSettled(scopes.map((s) => scopeAnswer(s.scope, q))));
     },
   };
+}
+
+/** Every scope's answer in one result: failed subscriptions become `missing`, naming the role to grant. */
+function mergeScopes(
+  q: CostQuery,
+  scopes: Array<{ scope: string; subscriptionId?: string }>,
+  settled: Array<PromiseSettledResult<{ rows: CostRow[]; purchases: CostPurchase[] }>>,
+): CostResult {
+  const rows: CostRow[] = [];
+  const purchases: CostPurchase[] = [];
+  const missing: MissingScope[] = [];
+  const errors: GpuopsError[] = [];
+  settled.forEach((s, i) => {
+    const { subscriptionId } = scopes[i] as { subscriptionId?: string };
+    if (s.status === "fulfilled") {
+      // Tagged with their subscription, so trends can compare the same subscriptions on both sides.
+      rows.push(...(subscriptionId ? s.value.rows.map((r) => ({ ...r, subscriptionId })) : s.value.rows));
+      purchases.push(...(subscriptionId ? s.value.purchases.map((p) => ({ ...p, subscriptionId })) : s.value.purchases));
+      return;
+    }
+    const e = mapAzureError(s.reason, { api: "Cost Management", ...(subscriptionId ? { subscriptionId } : {}), role: COST_ROLE });
+    errors.push(e);
+    if (!subscriptionId) return;
+    missing.push({
+      subscriptionId,
+      reason: e.code === "azure_forbidden" ? "Cost Management refused the query (HTTP 403)" : e.message,
+      role: e.code === "azure_forbidden" ? COST_ROLE : "",
+    });
+  });
+  // Nothing answered and it was not a permission problem: that is an error, not an empty answer.
+  if (errors.length === scopes.length && errors.some((e) => e.code !== "azure_forbidden")) throw errors.find((e) => e.code !== "azure_forbidden");
+  if (scopes.length === 1 && errors[0] && !scopes[0]?.subscriptionId) throw errors[0];
+  return q.purchases ? { rows, missing, purchases } : { rows, missing };
 }

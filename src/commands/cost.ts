@@ -20,7 +20,7 @@ import {
 } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { type Column, type ImagePart, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
-import type { CostGrouping, CostRow, CostType, MissingScope } from "../services/ports.ts";
+import type { CostGrouping, CostPurchase, CostResult, CostRow, CostType, MissingScope } from "../services/ports.ts";
 import { nearest, ownWord } from "./args.ts";
 import { spendChartPart } from "./spend-chart.ts";
 import type { CommandContext, Verb } from "./types.ts";
@@ -164,6 +164,63 @@ function labelFor(group: string, g: CostGrouping, names: Map<string, string>): s
   return group;
 }
 
+/** "reservation purchase", "savings plan purchase", or "purchase" when Cost Management names no pricing model. */
+export function purchaseKind(pricingModel: string): string {
+  const m = pricingModel.toLowerCase().replace(/[\s_-]+/g, "");
+  return m === "reservation" ? "reservation purchase" : m === "savingsplan" ? "savings plan purchase" : "purchase";
+}
+
+/** One line per purchase: same day, subscription, kind and currency summed (Cost Management may split one by meter). */
+export interface NamedPurchase {
+  date: string;
+  amount: number;
+  currency: string;
+  kind: string;
+  pricingModel: string;
+  subscriptionId: string | null;
+}
+
+/** Purchases dated within [from, to], merged per day, subscription, kind and currency, oldest first; dust dropped. */
+export function purchasesIn(purchases: readonly CostPurchase[] | undefined, from: string, to: string): NamedPurchase[] {
+  const merged = new Map<string, { p: NamedPurchase; amounts: number[] }>();
+  for (const p of purchases ?? []) {
+    if (p.date < from || p.date > to) continue;
+    const kind = purchaseKind(p.pricingModel);
+    const key = [p.date, p.subscriptionId ?? "", kind, p.currency].join("|");
+    const m = merged.get(key) ?? {
+      p: { date: p.date, amount: 0, currency: p.currency, kind, pricingModel: p.pricingModel, subscriptionId: p.subscriptionId ?? null },
+      amounts: [],
+    };
+    m.amounts.push(p.amount);
+    merged.set(key, m);
+  }
+  return [...merged.values()]
+    .map(({ p, amounts }) => ({ ...p, amount: sumMoney(amounts) }))
+    .filter((p) => toCents(p.amount) !== 0)
+    .sort((a, b) => a.date.localeCompare(b.date) || b.amount - a.amount);
+}
+
+/** "$24,618.72 reservation purchase on 1 Dec (ai-platform-prod)", joined with "and". */
+export function describePurchases(list: readonly NamedPurchase[], names: Map<string, string>, withSubscription: boolean): string {
+  const each = list.map((p) => {
+    const sub = withSubscription && p.subscriptionId ? ` (${names.get(p.subscriptionId) ?? p.subscriptionId})` : "";
+    return `${formatMoney(p.amount, p.currency)} ${p.kind} on ${shortDate(p.date)}${sub}`;
+  });
+  return each.length <= 1 ? (each[0] ?? "") : `${each.slice(0, -1).join(", ")} and ${each.at(-1)}`;
+}
+
+/** The numbers `--json` carries for purchases. */
+export const purchaseData = (list: readonly NamedPurchase[], names: Map<string, string>) =>
+  list.map((p) => ({
+    date: p.date,
+    amount: toCents(p.amount),
+    currency: p.currency,
+    kind: p.kind,
+    pricingModel: p.pricingModel,
+    subscriptionId: p.subscriptionId,
+    subscriptionName: p.subscriptionId ? (names.get(p.subscriptionId) ?? null) : null,
+  }));
+
 /**
  * Whether a change against the previous period is a like-for-like trend. Not when the current
  * period is still running (today so far vs all of yesterday), nor when the previous period has no
@@ -212,7 +269,7 @@ export const costVerb: Verb = {
   usage: "cost [today|yesterday|7d|30d|mtd|last-month] [by rg|size|subscription|tag:<key>] [amortized]",
   examples: ["cost 7d by rg", "cost mtd by tag:team", "cost last-month by subscription amortized", "cost yesterday"],
   details:
-    "Billed GPU compute (N-series meters of VMs, scale sets and AKS node pools). ActualCost by default (charges as billed); `amortized` spreads reservation purchases over the resources that use them. Billed data lags about a day, so the most recent day is partial. Days follow the configured time zone (GPUOPS_TIMEZONE).",
+    "Billed GPU compute (N-series meters of VMs, scale sets and AKS node pools). ActualCost by default (usage as billed; reservation and savings plan purchases in the period are named on their own line, outside the totals and changes); `amortized` spreads those purchases over the resources that use them. Billed data lags about a day, so the most recent day is partial. Days follow the configured time zone (GPUOPS_TIMEZONE).",
   async run(args, _req, ctx) {
     const parsed = parseCostArgs(args);
     if ("error" in parsed) return parsed.error;
@@ -223,53 +280,29 @@ export const costVerb: Verb = {
     const scope = { kind: "subscriptions" as const, subscriptionIds: subs.map((s) => s.id) };
     const window = chartWindow(period);
 
-    const dailyQuery = ctx.services.cost.gpuSpend({ scope, from: window.from, to: window.to, granularity: "Daily", grouping, type });
+    const dailyQuery = ctx.services.cost.gpuSpend({
+      scope,
+      from: window.from,
+      to: window.to,
+      granularity: "Daily",
+      grouping,
+      type,
+      purchases: { from: period.current.from, to: period.current.to },
+    });
     const previousQuery = covers(window, period.previous)
       ? undefined
       : // Daily, not one total: the trend needs to know whether the previous period has data from its first day.
         ctx.services.cost.gpuSpend({ scope, from: period.previous.from, to: period.previous.to, granularity: "Daily", grouping, type });
     const [daily, previous] = await Promise.all([dailyQuery, previousQuery]);
 
-    const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
-    const current = collect(daily.rows, inRange(period.current.from, period.current.to));
-    const previousRows = previous ? previous.rows : daily.rows;
-    const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
-    const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
-    const completeThrough = billedCompleteThrough(ctx.now());
-    // Like with like: only the days of this period that are fully billed, against the same days of
-    // the previous period, and only subscriptions that answered for both.
-    const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
-    const currentDates = datesIn(period.current);
-    const previousDates = datesIn(period.previous);
-    const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
-    const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
-    const onDays = (dates: string[]) => {
-      const set = new Set(dates.slice(0, billedDays));
-      return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
-    };
-    const comparedNow = collect(daily.rows, onDays(currentDates));
-    const comparedBefore = collect(previousRows, onDays(previousDates));
-    const basisFound = trendBasis(period, previousRows);
-    const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
-    const trend = basis.kind === "comparable";
-    const sameDays = billedDays < period.current.days;
-    const currentTotals = grandTotals(current);
-    const previousTotals = grandTotals(before);
-    const comparedNowTotals = grandTotals(comparedNow);
-    const comparedBeforeTotals = grandTotals(comparedBefore);
+    const cmp = compareSpend(period, daily, previous, ctx.now());
+    const { missing, completeThrough, absent, currentDates, previousDates, billedDays, basis, trend, sameDays } = cmp;
+    const { currentTotals, previousTotals, comparedNowTotals, comparedBeforeTotals } = cmp;
     const title = `GPU spend, ${period.label}, by ${groupingLabel(grouping)}`;
-    // Days of the period after the last complete billing day: its total (and a change) will still grow.
-    const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
-    // The change compares billed days only, so only the total is provisional.
-    const grows = `so its total will still grow${trend && !sameDays ? " and the change is provisional" : ""}`;
-    const freshness = `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
-      unbilled === 0
-        ? "the last ~24 h are partial."
-        : period.current.days === 1
-          ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
-          : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
-    }`;
-    const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: as billed (add `amortized` to spread reservations)"}.`;
+    const freshness = freshnessLine(period, completeThrough, trend && !sameDays);
+    const what = `GPU compute only (N-series meters of VMs, scale sets and AKS node pools), ${type === "AmortizedCost" ? "AmortizedCost: reservations spread over the resources using them" : "ActualCost: usage as billed; reservation and savings plan purchases are named apart, not in totals or changes (add `amortized` to spread them)"}.`;
+    const bought = purchasesIn(daily.purchases, period.current.from, period.current.to);
+    const boughtPart = bought.length > 0 ? [text(`Plus ${describePurchases(bought, names, subs.length > 1)}: one-off, kept out of the total and the change.`)] : [];
     const context = [freshness, what];
     const oneReading = [...daily.rows, ...(previous?.rows ?? [])].filter((r) => r.classifiedBy === "one");
     if (oneReading.length > 0)
@@ -290,7 +323,7 @@ export const costVerb: Verb = {
         context,
         outcome,
         code: "azure_forbidden",
-        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [] },
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), totals: [], groups: [], purchases: [] },
       });
     }
 
@@ -298,10 +331,10 @@ export const costVerb: Verb = {
       (a, b) => (currentTotals.get(b) ?? 0) - (currentTotals.get(a) ?? 0) || a.localeCompare(b),
     );
     if (currencies.length === 0) {
-      return reply(title, [text(`No GPU spend in ${period.label}.`, "info")], {
+      return reply(title, [text(`No GPU spend in ${period.label}.`, "info"), ...boughtPart], {
         context,
         outcome,
-        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [] },
+        data: { ...costDataHead(period, grouping, type, completeThrough, missing, names), trend: basis.kind, totals: [], groups: [], purchases: purchaseData(bought, names) },
       });
     }
     const main = currencies[0] as string;
@@ -320,46 +353,10 @@ export const costVerb: Verb = {
       text(
         `Total GPU spend ${period.label}: ${summary.join(" + ")}${trend ? "" : `. ${noTrendSentence(basis as Exclude<TrendBasis, { kind: "comparable" }>, period, previousTotal)}`}`,
       ),
+      ...boughtPart,
     );
 
-    const rows: Row[] = [];
-    const groupData: Array<Record<string, unknown>> = [];
-    const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
-    const entries = [...groups].flatMap((group) =>
-      currencies
-        .map((c) => ({ group, currency: c, now: totalOf(current, group, c), prev: totalOf(before, group, c) }))
-        .filter((e) => toCents(e.now) !== 0 || toCents(e.prev) !== 0),
-    );
-    entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
-    for (const e of entries) {
-      const whole = currentTotals.get(e.currency) ?? 0;
-      groupData.push({
-        key: e.group,
-        label: labelFor(e.group, grouping, names),
-        currency: e.currency,
-        amount: toCents(e.now),
-        share: whole > 0 ? e.now / whole : null,
-        previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
-        change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
-      });
-      rows.push({
-        group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
-        spend: formatMoney(e.now, e.currency),
-        share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
-        ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
-        ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
-      });
-    }
-    const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
-    // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
-    const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
-    const columns: Column[] = [
-      { key: "group", label: groupHeader, priority: 1, kind: "name" },
-      { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
-      { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
-      ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
-      ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
-    ];
+    const { columns, rows, groupData } = groupTable(cmp, currencies, grouping, names);
     parts.push(table(columns, rows, { narrowHint: `cost ${parsed.period} by ${grouping.kind === "rg" ? "size" : "rg"}` }));
     const chart = await chartPart(ctx, period, daily.rows, grouping, main, names, addDays(completeThrough, 1));
     if (chart) parts.push(chart);
@@ -379,10 +376,115 @@ export const costVerb: Verb = {
       comparedDays: trend ? billedDays : null,
       comparedSubscriptionsExclude: [...absent],
       groups: groupData,
+      purchases: purchaseData(bought, names),
     };
     return reply(title, parts, { context, outcome, data });
   },
 };
+
+/**
+ * Both sides of the change, like with like: only the days of this period that are fully billed,
+ * against the same days of the previous period, and only subscriptions that answered for both.
+ */
+function compareSpend(period: Period, daily: CostResult, previous: CostResult | undefined, now: Date) {
+  const inRange = (from: string, to: string) => (r: CostRow) => r.date !== undefined && r.date >= from && r.date <= to;
+  const current = collect(daily.rows, inRange(period.current.from, period.current.to));
+  const previousRows = previous ? previous.rows : daily.rows;
+  const before = collect(previousRows, inRange(period.previous.from, period.previous.to));
+  const missing = [...daily.missing, ...(previous?.missing ?? []).filter((m) => !daily.missing.some((d) => d.subscriptionId === m.subscriptionId))];
+  const completeThrough = billedCompleteThrough(now);
+  const absent = new Set(missing.map((m) => m.subscriptionId.toLowerCase()));
+  const currentDates = datesIn(period.current);
+  const previousDates = datesIn(period.previous);
+  const billedDays = Math.min(currentDates.filter((d) => d <= completeThrough).length, previousDates.length);
+  const both = (r: CostRow) => r.subscriptionId === undefined || !absent.has(r.subscriptionId.toLowerCase());
+  const onDays = (dates: string[]) => {
+    const set = new Set(dates.slice(0, billedDays));
+    return (r: CostRow) => r.date !== undefined && set.has(r.date) && both(r);
+  };
+  const comparedNow = collect(daily.rows, onDays(currentDates));
+  const comparedBefore = collect(previousRows, onDays(previousDates));
+  const basisFound = trendBasis(period, previousRows);
+  const basis: TrendBasis = basisFound.kind === "comparable" && billedDays === 0 ? { kind: "unfinished" } : basisFound;
+  const trend = basis.kind === "comparable";
+  const sameDays = billedDays < period.current.days;
+  return {
+    current,
+    before,
+    missing,
+    completeThrough,
+    absent,
+    currentDates,
+    previousDates,
+    billedDays,
+    comparedNow,
+    comparedBefore,
+    basis,
+    trend,
+    sameDays,
+    currentTotals: grandTotals(current),
+    previousTotals: grandTotals(before),
+    comparedNowTotals: grandTotals(comparedNow),
+    comparedBeforeTotals: grandTotals(comparedBefore),
+  };
+}
+
+/** The per-group table, and the same rows as numbers for `--json`. */
+function groupTable(cmp: ReturnType<typeof compareSpend>, currencies: string[], grouping: CostGrouping, names: Map<string, string>) {
+  const { current, before, currentTotals, comparedNow, comparedBefore, basis, trend } = cmp;
+  const rows: Row[] = [];
+  const groupData: Array<Record<string, unknown>> = [];
+  const groups = new Set([...current.byGroup.keys(), ...before.byGroup.keys()]);
+  const entries = [...groups].flatMap((group) =>
+    currencies.map((c) => ({ group, currency: c, now: totalOf(current, group, c), prev: totalOf(before, group, c) })).filter((e) => toCents(e.now) !== 0 || toCents(e.prev) !== 0),
+  );
+  entries.sort((a, b) => b.now - a.now || b.prev - a.prev || a.group.localeCompare(b.group));
+  for (const e of entries) {
+    const whole = currentTotals.get(e.currency) ?? 0;
+    groupData.push({
+      key: e.group,
+      label: labelFor(e.group, grouping, names),
+      currency: e.currency,
+      amount: toCents(e.now),
+      share: whole > 0 ? e.now / whole : null,
+      previousAmount: basis.kind === "no-previous" ? null : toCents(e.prev),
+      change: trend ? changeFraction(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) : null,
+    });
+    rows.push({
+      group: `${labelFor(e.group, grouping, names)}${currencies.length > 1 ? ` (${e.currency})` : ""}`,
+      spend: formatMoney(e.now, e.currency),
+      share: formatShare(e.now, currentTotals.get(e.currency) ?? 0),
+      ...(basis.kind === "no-previous" ? {} : { previous: formatMoney(e.prev, e.currency) }),
+      ...(trend ? { change: formatChange(totalOf(comparedNow, e.group, e.currency), totalOf(comparedBefore, e.group, e.currency)) } : {}),
+    });
+  }
+  const groupHeader = grouping.kind === "rg" ? "Resource group" : grouping.kind === "size" ? "Size" : grouping.kind === "subscription" ? "Subscription" : `Tag ${grouping.key}`;
+  // Without a like-for-like trend there is no Change column; the previous amounts stay, labelled for what they cover.
+  const previousHeader = basis.kind === "partial-previous" ? `Previous (from ${shortDate(basis.from)})` : basis.kind === "unfinished" ? "Yesterday" : "Previous";
+  const columns: Column[] = [
+    { key: "group", label: groupHeader, priority: 1, kind: "name" },
+    { key: "spend", label: "Spend", align: "right", priority: 1, kind: "money" },
+    { key: "share", label: "Share", align: "right", priority: 2, kind: "number" },
+    ...(basis.kind === "no-previous" ? [] : [{ key: "previous", label: previousHeader, align: "right" as const, priority: 3 as const, kind: "money" as const }]),
+    ...(trend ? [{ key: "change", label: "Change", align: "right" as const, priority: 2 as const, kind: "number" as const }] : []),
+  ];
+  return { columns, rows, groupData };
+}
+
+/** How far billed data is complete, and whether this period's total (and its change) will still grow. */
+function freshnessLine(period: Period, completeThrough: string, provisionalChange: boolean): string {
+  // Days of the period after the last complete billing day: its total (and a change) will still grow.
+  const unbilled = datesIn(period.current).filter((d) => d > completeThrough).length;
+  // The change compares billed days only, so only the total is provisional.
+  const grows = `so its total will still grow${provisionalChange ? " and the change is provisional" : ""}`;
+  return `Billed data complete through ${shortDate(completeThrough, true)} (UTC billing days); ${
+    unbilled === 0
+      ? "the last ~24 h are partial."
+      : period.current.days === 1
+        ? `${period.name === "today" ? "today" : period.label} is still being billed, ${grows}.`
+        : `the last ${unbilled === 1 ? "day" : `${unbilled} days`} of this period ${unbilled === 1 ? "is" : "are"} still being billed, ${grows}.`
+  }`;
+}
 
 /** The change as a fraction (0.12 = 12 % up), null where there is no base to compare with. */
 function changeFraction(current: number, previous: number): number | null {

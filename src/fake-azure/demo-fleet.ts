@@ -38,6 +38,10 @@ export interface CostRecord {
   meterCategory: string;
   meterSubCategory: string;
   meter: string;
+  /** Cost Management's ChargeType: "Usage" for metered use, "Purchase" for a reservation or savings plan bought. */
+  chargeType: "Usage" | "Purchase";
+  /** Cost Management's PricingModel: "OnDemand", "Reservation" (usage a reservation covers, or its purchase), "Spot". */
+  pricingModel: "OnDemand" | "Reservation" | "Spot";
   tags: Record<string, string>;
   actual: number;
   amortized: number;
@@ -490,12 +494,22 @@ function spendOn(h: History, date: string, now: Date, daysAgo: number): CostReco
     meterCategory: "Virtual Machines",
     meterSubCategory: meterSubCategory(h.size),
     meter: meterName(h.size),
+    chargeType: "Usage" as const,
+    pricingModel: h.reserved ? ("Reservation" as const) : ("OnDemand" as const),
     tags: h.tags,
     currency: "USD",
   };
   const out: CostRecord[] = [{ ...base, actual: h.reserved ? 0 : amount, amortized: Math.round(amount * (h.reserved ? 0.62 : 1) * 1_000_000) / 1_000_000 }];
   // Each VM's OS disk: not GPU compute, so gpuops must leave it out.
-  out.push({ ...base, meterCategory: "Storage", meterSubCategory: "Premium SSD Managed Disks", meter: "P10 LRS Disk", actual: 0.0263, amortized: 0.0263 });
+  out.push({
+    ...base,
+    meterCategory: "Storage",
+    meterSubCategory: "Premium SSD Managed Disks",
+    meter: "P10 LRS Disk",
+    pricingModel: "OnDemand",
+    actual: 0.0263,
+    amortized: 0.0263,
+  });
   return out;
 }
 
@@ -724,8 +738,11 @@ function extraCharges(date: string, now: Date, ago: number, subscriptions: DemoS
   const second = subscriptions[1];
   const common = { tags: {}, currency: "USD", meterCategory: "Virtual Machines" } as const;
   if (first && date.endsWith("-01")) {
-    // Monthly reservation payment: billed on the 1st under no resource group (ActualCost only).
+    // Monthly reservation payment: billed on the 1st under no resource group as a Purchase
+    // (ActualCost only; AmortizedCost spreads it over the VMs the reservation covers).
     out.push({
+      chargeType: "Purchase",
+      pricingModel: "Reservation",
       ...common,
       date,
       subscriptionId: first.id,
@@ -742,6 +759,8 @@ function extraCharges(date: string, now: Date, ago: number, subscriptions: DemoS
     // Seconds of a GPU VM started and deleted straight away: amounts such as 1E-06.
     const tiny = [0.000001, 0.000004, 0.000092, 0.000041][hash(date) % 4] as number;
     out.push({
+      chargeType: "Usage",
+      pricingModel: "OnDemand",
       ...common,
       date,
       subscriptionId: second.id,

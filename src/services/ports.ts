@@ -172,6 +172,8 @@ export interface CostQuery {
   granularity: "Daily" | "None";
   grouping: CostGrouping;
   type: CostType;
+  /** Also list the one-off purchases (reservations, savings plans) of these inclusive dates, apart from the usage rows (ActualCost only). */
+  purchases?: { from: string; to: string };
 }
 
 /** One row of GPU spend: a group on a day (or over the whole range when granularity is None). */
@@ -189,9 +191,22 @@ export interface CostRow {
   classifiedBy?: "one";
 }
 
+/** A one-off GPU purchase (ChargeType Purchase): a reservation or savings plan bought, kept apart from usage. */
+export interface CostPurchase {
+  date: string;
+  amount: number;
+  currency: string;
+  /** As Cost Management names it: "Reservation", "SavingsPlan", or "" when it says nothing. */
+  pricingModel: string;
+  subscriptionId?: string;
+}
+
 export interface CostResult {
+  /** Usage only (for ActualCost, purchases are not in these rows). */
   rows: CostRow[];
   missing: MissingScope[];
+  /** Present when the query asked for purchases. */
+  purchases?: CostPurchase[];
 }
 
 export interface CostPort {

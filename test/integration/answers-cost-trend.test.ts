@@ -22,11 +22,12 @@ const day = (iso: string, n: number) => {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 };
-/** GPU compute (a catalogue size named by the meter) billed on the dates, for the subscriptions kept. */
+/** GPU compute usage (a catalogue size named by the meter; purchases are named apart) billed on the dates, for the subscriptions kept. */
 function gpuSpend(h: DemoHarness, dates: string[], keep: (sub: string) => boolean): number {
   let sum = 0;
   for (const d of dates)
-    for (const r of h.fake.fleet.costRecords(d)) if (r.meterCategory === "Virtual Machines" && findSize(r.meter.replace(/ /g, "_")) && keep(r.subscriptionId)) sum += r.actual;
+    for (const r of h.fake.fleet.costRecords(d))
+      if (r.meterCategory === "Virtual Machines" && r.chargeType === "Usage" && findSize(r.meter.replace(/ /g, "_")) && keep(r.subscriptionId)) sum += r.actual;
   return sum;
 }
 interface Totals {

@@ -33,6 +33,8 @@ afterEach(async () => {
 });
 
 const costCalls = (rs: RecordedRequest[]) => rs.filter((r) => r.method === "POST" && /\/providers\/Microsoft\.CostManagement\/query$/i.test(r.path));
+/** The queries for one-off purchases (ChargeType Purchase), asked apart from usage. */
+const isPurchaseCall = (r: RecordedRequest) => JSON.stringify(r.body).includes('"values":["Purchase"]');
 const subs = (h: DemoHarness) => h.fake.tenant.subscriptions.map((s) => s.id);
 const textOf = (r: Reply) =>
   r.parts
@@ -67,7 +69,9 @@ interface RawResult {
 async function replayRows(h: DemoHarness): Promise<{ rows: Array<Record<string, unknown>>; raw: string[] }> {
   const rows: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
-  for (const call of costCalls(h.fake.requests).filter((c) => !c.query.$skiptoken)) {
+  // The test's own reading is not the system under test: the fake's QPU budget does not throttle it.
+  h.fake.fleet.knobs.qpu = { short: 1e9, shortMs: 10_000, long: 1e9, longMs: 60_000 };
+  for (const call of costCalls(h.fake.requests).filter((c) => !c.query.$skiptoken && !isPurchaseCall(c))) {
     let path: string | undefined = `${call.path}?api-version=${call.query["api-version"]}`;
     while (path) {
       const text = await rawPost(h.fake, path, call.body);
@@ -129,13 +133,28 @@ describe("cost: totals and grouping", () => {
     // Both carry .NET exponent tokens such as 1E-06 and rows with an empty group ("" resource group on the 1st: the reservation payment).
     expect(recorded).toMatch(/\[\dE-06,/);
     expect(raw.join("")).toMatch(/[[,]\d(\.\d+)?E-0\d,/);
-    expect(raw.join("")).toMatch(/,"",(\d{8},)?"USD"\]/);
+    // The demo's reservation is billed to its first subscription.
+    const first = costCalls(h.fake.requests).find((c) => c.path.includes(subs(h)[0] as string)) as RecordedRequest;
+    const purchasesByRg = await rawPost(h.fake, `${first.path}?api-version=${first.query["api-version"]}`, {
+      type: "ActualCost",
+      timeframe: "Custom",
+      timePeriod: { from: "2026-03-01T00:00:00Z", to: "2026-03-01T23:59:59Z" },
+      dataset: {
+        granularity: "Daily",
+        aggregation: { totalCost: { name: "Cost", function: "Sum" } },
+        grouping: [{ type: "Dimension", name: "ResourceGroupName" }],
+        filter: { dimensions: { name: "ChargeType", operator: "In", values: ["Purchase"] } },
+      },
+    });
+    expect(purchasesByRg).toMatch(/,"",(\d{8},)?"USD"\]/);
   });
 
   it("asks for GPU meters of the Virtual Machines category with a Custom daily period, ActualCost by default", async () => {
     const h = await demo();
     await runCommand(cliRequest("cost yesterday by size"), h.app.context());
-    const bodies = costCalls(h.fake.requests).map((c) => c.body as Record<string, unknown>);
+    const bodies = costCalls(h.fake.requests)
+      .filter((c) => !isPurchaseCall(c))
+      .map((c) => c.body as Record<string, unknown>);
     expect(bodies).toHaveLength(3);
     expect(bodies[0]).toEqual({
       type: "ActualCost",
@@ -148,14 +167,38 @@ describe("cost: totals and grouping", () => {
           { type: "Dimension", name: "MeterSubCategory" },
           { type: "Dimension", name: "Meter" },
         ],
-        filter: { dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } },
+        filter: {
+          and: [{ dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } }, { dimensions: { name: "ChargeType", operator: "In", values: ["Usage"] } }],
+        },
       },
     });
-    expect(
-      costCalls(h.fake.requests)
-        .map((c) => c.path.split("/")[2] ?? "")
-        .sort(),
-    ).toEqual([...subs(h)].sort());
+    // Purchases are asked for apart, over the period only, by meter subcategory and pricing model.
+    const purchases = costCalls(h.fake.requests)
+      .filter(isPurchaseCall)
+      .map((c) => c.body);
+    expect(purchases).toHaveLength(3);
+    expect(purchases[0]).toEqual({
+      type: "ActualCost",
+      timeframe: "Custom",
+      timePeriod: { from: "2026-03-15T00:00:00.000Z", to: "2026-03-15T23:59:59.000Z" },
+      dataset: {
+        granularity: "Daily",
+        aggregation: { totalCost: { name: "Cost", function: "Sum" } },
+        grouping: [
+          { type: "Dimension", name: "MeterSubCategory" },
+          { type: "Dimension", name: "PricingModel" },
+        ],
+        filter: {
+          and: [
+            { dimensions: { name: "MeterCategory", operator: "In", values: ["Virtual Machines"] } },
+            { dimensions: { name: "ChargeType", operator: "In", values: ["Purchase"] } },
+          ],
+        },
+      },
+    });
+    for (const calls of [costCalls(h.fake.requests).filter((c) => !isPurchaseCall(c)), costCalls(h.fake.requests).filter(isPurchaseCall)]) {
+      expect(calls.map((c) => c.path.split("/")[2] ?? "").sort()).toEqual([...subs(h)].sort());
+    }
   });
 
   it("groups by size and by subscription", async () => {
@@ -179,14 +222,40 @@ describe("cost: totals and grouping", () => {
     expect(tagBody.dataset.grouping[1]).toEqual({ type: "TagKey", name: "team" });
   });
 
-  it("ActualCost shows the reservation payment under no resource group; AmortizedCost spreads it", async () => {
+  it("ActualCost names the reservation purchase on its own line, outside the total and the table; AmortizedCost spreads it", async () => {
     const h = await demo();
     const actual = await runCommand(cliRequest("cost mtd by rg"), h.app.context());
-    expect((tableOf(actual)?.rows ?? []).map((x) => x.group)).toContain("(no resource group)");
+    // The truth from the fake's records: the purchases billed on 1 Mar, and the usage of the month so far.
+    const days = Array.from({ length: 16 }, (_, i) => `2026-03-${String(i + 1).padStart(2, "0")}`);
+    const records = days.flatMap((d) => h.fake.fleet.costRecords(d)).filter((r) => r.meterCategory === "Virtual Machines" && GPU_METER_SUBCATEGORY.test(r.meterSubCategory));
+    const bought = records.filter((r) => r.chargeType === "Purchase");
+    expect(bought.map((r) => r.date)).toEqual(["2026-03-01"]);
+    const usage = toCents(records.filter((r) => r.chargeType === "Usage").reduce((n, r) => n + Math.round(r.actual * 1e6), 0) / 1e6);
+    const money = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    expect(textOf(actual)).toMatch(new RegExp(`^Total GPU spend [^:]+: ${money(usage).replace(/[$.]/g, "\\$&")} `));
+    expect(textOf(actual)).toContain(
+      `\nPlus ${money(toCents(bought[0]!.actual))} reservation purchase on 1 Mar (ai-platform-prod): one-off, kept out of the total and the change.`,
+    );
+    expect((tableOf(actual)?.rows ?? []).map((x) => x.group)).not.toContain("(no resource group)");
+    const data = actual.data as { totals: Array<{ amount: number }>; purchases: Array<Record<string, unknown>> };
+    expect(data.totals[0]?.amount).toBe(usage);
+    expect(data.purchases).toEqual([
+      {
+        date: "2026-03-01",
+        amount: toCents(bought[0]!.actual),
+        currency: "USD",
+        kind: "reservation purchase",
+        pricingModel: "Reservation",
+        subscriptionId: bought[0]!.subscriptionId,
+        subscriptionName: "ai-platform-prod",
+      },
+    ]);
     const h2 = await demo();
     const amortized = await runCommand(cliRequest("cost mtd by rg amortized"), h2.app.context());
     expect((tableOf(amortized)?.rows ?? []).map((x) => x.group)).not.toContain("(no resource group)");
-    expect((costCalls(h2.fake.requests).at(-1)!.body as { type: string }).type).toBe("AmortizedCost");
+    expect(textOf(amortized)).not.toContain("purchase");
+    expect((amortized.data as { purchases: unknown[] }).purchases).toEqual([]);
+    expect(costCalls(h2.fake.requests).every((c) => (c.body as { type: string }).type === "AmortizedCost" && !isPurchaseCall(c))).toBe(true);
   });
 
   it("compares with the previous period and says how fresh the billed data is", async () => {
@@ -199,6 +268,10 @@ describe("cost: totals and grouping", () => {
       ["2026-01-16", "2026-02-14"],
       ["2026-01-16", "2026-02-14"],
       ["2026-01-16", "2026-02-14"],
+      ["2026-02-15", "2026-03-16"],
+      ["2026-02-15", "2026-03-16"],
+      ["2026-02-15", "2026-03-16"],
+      // Purchases, over the period itself.
       ["2026-02-15", "2026-03-16"],
       ["2026-02-15", "2026-03-16"],
       ["2026-02-15", "2026-03-16"],
@@ -331,7 +404,8 @@ describe("cost: paging, throttling and partial answers", () => {
     const ask = (channel: string) => runCommand({ ...cliRequest("cost 7d by rg"), channel: { id: channel, platform: "slack" } }, h.app.context());
     const [x, y] = await Promise.all([ask("C1"), ask("C2")]);
     await ask("C3");
-    expect(costCalls(h.fake.requests)).toHaveLength(3);
+    // Usage and purchases, once per subscription.
+    expect(costCalls(h.fake.requests)).toHaveLength(6);
     expect(tableOf(x)?.rows).toEqual(tableOf(y)?.rows);
   });
 
@@ -396,7 +470,10 @@ describe("cost: a trend only when the previous period is like for like", () => {
     const h = await demo({ now: new Date("2026-03-31T12:00:00Z") });
     const r = await runCommand(cliRequest("cost last-month by subscription"), h.app.context());
     expect(r.outcome).toBe("ok");
-    expect(textOf(r)).toMatch(/^Total GPU spend February 2026: \$[\d,]+\.\d\d \(([▲▼] \d+ %|±0 %) vs January 2026: \$[\d,]+\.\d\d\)$/);
+    // February's reservation payment (1 Feb) is named on its own line, not in the total or the change.
+    expect(textOf(r)).toMatch(
+      /^Total GPU spend February 2026: \$[\d,]+\.\d\d \(([▲▼] \d+ %|±0 %) vs January 2026: \$[\d,]+\.\d\d\)\nPlus \$[\d,]+\.\d\d reservation purchase on 1 Feb \(ai-platform-prod\): one-off, kept out of the total and the change\.$/,
+    );
     expect(h.fake.fleet.costRecords("2026-01-01").some((c) => c.meterSubCategory.includes("Series"))).toBe(true);
   });
 
@@ -417,7 +494,9 @@ describe("cost: a trend only when the previous period is like for like", () => {
   it("no spend at all in the previous period: no trend, no previous column", async () => {
     const h = await demoSince("2026-02-01");
     const r = await runCommand(cliRequest("cost last-month"), h.app.context());
-    expect(textOf(r)).toMatch(/^Total GPU spend February 2026: \$[\d,]+\.\d\d\. No GPU spend is recorded for January 2026, so there is no trend to compare with\.$/);
+    expect(textOf(r)).toMatch(
+      /^Total GPU spend February 2026: \$[\d,]+\.\d\d\. No GPU spend is recorded for January 2026, so there is no trend to compare with\.\nPlus \$[\d,]+\.\d\d reservation purchase on 1 Feb \(ai-platform-prod\): one-off, kept out of the total and the change\.$/,
+    );
     expect(tableOf(r)?.columns.map((c) => c.label)).toEqual(["Size", "Spend", "Share"]);
   });
 

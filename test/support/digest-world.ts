@@ -89,8 +89,8 @@ export async function startDigestWorld(start: string, opts: { env?: Record<strin
   return world;
 }
 
-/** GPU compute as gpuops counts it: Virtual Machines meters of N-series sizes. */
-export const isGpuCompute = (r: CostRecord) => r.meterCategory === "Virtual Machines" && /^N[CDGV]/i.test(r.meterSubCategory);
+/** GPU compute as gpuops counts it: Virtual Machines usage of N-series meters (a reservation purchase is a one-off, named apart). */
+export const isGpuCompute = (r: CostRecord) => r.meterCategory === "Virtual Machines" && r.chargeType === "Usage" && /^N[CDGV]/i.test(r.meterSubCategory);
 
 /** The fake's billed GPU spend of one UTC day, in total and per resource group, as of the fleet's clock. */
 export function billedGpuSpend(fake: FakeAzure, date: string, keep: (r: CostRecord) => boolean = () => true): { total: number; byGroup: Map<string, number> } {

@@ -10,6 +10,9 @@
  * `x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after` when the tenant's QPU budget is spent.
  *
  * TagKey grouping answers with `TagKey` and `TagValue` columns (a secondary source; no recording).
+ * The ChargeType ("Usage", "Purchase") and PricingModel ("OnDemand", "Reservation", "Spot")
+ * dimensions are documented grouping/filter dimensions; no recording shows their rows, so their
+ * values follow the documented filter values ("Purchase", "Reservation", "SavingsPlan").
  */
 import type { CostRecord, DemoFleet } from "../demo-fleet.ts";
 import type { FakeResponse, Route } from "../types.ts";
@@ -32,6 +35,8 @@ const DIMENSIONS: Record<string, { column: string; of: (r: CostRecord, fleet: De
   resourcelocation: { column: "ResourceLocation", of: (r) => r.resourceLocation },
   resourceid: { column: "ResourceId", of: (r) => r.resourceId },
   servicename: { column: "ServiceName", of: (r) => r.meterCategory },
+  chargetype: { column: "ChargeType", of: (r) => r.chargeType },
+  pricingmodel: { column: "PricingModel", of: (r) => r.pricingModel },
 };
 
 const COST_COLUMNS = new Set(["cost", "pretaxcost", "costusd", "pretaxcostusd"]);
