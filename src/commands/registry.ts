@@ -82,8 +82,14 @@ export function resolveVerbName(table: VerbTable, text: string): string | undefi
   return table.get(name) ? name : undefined;
 }
 
-/** Quotes other than in a contraction (it's is fine), brackets, chat markup (<…>), "=", backslashes, %-escapes, " eq ": filter syntax, not a sentence. */
-const QUERY_SHAPED = /'(?!(s|t|re|m|ve|ll|d)\b)|(^|[^a-z])'|["()=<>\\]|&lt;|%[0-9a-f]{2}|\beq\b/i;
+/**
+ * Text shaped like a filter rather than a sentence: a quote other than in a common contraction
+ * (what's, don't, we're; not "US'S" or "eastus'"), brackets, chat markup (<…>), "=", backslashes,
+ * %-escapes, " eq ".
+ */
+const CONTRACTION = /\b(it|that|what|where|who|how|there|here|let|he|she|today|yesterday|everyone|everybody|team|week|month|year)'s\b|\b[a-z]+n't\b|\b(i|we|you|they)'(m|re|ve|ll|d)\b/g;
+const FILTER_SYNTAX = /'|["()=<>\\]|&lt;|%[0-9a-f]{2}|\beq\b/i;
+const queryShaped = (text: string) => FILTER_SYNTAX.test(text.toLowerCase().replace(CONTRACTION, ""));
 /** Words of a sentence rather than of the typed grammar: only then is a failed command re-read. */
 const SENTENCE_WORD =
   /\b(what|which|where|how|any|anything|to|from|about|when|every|alerts?|can|could|do|does|did|is|are|was|we|i|our|us|me|my|the|a|an|in|for|of|on|with|gpus?|vms?|machines?|last|past|this|week|month|team|show|list|need|want|please|pls)\b/i;
@@ -147,7 +153,7 @@ export async function answer(table: VerbTable, request: CommandRequest, ctx: Com
     if (verb) {
       const typed = await verb.run(tokens.slice(1), request, ctx);
       // Text shaped like a query language ("eastus' or 1 eq 1") keeps the grammar's refusal, never a guess.
-      if (typed.outcome !== "user_error" || QUERY_SHAPED.test(text) || !SENTENCE_WORD.test(plainTokens(tokens))) return typed;
+      if (typed.outcome !== "user_error" || queryShaped(text) || !SENTENCE_WORD.test(plainTokens(tokens))) return typed;
       return (await plainWords(table, request, ctx, verb.name)) ?? typed;
     }
     const guess = nearest(
