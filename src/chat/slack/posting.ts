@@ -14,6 +14,7 @@ import type { Logger } from "../../log.ts";
 import { renderSlack, type SlackMessage, slackCanShowImage } from "../../render/slack.ts";
 import type { Reply } from "../../reply/reply.ts";
 import type { PostedMessage, PostingPort } from "../../services/ports.ts";
+import { retry } from "../../services/retry.ts";
 import { postingError, retryAfterSeconds } from "./web-client.ts";
 
 export interface SlackPostingOptions {
@@ -63,26 +64,35 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
 
   /** Runs `call` in the channel's queue, spaced and retried on 429. */
   function inChannel<T>(channelId: string, call: () => Promise<T>): Promise<T> {
+    const once = async (): Promise<T> => {
+      const wait = (nextAt.get(channelId) ?? 0) - now();
+      if (wait > 0) await sleep(wait);
+      nextAt.set(channelId, now() + minInterval);
+      return call();
+    };
     const run = async (): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        const wait = (nextAt.get(channelId) ?? 0) - now();
-        if (wait > 0) await sleep(wait);
-        nextAt.set(channelId, now() + minInterval);
-        try {
-          return await call();
-        } catch (err) {
-          const retryAfter = retryAfterSeconds(err);
-          if (retryAfter === undefined) throw postingError(err, channelId);
-          counts.rateLimited += 1;
-          if (retryAfter > maxWait || attempt >= maxRetries) {
-            throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
-              cause: err,
-              context: { channelId, retryAfter },
-            });
-          }
-          log.warn({ channelId, retryAfter, attempt }, "Slack rate limit; waiting before retrying");
-          nextAt.set(channelId, now() + retryAfter * 1000);
-        }
+      try {
+        return await retry(once, {
+          attempts: maxRetries + 1,
+          backoff: { baseMs: 0 },
+          retryAfter: { mode: "instead", maxMs: maxWait * 1000, beyond: "give-up" },
+          decide: (outcome) => {
+            const retryAfter = outcome.ok ? undefined : retryAfterSeconds(outcome.error);
+            if (retryAfter === undefined) return { retry: false };
+            counts.rateLimited += 1;
+            return { retry: true, retryAfterMs: retryAfter * 1000 };
+          },
+          onRetry: ({ attempt, delayMs }) => log.warn({ channelId, retryAfter: delayMs / 1000, attempt: attempt - 1 }, "Slack rate limit; waiting before retrying"),
+          // The pause belongs to the channel: the next try, and any post queued behind it, waits at the gate in `once`.
+          sleep: async (ms) => void nextAt.set(channelId, now() + ms),
+        });
+      } catch (err) {
+        const retryAfter = retryAfterSeconds(err);
+        if (retryAfter === undefined) throw postingError(err, channelId);
+        throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
+          cause: err,
+          context: { channelId, retryAfter },
+        });
       }
     };
     const previous = queues.get(channelId) ?? Promise.resolve();
