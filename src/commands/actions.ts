@@ -60,5 +60,3 @@ export async function runAction(request: ActionRequest, ctx: CommandContext): Pr
     return { ephemeral: userError(e.code, e.code.startsWith("azure_") ? e.message : "Something went wrong on our side; nothing was changed. Try again.") };
   }
 }
-
-export const actionVerbs = () => [...HANDLERS.keys()];

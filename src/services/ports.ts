@@ -16,7 +16,6 @@ export type {
   CostQuery,
   CostResult,
   CostRow,
-  CostScope,
   CostType,
   FleetInventory,
   FleetPort,
