@@ -5,8 +5,9 @@
  * what is worth another try, and what a Retry-After beyond the bound means (wait the bound, or
  * give up and report throttling).
  *
- * Libraries such as p-retry or exponential-backoff were not used: neither lets a failure carry its
- * own delay (Retry-After), nor retries on a returned value (an HTTP response with status 429).
+ * Not p-retry or exponential-backoff: they retry thrown errors on a computed back-off, while here a
+ * returned value (an HTTP response with status 429) may be retried and each failure may carry its
+ * own delay (Retry-After).
  *
  * @example
  * const body = await retry(() => fetchOnce(), {
