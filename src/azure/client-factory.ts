@@ -9,7 +9,7 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
 import { GpuopsError } from "../errors.ts";
-import { retry } from "../services/retry.ts";
+import { parseRetryAfter, retry } from "../services/retry.ts";
 
 export interface ApiCounter {
   calls: number;
@@ -109,11 +109,8 @@ export function retryAfterMs(headers: { get(name: string): string | undefined },
   for (const name of RETRY_AFTER_SECONDS_HEADERS) {
     const v = headers.get(name)?.trim();
     if (!v) continue;
-    if (/^\d+(\.\d+)?$/.test(v)) take(Number(v) * 1000);
-    else if (name === "retry-after") {
-      const at = Date.parse(v);
-      if (Number.isFinite(at)) take(Math.max(0, at - now));
-    }
+    if (name === "retry-after") take(parseRetryAfter(v, now) ?? Number.NaN);
+    else if (/^\d+(\.\d+)?$/.test(v)) take(Number(v) * 1000);
   }
   // Resource Graph throttling says when the user quota resets ("00:00:05") instead of Retry-After.
   const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(headers.get("x-ms-user-quota-resets-after")?.trim() ?? "");

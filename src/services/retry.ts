@@ -61,6 +61,15 @@ export interface RetryOptions<T> {
   onRetry?(info: { attempt: number; delayMs: number; outcome: Outcome<T> }): void;
 }
 
+/** An HTTP Retry-After value (seconds, or an HTTP date) in milliseconds from `now`; undefined when unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** The back-off step after try `attempt` (1-based), jitter applied, before any Retry-After. */
 export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
   const step = Math.min(backoff.capMs ?? Number.POSITIVE_INFINITY, backoff.baseMs * (backoff.factor ?? 2) ** (attempt - 1));

@@ -2,7 +2,7 @@
 // server's Retry-After stops it. Sleep is recorded, never slept.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Backoff, backoffDelay, type RetryAfterRule, retry, retryDelay } from "../../src/services/retry.ts";
+import { type Backoff, backoffDelay, parseRetryAfter, type RetryAfterRule, retry, retryDelay } from "../../src/services/retry.ts";
 
 const backoffArb: fc.Arbitrary<Backoff> = fc.record({
   baseMs: fc.integer({ min: 0, max: 10_000 }),
@@ -53,6 +53,20 @@ describe("retry delays", () => {
         expect(d).toBe(Math.round(backoffDelay(attempt, backoff, () => r)));
       }),
     );
+  });
+});
+
+describe("Retry-After", () => {
+  it("reads seconds and HTTP dates as milliseconds from now, and nothing else", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 86_400 }), fc.integer({ min: 0, max: 2_000_000_000 }), (seconds, nowS) => {
+        const now = nowS * 1000;
+        expect(parseRetryAfter(` ${seconds} `, now)).toBe(seconds * 1000);
+        expect(parseRetryAfter(new Date(now + seconds * 1000).toUTCString(), now)).toBe(seconds * 1000);
+        expect(parseRetryAfter(new Date(now - seconds * 1000).toUTCString(), now)).toBe(0);
+      }),
+    );
+    for (const junk of ["soon", "", "   ", "never", null, undefined]) expect(parseRetryAfter(junk, 0)).toBeUndefined();
   });
 });
 

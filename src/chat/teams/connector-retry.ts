@@ -9,7 +9,9 @@
  */
 import { HttpError } from "@microsoft/agents-hosting";
 import { GpuopsError } from "../../errors.ts";
-import { retry, retryDelay } from "../../services/retry.ts";
+import { parseRetryAfter, retry, retryDelay } from "../../services/retry.ts";
+
+export { parseRetryAfter };
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -42,15 +44,6 @@ export type ConnectorFailure =
 function errorCode(data: unknown): string {
   const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   return [error?.code, error?.message].filter((x) => typeof x === "string").join(": ");
-}
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds from `now`. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** What a failed connector call means for the caller. */
