@@ -148,8 +148,6 @@ function noiseLine(sub: ChannelSubscription, decision: NoiseDecision): string | 
  * (done, failed, with why) is returned for the claims table and written to the delivery record.
  */
 export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, run: JobRun): Promise<JobOutcome> {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = deps.now ?? (() => new Date());
   const localDate = run.periodKey;
   const record = (r: Omit<DigestPostRecord, "platform" | "channelId" | "localDate" | "at">) =>
@@ -212,6 +210,30 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
   const postingSince = before?.status === "posting" ? before.at : now().toISOString();
   await record({ status: "posting", messageId: null, threadId: null, attempts: 0, reason: null });
 
+  return deliver({ deps, run, port, channelId: sub.channelId, reply, previous, marker, postingSince, record });
+}
+
+/** What one delivery needs: where to post, what, and how to record it. */
+interface Delivery {
+  deps: DigestJobDeps;
+  run: JobRun;
+  port: PostingPort;
+  channelId: string;
+  reply: Reply;
+  /** The channel's one message to edit (update-in-place), if it has one. */
+  previous: PostedMessage | undefined;
+  marker: string;
+  /** When this day's posting began (an unanswered post is looked for from then on). */
+  postingSince: string;
+  record(r: Omit<DigestPostRecord, "platform" | "channelId" | "localDate" | "at">): Promise<unknown>;
+}
+
+/** Posts (or edits) the digest, retrying within the policy; records and returns the outcome. */
+async function deliver(d: Delivery): Promise<JobOutcome> {
+  const { deps, run, port, channelId, reply, marker, postingSince, record } = d;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let previous = d.previous;
   let lastError = "";
   let tries = 0;
   const tryOnce = async (attempt: number): Promise<JobOutcome> => {
@@ -229,7 +251,7 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
         }
       }
       if (attempt > 1 && run.stillMine && !(await run.stillMine())) return { status: "done", detail: "another process took this run over; it posts" };
-      const posted = await port.post(sub.channelId, reply, { marker });
+      const posted = await port.post(channelId, reply, { marker });
       await record({ status: "posted", messageId: posted.messageId, threadId: posted.threadId ?? null, attempts: attempt, reason: null });
       return { status: "done", detail: `posted ${posted.messageId}` };
     } catch (err) {
@@ -238,7 +260,7 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
       let retryable = !isPermanent(e.code);
       // A post that failed without an answer (timeout, reset) may still have landed: look before trying again.
       if (port.findPosted && e.code !== "chat_throttled") {
-        const found = await lookUp(port, sub.channelId, marker, postingSince);
+        const found = await lookUp(port, channelId, marker, postingSince);
         if (found && found !== "unknown") {
           await record({
             status: "posted",

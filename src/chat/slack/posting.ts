@@ -51,6 +51,39 @@ export const MARKER_EVENT = "gpuops_post";
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Runs `once` again after each 429, as long as Slack's Retry-After is within `maxWaitMs` and tries
+ * remain; other failures become a posting error at once, a 429 given up on becomes chat_throttled.
+ */
+async function retryRateLimited<T>(
+  once: () => Promise<T>,
+  channelId: string,
+  o: { maxRetries: number; maxWaitMs: number; log: Logger; seen(): void; pause(ms: number): void },
+): Promise<T> {
+  try {
+    return await retry(once, {
+      attempts: o.maxRetries + 1,
+      backoff: { baseMs: 0 },
+      retryAfter: { mode: "instead", maxMs: o.maxWaitMs, beyond: "give-up" },
+      decide: (outcome) => {
+        const retryAfter = outcome.ok ? undefined : retryAfterSeconds(outcome.error);
+        if (retryAfter === undefined) return { retry: false };
+        o.seen();
+        return { retry: true, retryAfterMs: retryAfter * 1000 };
+      },
+      onRetry: ({ attempt, delayMs }) => o.log.warn({ channelId, retryAfter: delayMs / 1000, attempt: attempt - 1 }, "Slack rate limit; waiting before retrying"),
+      sleep: async (ms) => o.pause(ms),
+    });
+  } catch (err) {
+    const retryAfter = retryAfterSeconds(err);
+    if (retryAfter === undefined) throw postingError(err, channelId);
+    throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
+      cause: err,
+      context: { channelId, retryAfter },
+    });
+  }
+}
+
 export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
   const minInterval = opts.minIntervalMs ?? 1000;
   const maxWait = opts.maxRetryWaitSeconds ?? 30;
@@ -70,31 +103,17 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
       nextAt.set(channelId, now() + minInterval);
       return call();
     };
-    const run = async (): Promise<T> => {
-      try {
-        return await retry(once, {
-          attempts: maxRetries + 1,
-          backoff: { baseMs: 0 },
-          retryAfter: { mode: "instead", maxMs: maxWait * 1000, beyond: "give-up" },
-          decide: (outcome) => {
-            const retryAfter = outcome.ok ? undefined : retryAfterSeconds(outcome.error);
-            if (retryAfter === undefined) return { retry: false };
-            counts.rateLimited += 1;
-            return { retry: true, retryAfterMs: retryAfter * 1000 };
-          },
-          onRetry: ({ attempt, delayMs }) => log.warn({ channelId, retryAfter: delayMs / 1000, attempt: attempt - 1 }, "Slack rate limit; waiting before retrying"),
-          // The pause belongs to the channel: the next try, and any post queued behind it, waits at the gate in `once`.
-          sleep: async (ms) => void nextAt.set(channelId, now() + ms),
-        });
-      } catch (err) {
-        const retryAfter = retryAfterSeconds(err);
-        if (retryAfter === undefined) throw postingError(err, channelId);
-        throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
-          cause: err,
-          context: { channelId, retryAfter },
-        });
-      }
-    };
+    const run = () =>
+      retryRateLimited(once, channelId, {
+        maxRetries,
+        maxWaitMs: maxWait * 1000,
+        log,
+        seen: () => {
+          counts.rateLimited += 1;
+        },
+        // The pause belongs to the channel: the next try, and any post queued behind it, waits at the gate in `once`.
+        pause: (ms) => void nextAt.set(channelId, now() + ms),
+      });
     const previous = queues.get(channelId) ?? Promise.resolve();
     const result = previous.then(run, run);
     const settled = result.catch(() => undefined);
