@@ -9,6 +9,7 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
 import { GpuopsError } from "../errors.ts";
+import { parseRetryAfter, retry } from "../services/retry.ts";
 
 export interface ApiCounter {
   calls: number;
@@ -108,11 +109,8 @@ export function retryAfterMs(headers: { get(name: string): string | undefined },
   for (const name of RETRY_AFTER_SECONDS_HEADERS) {
     const v = headers.get(name)?.trim();
     if (!v) continue;
-    if (/^\d+(\.\d+)?$/.test(v)) take(Number(v) * 1000);
-    else if (name === "retry-after") {
-      const at = Date.parse(v);
-      if (Number.isFinite(at)) take(Math.max(0, at - now));
-    }
+    if (name === "retry-after") take(parseRetryAfter(v, now) ?? Number.NaN);
+    else if (/^\d+(\.\d+)?$/.test(v)) take(Number(v) * 1000);
   }
   // Resource Graph throttling says when the user quota resets ("00:00:05") instead of Retry-After.
   const resets = /^(\d+):(\d{2}):(\d{2})$/.exec(headers.get("x-ms-user-quota-resets-after")?.trim() ?? "");
@@ -198,32 +196,23 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
   const retryPolicy: PipelinePolicy = {
     name: "gpuopsRetryPolicy",
     async sendRequest(request, next) {
-      for (let attempt = 0; ; attempt++) {
-        let response: PipelineResponse | undefined;
-        let error: unknown;
-        try {
-          response = await next(request);
-        } catch (err) {
-          error = err;
-        }
-        // Classic (core-client) SDK clients deserialise below this policy and throw a RestError
-        // carrying the response for an error status; treat it like the response itself.
-        const failed = response ?? (error as { statusCode?: number; response?: PipelineResponse } | undefined)?.response;
-        const transient = failed ? TRANSIENT_STATUS.has(failed.status) : isTransportError(error);
-        if (!transient || attempt >= opts.maxRetries || !isSafeToRetry(request)) {
-          if (response) return response;
-          throw error;
-        }
-        const asked = failed ? retryAfterMs(failed.headers) : undefined;
-        const wait = asked ?? Math.min(200 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2);
+      const retryable = isSafeToRetry(request);
+      return retry(() => next(request), {
+        attempts: opts.maxRetries + 1,
+        backoff: { baseMs: 200, capMs: 4000, jitter: "equal" },
         // A long Retry-After is the service telling us to go away: report it rather than hang a chat reply.
-        if (asked !== undefined && asked > opts.maxRetryWaitSeconds * 1000) {
-          if (response) return response;
-          throw error;
-        }
-        counter(request.url).retries++;
-        await sleep(wait, request.abortSignal as AbortSignal | undefined);
-      }
+        retryAfter: { mode: "instead", maxMs: opts.maxRetryWaitSeconds * 1000, beyond: "give-up" },
+        decide: (outcome) => {
+          // Classic (core-client) SDK clients deserialise below this policy and throw a RestError
+          // carrying the response for an error status; treat it like the response itself.
+          const failed = outcome.ok ? outcome.value : (outcome.error as { response?: PipelineResponse } | undefined)?.response;
+          const transient = failed ? TRANSIENT_STATUS.has(failed.status) : isTransportError(outcome.ok ? undefined : outcome.error);
+          if (!transient || !retryable) return { retry: false };
+          return { retry: true, retryAfterMs: failed ? retryAfterMs(failed.headers) : undefined };
+        },
+        onRetry: () => void counter(request.url).retries++,
+        sleep: (ms) => sleep(ms, request.abortSignal as AbortSignal | undefined),
+      });
     },
   };
 

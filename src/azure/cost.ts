@@ -22,6 +22,7 @@ import { fromUsageDate, monthsSpanned, range } from "../domain/periods.ts";
 import { TAG_KEY } from "../domain/tags.ts";
 import { GpuopsError } from "../errors.ts";
 import type { CachePort, CostGrouping, CostPort, CostPurchase, CostQuery, CostResult, CostRow, MissingScope } from "../services/ports.ts";
+import { retry } from "../services/retry.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import { type AzureAccess, retryAfterMs } from "./client-factory.ts";
 import { createQpuBudget, type QpuBudget, type QpuBudgetOptions } from "./cost-budget.ts";
@@ -235,6 +236,31 @@ function qpuObserver(budget: QpuBudget): PipelinePolicy {
 
 let adapterCount = 0;
 
+/**
+ * Sends once the tenant budget has room for `qpu`; a 429 (one the client's own retries gave up on)
+ * pauses the whole budget for its retry-after and the request waits its turn again, up to 5 tries.
+ */
+function pacedByBudget<T>(budget: QpuBudget, qpu: number, maxThrottleWaitMs: number, send: () => Promise<T>): Promise<T> {
+  return retry(
+    async () => {
+      await budget.acquire(qpu);
+      return send();
+    },
+    {
+      attempts: 5,
+      backoff: { baseMs: 1000, factor: 1 },
+      retryAfter: { mode: "instead", maxMs: maxThrottleWaitMs, beyond: "give-up" },
+      decide: (outcome) => {
+        const e = (outcome.ok ? {} : outcome.error) as { statusCode?: number; response?: { headers?: { get(n: string): string | undefined } } };
+        if (e.statusCode !== 429) return { retry: false };
+        return { retry: true, retryAfterMs: e.response?.headers ? retryAfterMs(e.response.headers) : undefined };
+      },
+      // The wait is the whole tenant's: the next try, like every other query, waits for the budget.
+      sleep: async (ms) => budget.pause(ms),
+    },
+  );
+}
+
 export function createCostAdapter(azure: AzureAccess, options: CostAdapterOptions = {}): CostPort {
   const budget = options.budget && "acquire" in options.budget ? options.budget : createQpuBudget(options.budget ?? {});
   const now = options.now ?? (() => new Date());
@@ -263,19 +289,7 @@ export function createCostAdapter(azure: AzureAccess, options: CostAdapterOption
     };
     // Every request takes its QPU from the tenant budget first. A 429 that outlived the client's
     // own retries pauses the budget and is tried again in turn with everything else.
-    const paced = async <T>(send: () => Promise<T>): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        await budget.acquire(qpu);
-        try {
-          return await send();
-        } catch (err) {
-          const e = err as { statusCode?: number; response?: { headers?: { get(n: string): string | undefined } } };
-          const wait = e.response?.headers ? retryAfterMs(e.response.headers) : undefined;
-          if (e.statusCode !== 429 || attempt >= 4 || (wait ?? 0) > maxThrottleWaitMs) throw err;
-          budget.pause(wait ?? 1000);
-        }
-      }
-    };
+    const paced = <T>(send: () => Promise<T>): Promise<T> => pacedByBudget(budget, qpu, maxThrottleWaitMs, send);
     const first = await paced(() => c.query.usage(scope, definition, { onResponse }));
     const rows = read(first);
     let next = first.nextLink ?? undefined;

@@ -2,7 +2,7 @@
  * Argument helpers shared by verbs: tokenising, region prefixes ("East US 2 a100"), and GPU /
  * family / size filters. Everything returns a value or a user error; nothing throws on user text.
  */
-import { distance } from "fastest-levenshtein";
+import { editDistance } from "../domain/edit-distance.ts";
 import { findGpuModels, findSize, GPU_SERIES, GPU_SIZES, type GpuSize, normaliseFamily } from "../domain/gpu-catalogue.ts";
 import { allRegions, regionKey, resolveRegion } from "../domain/regions.ts";
 
@@ -26,7 +26,7 @@ export function nearest(word: string, candidates: readonly string[], maxDistance
   let bestD = Number.POSITIVE_INFINITY;
   const w = word.toLowerCase().slice(0, 60);
   for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
+    const d = editDistance(w, c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;

@@ -87,7 +87,8 @@ export function resolveVerbName(table: VerbTable, text: string): string | undefi
  * (what's, don't, we're; not "US'S" or "eastus'"), brackets, chat markup (<…>), "=", backslashes,
  * %-escapes, " eq ".
  */
-const CONTRACTION = /\b(it|that|what|where|who|how|there|here|let|he|she|today|yesterday|everyone|everybody|team|week|month|year)'s\b|\b[a-z]+n't\b|\b(i|we|you|they)'(m|re|ve|ll|d)\b/g;
+const CONTRACTION =
+  /\b(it|that|what|where|who|how|there|here|let|he|she|today|yesterday|everyone|everybody|team|week|month|year)'s\b|\b[a-z]+n't\b|\b(i|we|you|they)'(m|re|ve|ll|d)\b/g;
 const FILTER_SYNTAX = /'|["()=<>\\]|&lt;|%[0-9a-f]{2}|\beq\b/i;
 const queryShaped = (text: string) => FILTER_SYNTAX.test(text.toLowerCase().replace(CONTRACTION, ""));
 /** Words of a sentence rather than of the typed grammar: only then is a failed command re-read. */

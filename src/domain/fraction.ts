@@ -43,10 +43,6 @@ export function add(a: Fraction, b: Fraction): Fraction {
   return fraction(a.num * b.den + b.num * a.den, a.den * b.den);
 }
 
-export function isWhole(f: Fraction): boolean {
-  return fraction(f.num, f.den).den === 1;
-}
-
 /** "2" for whole numbers, "1/6" for a share, "4/3" for improper fractions (no mixed numbers). */
 export function formatFraction(f: Fraction): string {
   const r = fraction(f.num, f.den);

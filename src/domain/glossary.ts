@@ -14,6 +14,7 @@
  * lookupTerm("infinband")             // { kind: "term", term: <infiniband>, ... }
  */
 import Fuse from "fuse.js";
+import { editDistance } from "./edit-distance.ts";
 import { GLOSSARY, type GlossaryTerm } from "./glossary-terms.ts";
 
 export type { GlossaryTerm } from "./glossary-terms.ts";
@@ -286,47 +287,6 @@ function exactMatch(q: string): string | undefined {
     if (q.endsWith("es")) return exact.get(q.slice(0, -2));
   }
   return undefined;
-}
-
-/** Reused rows for editDistance (queries are capped, so these stay small). */
-let rowA = new Int32Array(0);
-let rowB = new Int32Array(0);
-let rowC = new Int32Array(0);
-
-/** Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions), capped:
- *  returns max + 1 as soon as the distance must exceed max. */
-function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const n = b.length;
-  if (rowA.length < n + 1) {
-    rowA = new Int32Array(n + 1);
-    rowB = new Int32Array(n + 1);
-    rowC = new Int32Array(n + 1);
-  }
-  let prev2 = rowA;
-  let prev = rowB;
-  let cur = rowC;
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    let rowMin = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= n; j++) {
-      const cb = b.charCodeAt(j - 1);
-      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (ca === cb ? 0 : 1));
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
-        v = Math.min(v, (prev2[j - 2] ?? 0) + 1);
-      }
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    const t = prev2;
-    prev2 = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[n] ?? max + 1;
 }
 
 /** Typos allowed for a confident fuzzy answer, by query length. */

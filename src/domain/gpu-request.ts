@@ -56,7 +56,6 @@ export const LEASE_STATES: ReadonlySet<RequestState> = new Set(["active", "remin
 export const OPEN_STATES: ReadonlySet<RequestState> = new Set(["created", "prechecked", "pending", "approved", "acting", "active", "reminded", "extended"]);
 
 export type ApprovalAction = "none" | "start-vms" | "scale-nodepool" | "quota-request";
-export const APPROVAL_ACTIONS: readonly ApprovalAction[] = ["none", "start-vms", "scale-nodepool", "quota-request"];
 
 export interface Person {
   id: string;

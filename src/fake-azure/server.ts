@@ -26,7 +26,7 @@ import { registerRetailPriceRoutes } from "./routes/retail-prices.ts";
 import { registerVmListRoutes } from "./routes/vm-list.ts";
 import type { FakeResponse, Route } from "./types.ts";
 
-export type { FakeResponse, Route, RouteContext } from "./types.ts";
+export type { Route } from "./types.ts";
 
 export interface Fault {
   /** Matches the request's path+query (a substring or a RegExp). */

@@ -16,9 +16,10 @@ import type { CommandContext, CoreLogger } from "../commands/types.ts";
 import { decideNoise, type NoiseDecision } from "../domain/digest.ts";
 import { formatMoney } from "../domain/money.ts";
 import { dailyCron } from "../domain/schedule.ts";
-import { asGpuopsError } from "../errors.ts";
+import { asGpuopsError, type GpuopsError } from "../errors.ts";
 import type { Reply } from "../reply/reply.ts";
 import type { ChannelSubscription, PostedMessage, PostingPort } from "../services/ports.ts";
+import { retry } from "../services/retry.ts";
 import type { DigestPostRecord, SubscriptionStore } from "../store/subscriptions.ts";
 import type { PostingRegistry } from "./posting-registry.ts";
 import type { JobDefinition, JobOutcome, JobRun } from "./scheduler.ts";
@@ -52,11 +53,21 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 2_000, maxMs: 60_000 }
 /** Errors retrying cannot fix: the channel is gone or the app was removed (the doors say so with this code). */
 const isPermanent = (code: string) => code === "chat_unavailable";
 
-function backoff(policy: RetryPolicy, attempt: number, err: ReturnType<typeof asGpuopsError>): number {
+/** A Retry-After the platform gave with its refusal (seconds, on the error's context), in milliseconds. */
+function retryAfterMs(err: GpuopsError): number | undefined {
   const retryAfter = Number(err.context.retryAfter);
-  const base = policy.baseMs * 4 ** (attempt - 1);
-  const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.max(base, retryAfter * 1000) : base;
-  return Math.min(wait, policy.maxMs);
+  return Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+}
+
+/** One failed delivery try, and whether another may help. */
+class FailedTry extends Error {
+  readonly error: GpuopsError;
+  readonly retryable: boolean;
+  constructor(error: GpuopsError, retryable: boolean) {
+    super(error.message);
+    this.error = error;
+    this.retryable = retryable;
+  }
 }
 
 /** The scheduler's job source: one daily job per digest subscription, re-read on every wake-up. */
@@ -137,8 +148,6 @@ function noiseLine(sub: ChannelSubscription, decision: NoiseDecision): string | 
  * (done, failed, with why) is returned for the claims table and written to the delivery record.
  */
 export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, run: JobRun): Promise<JobOutcome> {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = deps.now ?? (() => new Date());
   const localDate = run.periodKey;
   const record = (r: Omit<DigestPostRecord, "platform" | "channelId" | "localDate" | "at">) =>
@@ -201,9 +210,33 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
   const postingSince = before?.status === "posting" ? before.at : now().toISOString();
   await record({ status: "posting", messageId: null, threadId: null, attempts: 0, reason: null });
 
+  return deliver({ deps, run, port, channelId: sub.channelId, reply, previous, marker, postingSince, record });
+}
+
+/** What one delivery needs: where to post, what, and how to record it. */
+interface Delivery {
+  deps: DigestJobDeps;
+  run: JobRun;
+  port: PostingPort;
+  channelId: string;
+  reply: Reply;
+  /** The channel's one message to edit (update-in-place), if it has one. */
+  previous: PostedMessage | undefined;
+  marker: string;
+  /** When this day's posting began (an unanswered post is looked for from then on). */
+  postingSince: string;
+  record(r: Omit<DigestPostRecord, "platform" | "channelId" | "localDate" | "at">): Promise<unknown>;
+}
+
+/** Posts (or edits) the digest, retrying within the policy; records and returns the outcome. */
+async function deliver(d: Delivery): Promise<JobOutcome> {
+  const { deps, run, port, channelId, reply, marker, postingSince, record } = d;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let previous = d.previous;
   let lastError = "";
   let tries = 0;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+  const tryOnce = async (attempt: number): Promise<JobOutcome> => {
     tries = attempt;
     try {
       if (previous) {
@@ -218,7 +251,7 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
         }
       }
       if (attempt > 1 && run.stillMine && !(await run.stillMine())) return { status: "done", detail: "another process took this run over; it posts" };
-      const posted = await port.post(sub.channelId, reply, { marker });
+      const posted = await port.post(channelId, reply, { marker });
       await record({ status: "posted", messageId: posted.messageId, threadId: posted.threadId ?? null, attempts: attempt, reason: null });
       return { status: "done", detail: `posted ${posted.messageId}` };
     } catch (err) {
@@ -227,7 +260,7 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
       let retryable = !isPermanent(e.code);
       // A post that failed without an answer (timeout, reset) may still have landed: look before trying again.
       if (port.findPosted && e.code !== "chat_throttled") {
-        const found = await lookUp(port, sub.channelId, marker, postingSince);
+        const found = await lookUp(port, channelId, marker, postingSince);
         if (found && found !== "unknown") {
           await record({
             status: "posted",
@@ -242,11 +275,22 @@ export async function runDigest(deps: DigestJobDeps, sub: ChannelSubscription, r
         if (found === undefined && e.context.slackError === undefined) retryable = true;
         if (found === "unknown") retryable = retryable && e.code !== "chat_unavailable";
       }
-      if (!retryable || attempt === policy.attempts) break;
-      const wait = backoff(policy, attempt, e);
-      deps.log?.warn({ job: run.job, attempt, waitMs: wait, err: lastError }, "digest post failed; retrying");
-      await sleep(wait);
+      throw new FailedTry(e, retryable);
     }
+  };
+  try {
+    return await retry(tryOnce, {
+      attempts: policy.attempts,
+      backoff: { baseMs: policy.baseMs, factor: 4, capMs: policy.maxMs },
+      retryAfter: { mode: "at-least", maxMs: policy.maxMs, beyond: "clamp" },
+      decide: (outcome) =>
+        !outcome.ok && outcome.error instanceof FailedTry && outcome.error.retryable ? { retry: true, retryAfterMs: retryAfterMs(outcome.error.error) } : { retry: false },
+      onRetry: ({ attempt, delayMs }) => deps.log?.warn({ job: run.job, attempt, waitMs: delayMs, err: lastError }, "digest post failed; retrying"),
+      sleep,
+    });
+  } catch (err) {
+    // A failed post is reported below; anything else (the store gone mid-run) is the scheduler's to handle.
+    if (!(err instanceof FailedTry)) throw err;
   }
   deps.log?.error({ job: run.job, err: lastError }, "digest post failed; giving up for today");
   await record({ status: "failed", messageId: null, threadId: null, attempts: tries, reason: lastError });

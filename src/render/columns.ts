@@ -13,9 +13,6 @@ export const keepsWhole = (c: Column): boolean => kindOf(c) !== "text";
 /** Visible characters (code points); the spread is only needed when there are surrogate pairs. */
 export const width = (s: string): number => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
 
-/** The longest word of a header: a column narrower than that breaks the header inside a word. */
-export const longestWord = (s: string): number => Math.max(0, ...s.split(/\s+/).map(width));
-
 /** The columns a narrow surface shows: priority 1 only, and always at least the first column. */
 export function narrowColumns(columns: Column[]): Column[] {
   const kept = columns.filter((c) => priorityOf(c) === 1);

@@ -63,7 +63,7 @@ export type ButtonsBlock = Omit<ActionsBlock, "elements"> & { elements: ButtonEl
 export type TextContextBlock = Omit<ContextBlock, "elements"> & { elements: TextObject[] };
 export type UrlImageBlock = Extract<ImageBlock, { image_url: string }>;
 export type SlackBlock = HeaderBlock | SectionBlock | TextContextBlock | ButtonsBlock | UrlImageBlock | DividerBlock | TableBlock;
-export type { MrkdwnElement as MrkdwnText, PlainTextElement as PlainText, SectionBlock, TableBlock } from "@slack/types";
+export type { SectionBlock, TableBlock } from "@slack/types";
 
 /** What chat.postMessage, respond() and ack() take: blocks plus the notification fallback. */
 export interface SlackMessage {

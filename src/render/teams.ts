@@ -32,7 +32,6 @@ import { dropUntilFits, kindOf, narrowColumns } from "./columns.ts";
 export type AdaptiveCardJson = { type: "AdaptiveCard"; version: string; body: unknown[] } & Record<string, unknown>;
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
-export const ADAPTIVE_CARD_VERSION = "1.5";
 /** Card budget in UTF-8 bytes of its JSON: 28 KB, the smallest Teams posting limit on record. */
 export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
 /** What a card button sends back: Action.Execute `data` and its Action.Submit fallback `data`. */

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { ActivityBucket, ActivitySignal } from "../domain/idle-rule.ts";
+import { retry } from "../services/retry.ts";
 import { activityQuery, aksNodePattern, hostOfSeries, isHostLabelValue, isPoolName, SIGNAL_LABEL, scaleSetInstancePattern, supportQuery } from "./promql.ts";
 import { chunk, type FetchRange, type HostSeries, type SourceAnswer, type Target, type TelemetrySource } from "./source.ts";
 
@@ -84,54 +85,59 @@ export function createPrometheusClient(opts: Omit<PrometheusOptions, "hostLabels
     const token = opts.token ?? (opts.getToken ? await opts.getToken() : undefined);
     if (token) headers.authorization = `Bearer ${token}`;
     else if (basic) headers.authorization = `Basic ${basic}`;
-    for (let attempt = 0; ; attempt++) {
+    const send = () => {
       sent++;
-      let res: Response;
-      try {
-        res = await doFetch(`${base}/api/v1/${path}`, {
-          method: "POST",
-          headers,
-          body: new URLSearchParams(params).toString(),
-          signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-        });
-      } catch (err) {
-        if (attempt < maxRetries) {
-          await sleep(200 * 2 ** attempt);
-          continue;
-        }
-        throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} did not answer (${(err as Error).name})`, undefined, err);
-      }
-      if (RETRYABLE.has(res.status) && attempt < maxRetries) {
-        const after = Number(res.headers.get("retry-after"));
-        await res.body?.cancel();
-        await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 200 * 2 ** attempt);
-        continue;
-      }
-      if (res.status === 401 || res.status === 403) {
-        await res.body?.cancel();
-        throw new PrometheusError(
-          "prometheus_forbidden",
-          `Prometheus at ${shown} refused the query (HTTP ${res.status}): check PROMETHEUS_TOKEN or the identity's Monitoring Data Reader role`,
-          res.status,
-        );
-      }
-      let body: unknown;
-      try {
-        body = await res.json();
-      } catch (err) {
-        throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} answered HTTP ${res.status} without JSON`, res.status, err);
-      }
-      const parsed = answerSchema.safeParse(body);
-      if (!parsed.success) throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} answered in an unexpected shape (HTTP ${res.status})`, res.status);
-      if (parsed.data.status === "error") {
-        const code = res.status >= 500 ? "prometheus_unavailable" : "prometheus_rejected";
-        throw new PrometheusError(code, `Prometheus rejected the query: ${parsed.data.errorType}: ${parsed.data.error.slice(0, 300)}`, res.status);
-      }
-      const data = parsed.data.data;
-      if (data.resultType === "matrix") return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
-      if (data.resultType === "vector") return data.result.map((r) => ({ metric: r.metric, values: [[r.value[0], Number(r.value[1])] as [number, number]] }));
-      return [];
+      return doFetch(`${base}/api/v1/${path}`, {
+        method: "POST",
+        headers,
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      });
+    };
+    let res: Response;
+    try {
+      res = await retry(send, {
+        attempts: maxRetries + 1,
+        backoff: { baseMs: 200 },
+        retryAfter: { mode: "instead", maxMs: 5000, beyond: "clamp" },
+        decide: async (outcome, attempt) => {
+          if (!outcome.ok) return { retry: true };
+          if (!RETRYABLE.has(outcome.value.status)) return { retry: false };
+          // The last answer is read below for its error; earlier ones are dropped before the next try.
+          if (attempt > maxRetries) return { retry: true };
+          await outcome.value.body?.cancel();
+          const after = Number(outcome.value.headers.get("retry-after"));
+          return { retry: true, retryAfterMs: Number.isFinite(after) && after > 0 ? after * 1000 : undefined };
+        },
+        sleep,
+      });
+    } catch (err) {
+      throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} did not answer (${(err as Error).name})`, undefined, err);
     }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new PrometheusError(
+        "prometheus_forbidden",
+        `Prometheus at ${shown} refused the query (HTTP ${res.status}): check PROMETHEUS_TOKEN or the identity's Monitoring Data Reader role`,
+        res.status,
+      );
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (err) {
+      throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} answered HTTP ${res.status} without JSON`, res.status, err);
+    }
+    const parsed = answerSchema.safeParse(body);
+    if (!parsed.success) throw new PrometheusError("prometheus_unavailable", `Prometheus at ${shown} answered in an unexpected shape (HTTP ${res.status})`, res.status);
+    if (parsed.data.status === "error") {
+      const code = res.status >= 500 ? "prometheus_unavailable" : "prometheus_rejected";
+      throw new PrometheusError(code, `Prometheus rejected the query: ${parsed.data.errorType}: ${parsed.data.error.slice(0, 300)}`, res.status);
+    }
+    const data = parsed.data.data;
+    if (data.resultType === "matrix") return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+    if (data.resultType === "vector") return data.result.map((r) => ({ metric: r.metric, values: [[r.value[0], Number(r.value[1])] as [number, number]] }));
+    return [];
   }
 
   return {

@@ -5,11 +5,12 @@
  * a lease duration, a request number. Each slot comes back in the form the typed grammar takes,
  * so a reading is always a command the validators accept. Pure; never throws.
  */
+
+import { editDistance } from "../domain/edit-distance.ts";
 import { findSize, GPU_MODELS, GPU_SERIES, normaliseFamily } from "../domain/gpu-catalogue.ts";
 import { monthStart } from "../domain/periods.ts";
 import { allRegions, resolveRegion } from "../domain/regions.ts";
 import { isTagKey, isTagValue } from "../domain/tags.ts";
-import { editDistance } from "./chat-text.ts";
 
 export type CostPeriod = "today" | "yesterday" | "7d" | "30d" | "mtd" | "last-month";
 

@@ -12,8 +12,10 @@
  * understand("what did we burn on GPUs last week", { teamTag: "team" })
  * // { kind: "reading", reading: { command: "cost 7d", verb: "cost", writes: false, confidence: 0.9 }, alternatives: [] }
  */
+
+import { editDistance } from "../domain/edit-distance.ts";
 import { type GlossaryTerm, lookupTermQuick as lookupTerm } from "../domain/glossary.ts";
-import { cleanChatText, editDistance } from "./chat-text.ts";
+import { cleanChatText } from "./chat-text.ts";
 import { readSlots, type Slots, words } from "./slots.ts";
 
 export interface Reading {

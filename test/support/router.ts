@@ -7,9 +7,6 @@ import { createRouter, type Router } from "../../src/commands/router.ts";
 
 const router: Router = createRouter();
 
-/** The shared test router (built-in verbs and buttons). */
-export const testRouter = (): Router => router;
-
 export const runCommand: Router["run"] = (request, ctx) => router.run(request, ctx);
 export const runAction: Router["runAction"] = (request, ctx) => router.runAction(request, ctx);
 export const verbs: Router["verbs"] = () => router.verbs();

@@ -178,7 +178,7 @@ async function handleSubmission(deps: DoorDeps, body: ViewSubmitAction, view: Vi
       ? await deps.router.runAction(
           {
             verb,
-            payload: { ...meta.payload, ...formValues(view.state as never) },
+            payload: { ...meta.payload, ...formValues(view.state) },
             actor: { id: src.userId, ...(src.userName ? { name: src.userName } : {}) },
             channel: { id: src.channelId ?? src.userId, platform: "slack" },
             surface: "slack",

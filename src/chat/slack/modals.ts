@@ -1,12 +1,13 @@
 /**
  * Modals: a button verb can open a form instead of running at once (the GPU request form).
- * The form opens with views.open inside the trigger's 3-second window (platform-facts B/S8);
+ * The form opens with views.open inside the trigger's 3-second window;
  * its submission comes back as the same verb through the core action router, with the button's
  * payload plus the form's values, validated by that action's schema.
  *
  * @example
  * door.onModal("request", (payload) => ({ title: "Request GPUs", submit: "Send", blocks: [...inputBlocks] }));
  */
+import type { KnownBlock, ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { GpuopsError } from "../../errors.ts";
@@ -20,7 +21,7 @@ export interface ModalSpec {
   /** Submit button label. */
   submit: string;
   /** Input blocks (Block Kit JSON); their action_ids become the keys of the submitted values. */
-  blocks: unknown[];
+  blocks: KnownBlock[];
 }
 
 /** Builds the form for a click: the button payload (ids) and who clicked where. */
@@ -38,7 +39,7 @@ export const MODAL_CALLBACK_PREFIX = "gpuops:";
 const cut = (s: string, n: number) => ([...s].length <= n ? s : `${[...s].slice(0, n - 1).join("")}…`);
 
 /** The views.open view for a verb's form. */
-export function modalView(verb: string, spec: ModalSpec, meta: ModalMetadata): Record<string, unknown> {
+export function modalView(verb: string, spec: ModalSpec, meta: ModalMetadata): ModalView {
   const privateMetadata = JSON.stringify(meta);
   if (privateMetadata.length > 3000) throw new GpuopsError("internal", "Form metadata too large for Slack (3,000 characters).");
   return {
@@ -56,16 +57,12 @@ export function modalView(verb: string, spec: ModalSpec, meta: ModalMetadata): R
  * Opens a modal with views.open if the trigger is still fresh. A late trigger would be refused
  * by Slack anyway (expired_trigger_id); saying so here gives the user a clear "click again".
  */
-export async function openModal(
-  client: WebClient,
-  opts: { triggerId: string; receivedAt: number; view: Record<string, unknown>; now?: () => number },
-): Promise<string | undefined> {
+export async function openModal(client: WebClient, opts: { triggerId: string; receivedAt: number; view: ModalView; now?: () => number }): Promise<string | undefined> {
   const age = (opts.now ?? Date.now)() - opts.receivedAt;
   if (age > TRIGGER_WINDOW_MS) {
     throw new GpuopsError("chat_unavailable", "The form could not be opened in time; please click the button again.", { context: { ageMs: age } });
   }
-  // biome-ignore lint/suspicious/noExplicitAny: a view is Block Kit JSON built by the caller; Slack validates it.
-  const r = await client.views.open({ trigger_id: opts.triggerId, view: opts.view as any });
+  const r = await client.views.open({ trigger_id: opts.triggerId, view: opts.view });
   return r.view?.id;
 }
 

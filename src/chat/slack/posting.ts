@@ -14,6 +14,7 @@ import type { Logger } from "../../log.ts";
 import { renderSlack, type SlackMessage, slackCanShowImage } from "../../render/slack.ts";
 import type { Reply } from "../../reply/reply.ts";
 import type { PostedMessage, PostingPort } from "../../services/ports.ts";
+import { retry } from "../../services/retry.ts";
 import { postingError, retryAfterSeconds } from "./web-client.ts";
 
 export interface SlackPostingOptions {
@@ -50,6 +51,39 @@ export const MARKER_EVENT = "gpuops_post";
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Runs `once` again after each 429, as long as Slack's Retry-After is within `maxWaitMs` and tries
+ * remain; other failures become a posting error at once, a 429 given up on becomes chat_throttled.
+ */
+async function retryRateLimited<T>(
+  once: () => Promise<T>,
+  channelId: string,
+  o: { maxRetries: number; maxWaitMs: number; log: Logger; seen(): void; pause(ms: number): void },
+): Promise<T> {
+  try {
+    return await retry(once, {
+      attempts: o.maxRetries + 1,
+      backoff: { baseMs: 0 },
+      retryAfter: { mode: "instead", maxMs: o.maxWaitMs, beyond: "give-up" },
+      decide: (outcome) => {
+        const retryAfter = outcome.ok ? undefined : retryAfterSeconds(outcome.error);
+        if (retryAfter === undefined) return { retry: false };
+        o.seen();
+        return { retry: true, retryAfterMs: retryAfter * 1000 };
+      },
+      onRetry: ({ attempt, delayMs }) => o.log.warn({ channelId, retryAfter: delayMs / 1000, attempt: attempt - 1 }, "Slack rate limit; waiting before retrying"),
+      sleep: async (ms) => o.pause(ms),
+    });
+  } catch (err) {
+    const retryAfter = retryAfterSeconds(err);
+    if (retryAfter === undefined) throw postingError(err, channelId);
+    throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
+      cause: err,
+      context: { channelId, retryAfter },
+    });
+  }
+}
+
 export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
   const minInterval = opts.minIntervalMs ?? 1000;
   const maxWait = opts.maxRetryWaitSeconds ?? 30;
@@ -63,28 +97,23 @@ export function createSlackPosting(opts: SlackPostingOptions): SlackPosting {
 
   /** Runs `call` in the channel's queue, spaced and retried on 429. */
   function inChannel<T>(channelId: string, call: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        const wait = (nextAt.get(channelId) ?? 0) - now();
-        if (wait > 0) await sleep(wait);
-        nextAt.set(channelId, now() + minInterval);
-        try {
-          return await call();
-        } catch (err) {
-          const retryAfter = retryAfterSeconds(err);
-          if (retryAfter === undefined) throw postingError(err, channelId);
-          counts.rateLimited += 1;
-          if (retryAfter > maxWait || attempt >= maxRetries) {
-            throw new GpuopsError("chat_throttled", `Slack is rate-limiting posts to channel ${channelId} (asked to wait ${retryAfter} s); try again later.`, {
-              cause: err,
-              context: { channelId, retryAfter },
-            });
-          }
-          log.warn({ channelId, retryAfter, attempt }, "Slack rate limit; waiting before retrying");
-          nextAt.set(channelId, now() + retryAfter * 1000);
-        }
-      }
+    const once = async (): Promise<T> => {
+      const wait = (nextAt.get(channelId) ?? 0) - now();
+      if (wait > 0) await sleep(wait);
+      nextAt.set(channelId, now() + minInterval);
+      return call();
     };
+    const run = () =>
+      retryRateLimited(once, channelId, {
+        maxRetries,
+        maxWaitMs: maxWait * 1000,
+        log,
+        seen: () => {
+          counts.rateLimited += 1;
+        },
+        // The pause belongs to the channel: the next try, and any post queued behind it, waits at the gate in `once`.
+        pause: (ms) => void nextAt.set(channelId, now() + ms),
+      });
     const previous = queues.get(channelId) ?? Promise.resolve();
     const result = previous.then(run, run);
     const settled = result.catch(() => undefined);

@@ -7,6 +7,7 @@
  * Also the Slack user-group directory for approver lists: an entry "S…" is a user group, and a
  * clicker is an approver when usergroups.users.list has them (cached briefly).
  */
+import type { InputBlock, PlainTextElement, PlainTextInput } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { LRUCache } from "lru-cache";
 import { GpuopsError } from "../../errors.ts";
@@ -14,15 +15,19 @@ import type { GroupDirectory } from "../../services/ports.ts";
 import type { ModalBuilder, ModalSpec } from "./modals.ts";
 import { missingScopeReason } from "./web-client.ts";
 
-const plain = (text: string) => ({ type: "plain_text" as const, text });
+const plain = (text: string): PlainTextElement => ({ type: "plain_text", text });
 
-function input(actionId: string, label: string, opts: { placeholder?: string; multiline?: boolean; optional?: boolean; initial?: string; hint?: string; max?: number } = {}) {
-  const element: Record<string, unknown> = { type: "plain_text_input", action_id: actionId };
+function input(
+  actionId: string,
+  label: string,
+  opts: { placeholder?: string; multiline?: boolean; optional?: boolean; initial?: string; hint?: string; max?: number } = {},
+): InputBlock {
+  const element: PlainTextInput = { type: "plain_text_input", action_id: actionId };
   if (opts.placeholder) element.placeholder = plain(opts.placeholder);
   if (opts.multiline) element.multiline = true;
   if (opts.initial) element.initial_value = opts.initial;
   if (opts.max) element.max_length = opts.max;
-  const block: Record<string, unknown> = { type: "input", block_id: `b_${actionId}`, label: plain(label), element, optional: opts.optional === true };
+  const block: InputBlock = { type: "input", block_id: `b_${actionId}`, label: plain(label), element, optional: opts.optional === true };
   if (opts.hint) block.hint = plain(opts.hint);
   return block;
 }

@@ -9,6 +9,9 @@
  */
 import { HttpError } from "@microsoft/agents-hosting";
 import { GpuopsError } from "../../errors.ts";
+import { parseRetryAfter, retry, retryDelay } from "../../services/retry.ts";
+
+export { parseRetryAfter };
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -43,15 +46,6 @@ function errorCode(data: unknown): string {
   return [error?.code, error?.message].filter((x) => typeof x === "string").join(": ");
 }
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds from `now`. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** What a failed connector call means for the caller. */
 export function classifyConnectorError(err: unknown, now = Date.now()): ConnectorFailure {
   if (err instanceof HttpError) {
@@ -76,9 +70,18 @@ export function classifyConnectorError(err: unknown, now = Date.now()): Connecto
 
 /** Back-off before attempt `attempt + 1`: "equal jitter" over an exponential step, at least Retry-After. */
 export function backoffDelay(attempt: number, retryAfterMs: number | undefined, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs" | "random">): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = step / 2 + policy.random() * (step / 2);
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0)));
+  return retryDelay(attempt, retryAfterMs, retryOptions({ ...policy, maxAttempts: 1, sleep: async () => {} })) ?? policy.maxDelayMs;
+}
+
+/** The shared retry helper's options for a connector policy: a Retry-After beyond the cap is reported, not waited out. */
+function retryOptions(policy: RetryPolicy) {
+  return {
+    attempts: policy.maxAttempts,
+    backoff: { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, jitter: "equal" as const },
+    retryAfter: { mode: "at-least" as const, maxMs: policy.maxDelayMs, beyond: "give-up" as const },
+    random: policy.random,
+    sleep: policy.sleep,
+  };
 }
 
 /** A GpuopsError for a connector failure that is final; `context.gone` marks removal. */
@@ -100,16 +103,20 @@ export async function withConnectorRetry<T>(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   onRetry?: (info: { attempt: number; delayMs: number; status: number | undefined }) => void,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      const failure = classifyConnectorError(err);
-      if (failure.kind !== "transient" || attempt >= policy.maxAttempts) throw connectorError(failure, err, what);
-      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxDelayMs) throw connectorError(failure, err, what);
-      const delayMs = backoffDelay(attempt, failure.retryAfterMs, policy);
-      onRetry?.({ attempt, delayMs, status: failure.status });
-      await policy.sleep(delayMs);
-    }
+  try {
+    return await retry(call, {
+      ...retryOptions(policy),
+      decide: (outcome) => {
+        if (outcome.ok) return { retry: false };
+        const failure = classifyConnectorError(outcome.error);
+        return failure.kind === "transient" ? { retry: true, retryAfterMs: failure.retryAfterMs } : { retry: false };
+      },
+      onRetry: ({ attempt, delayMs, outcome }) => {
+        const failure = outcome.ok ? undefined : classifyConnectorError(outcome.error);
+        onRetry?.({ attempt, delayMs, status: failure?.kind === "transient" ? failure.status : undefined });
+      },
+    });
+  } catch (err) {
+    throw connectorError(classifyConnectorError(err), err, what);
   }
 }
