@@ -128,6 +128,46 @@ const SECURITY_HEADERS: Record<string, string> = {
   "x-frame-options": "DENY",
 };
 
+/** The page, its static files and the vendored card renderer: only the console's own paths are guarded (other doors share the server). */
+function consolePages(access: ConsoleAccess, pageGuard: (req: Request, res: Response, next: NextFunction) => void): express.Router {
+  const page = express.Router();
+  page.get("/", pageGuard, (req, res) => {
+    const queryToken = typeof req.query.token === "string" ? req.query.token : undefined;
+    if (access.token && queryToken !== undefined && tokenMatches(access.token, queryToken)) {
+      // Trade the token in the address bar for a cookie, then drop it from the URL (and history).
+      res.cookie(TOKEN_COOKIE, access.token, { httpOnly: true, sameSite: "strict", path: "/", secure: req.secure });
+      res.redirect(303, "/");
+      return;
+    }
+    res.setHeader("cache-control", "no-store");
+    res.sendFile(join(PUBLIC_DIR, "index.html"));
+  });
+  page.use("/console/static", pageGuard, express.static(PUBLIC_DIR, { index: false }));
+  page.get("/console/vendor/:file", pageGuard, (req, res) => {
+    const file = Object.hasOwn(VENDOR_FILES, String(req.params.file)) ? VENDOR_FILES[String(req.params.file)] : undefined;
+    if (!file) {
+      res.status(404).type("text/plain").send("not found\n");
+      return;
+    }
+    res.sendFile(file);
+  });
+  return page;
+}
+
+/** Server-sent events: every new console message, with a keep-alive comment every 25 s. */
+function streamEvents(messages: ConsoleMessages, req: Request, res: Response): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+  res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ seq: messages.seq() })}\n\n`);
+  const unsubscribe = messages.subscribe((m) => {
+    res.write(`event: message\ndata: ${JSON.stringify(viewOf(m))}\n\n`);
+  });
+  const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 25_000);
+  req.on("close", () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  });
+}
+
 export function createConsole(opts: ConsoleOptions): Console {
   const { app, config } = opts;
   const log = opts.log.child({ component: "console" });
@@ -152,29 +192,7 @@ export function createConsole(opts: ConsoleOptions): Console {
     next();
   };
 
-  // Only the console's own paths are guarded: other doors (/api/messages, /slack/events) share the server.
-  const page = express.Router();
-  const pageGuard = guard(false);
-  page.get("/", pageGuard, (req, res) => {
-    const queryToken = typeof req.query.token === "string" ? req.query.token : undefined;
-    if (access.token && queryToken !== undefined && tokenMatches(access.token, queryToken)) {
-      // Trade the token in the address bar for a cookie, then drop it from the URL (and history).
-      res.cookie(TOKEN_COOKIE, access.token, { httpOnly: true, sameSite: "strict", path: "/", secure: req.secure });
-      res.redirect(303, "/");
-      return;
-    }
-    res.setHeader("cache-control", "no-store");
-    res.sendFile(join(PUBLIC_DIR, "index.html"));
-  });
-  page.use("/console/static", pageGuard, express.static(PUBLIC_DIR, { index: false }));
-  page.get("/console/vendor/:file", pageGuard, (req, res) => {
-    const file = Object.hasOwn(VENDOR_FILES, String(req.params.file)) ? VENDOR_FILES[String(req.params.file)] : undefined;
-    if (!file) {
-      res.status(404).type("text/plain").send("not found\n");
-      return;
-    }
-    res.sendFile(file);
-  });
+  const page = consolePages(access, guard(false));
 
   const api = express.Router();
   api.use(guard(true));
@@ -195,18 +213,7 @@ export function createConsole(opts: ConsoleOptions): Console {
   api.get("/chat", listPane("chat"));
   api.get("/channel", listPane("channel"));
 
-  api.get("/events", (req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ seq: messages.seq() })}\n\n`);
-    const unsubscribe = messages.subscribe((m) => {
-      res.write(`event: message\ndata: ${JSON.stringify(viewOf(m))}\n\n`);
-    });
-    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 25_000);
-    req.on("close", () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
-  });
+  api.get("/events", (req, res) => streamEvents(messages, req, res));
 
   api.post("/command", async (req, res) => {
     const body = commandBody.safeParse(req.body);
