@@ -364,9 +364,22 @@ describe("cost: paging, throttling and partial answers", () => {
     // The budget runs on a virtual clock: its waits advance time instead of taking it, so the
     // spacing is exact however loaded the machine is.
     let t = 0;
-    const budget = createQpuBudget({ perShortWindow: 2, shortWindowMs: 700, now: () => t, sleep: async (ms) => void (t += ms) });
+    const budget = createQpuBudget({
+      perShortWindow: 2,
+      shortWindowMs: 700,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
     const sentAt: number[] = [];
-    const paced: QpuBudget = { ...budget, acquire: async (qpu) => (await budget.acquire(qpu), void sentAt.push(t)) };
+    const paced: QpuBudget = {
+      ...budget,
+      acquire: async (qpu) => {
+        await budget.acquire(qpu);
+        sentAt.push(t);
+      },
+    };
     const cost = createCostAdapter(h.app.azure, { ttlSeconds: 0, budget: paced });
     await cost.gpuSpend({
       scope: { kind: "subscriptions", subscriptionIds: subs(h) },

@@ -17,14 +17,15 @@ export interface Labelled {
 
 export const CORPUS_NOW = new Date("2026-12-03T10:00:00Z");
 
-export function loadCorpus(): Labelled[] {
-  const lines = readFileSync(new URL("../fixtures/understand/questions.tsv", import.meta.url), "utf8").split("\n");
+/** The tuning corpus (questions.tsv, split by line order) or the never-tuned fresh set (fresh-held-out.tsv, all held out). */
+export function loadCorpus(file: "questions.tsv" | "fresh-held-out.tsv" = "questions.tsv"): Labelled[] {
+  const lines = readFileSync(new URL(`../fixtures/understand/${file}`, import.meta.url), "utf8").split("\n");
   const out: Labelled[] = [];
   for (const line of lines) {
     if (!line.trim() || line.startsWith("#")) continue;
     const [question, label] = line.split("\t");
     if (question === undefined || label === undefined) throw new Error(`corpus line without a tab: ${line}`);
-    out.push({ question, label: label.trim(), heldOut: out.length % 3 === 2 });
+    out.push({ question, label: label.trim(), heldOut: file !== "questions.tsv" || out.length % 3 === 2 });
   }
   return out;
 }

@@ -63,6 +63,13 @@ describe("understanding the question corpus", () => {
     expect(tune.ok / tune.total, tune.misses.join("\n")).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("reads at least 90 % of the fresh questions nobody tuned on (and prints the score)", () => {
+    const fresh = accuracy(loadCorpus("fresh-held-out.tsv"));
+    console.log(`understanding accuracy, never tuned on: ${fresh.ok}/${fresh.total} = ${((100 * fresh.ok) / fresh.total).toFixed(1)} %`);
+    expect(fresh.total).toBeGreaterThanOrEqual(40);
+    expect(fresh.ok / fresh.total, fresh.misses.join("\n")).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("never runs a write verb from a reading: every write reading gets a confirmation and touches nothing", async () => {
     let writes = 0;
     for (const q of corpus) {
