@@ -24,7 +24,7 @@ import {
   snapshotOf,
 } from "../commands/idle.ts";
 import type { CommandContext, CoreLogger } from "../commands/types.ts";
-import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
+import { DEFAULT_IDLE_SETTINGS, withWatchedStart } from "../domain/idle-rule.ts";
 import { formatMoney } from "../domain/money.ts";
 import { asGpuopsError } from "../errors.ts";
 import { reply, text } from "../reply/reply.ts";
@@ -234,12 +234,13 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
     const { row, created } = await openEpisode(deps.store, e, snapshot, now);
     if (created) out.opened++;
     else {
-      // Keep the episode's first start when the look back no longer reaches it.
+      // Keep the episode's first start when the look back no longer reaches it and the scans watched it since.
       const prev = JSON.parse(row.snapshot) as IdleAlertSnapshot;
-      if (prev.idleSince < snapshot.idleSince) {
-        snapshot.idleSince = prev.idleSince;
-        snapshot.sinceAtLeast = prev.sinceAtLeast;
-        snapshot.idleSeconds = Math.floor((now.getTime() - prev.idleSince) / 1000);
+      const kept = withWatchedStart(e.verdict, { since: prev.idleSince, sinceAtLeast: prev.sinceAtLeast, lastSeen: Date.parse(row.last_seen_at) }, now.getTime());
+      if (kept !== e.verdict && kept.state !== "busy" && kept.state !== "unknown") {
+        snapshot.idleSince = kept.idleSince;
+        snapshot.sinceAtLeast = kept.sinceAtLeast;
+        snapshot.idleSeconds = kept.idleSeconds;
         if (snapshot.perDay !== undefined) snapshot.soFar = (snapshot.idleSeconds / 86400) * snapshot.perDay;
       }
       await deps.store.alerts.seenAgain(row.id, JSON.stringify(snapshot), e.owner ?? null, now);
