@@ -524,7 +524,7 @@ export const idleVerb: Verb = {
   usage: "idle [region] [tag:<key>=<value>]",
   examples: ["idle", "idle eastus", "idle tag:team=vision"],
   details:
-    "A VM is idle when every GPU stays below the threshold (5 % utilisation, or 0.05 engine activity) for the whole window (60 min); parked when it also holds GPU memory. VMs without telemetry are counted as unknown, never as idle. Subscribe a channel with `subscribe idle` for alerts with Snooze, Keep and Deallocate buttons.",
+    'A VM is idle when every GPU stays below the threshold (5 % utilisation, or 0.05 engine activity) for the whole window (60 min); parked when it also holds GPU memory. VMs without telemetry are counted as unknown, never as idle. Idle runs older than the telemetry look-back (26 h) count from the start the idle scan recorded when it has watched them since (the server); otherwise they are lower bounds marked "> ". Subscribe a channel with `subscribe idle` for alerts with Snooze, Keep and Deallocate buttons.',
   async run(args, _request, ctx) {
     const filter = parseIdleArgs(args);
     if ("error" in filter) return filter.error;

@@ -15,6 +15,7 @@ import { scanIdleOnce } from "../../src/jobs/idle-scan.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { cliRequest } from "../support/demo-app.ts";
 import { type DigestWorld, startDigestWorld } from "../support/digest-world.ts";
+import { type FreshDatabase, freshPostgres, freshSqlite } from "../support/fresh-database.ts";
 import { runCommand } from "../support/router.ts";
 
 const START = "2026-03-02T08:00:00Z";
@@ -26,6 +27,7 @@ const LOOKBACK = DEFAULT_IDLE_SETTINGS.lookbackSeconds * 1000;
 let world: DigestWorld;
 let target: ArmResource;
 let cli: App | undefined;
+let db: FreshDatabase;
 
 const t = (minutes: number) => Date.parse(START) + minutes * MIN;
 const powerOf = (r: ArmResource) => (r.properties.extended as { instanceView?: { powerState?: { code?: string } } } | undefined)?.instanceView?.powerState?.code;
@@ -81,8 +83,9 @@ async function cliIdle(): Promise<Reply> {
   return runCommand(cliRequest("idle"), cli.context());
 }
 
-beforeEach(async () => {
-  world = await startDigestWorld(START, { env: { GPUOPS_TIMEZONE: "UTC" } });
+async function setUp(engine: "sqlite" | "postgres"): Promise<void> {
+  db = engine === "postgres" ? await freshPostgres("gpuops_idle_watch") : freshSqlite();
+  world = await startDigestWorld(START, { db, env: { GPUOPS_TIMEZONE: "UTC" } });
   // Every resource busy, then one GPU VM with a list price goes idle at START.
   for (const r of world.fake.fleet.resources) world.fake.telemetry.set(r.id, { kind: "busy" });
   const candidate = world.fake.fleet.resources.find(
@@ -94,15 +97,19 @@ beforeEach(async () => {
   world.fake.telemetry.set(target.id, { kind: "idle" }, t(0));
   await world.boot({ platforms: ["slack"] });
   expect((await world.say("slack", CHANNEL, "subscribe idle")).outcome).toBe("ok");
-});
+}
 
-afterEach(async () => {
+async function tearDown(): Promise<void> {
   await cli?.close();
   cli = undefined;
   await world.close();
-});
+  await db.drop();
+}
 
-describe("idle episodes kept across scans", () => {
+function suite(engine: "sqlite" | "postgres") {
+  beforeEach(() => setUp(engine));
+  afterEach(() => tearDown());
+
   it("a VM idle longer than the look-back: exact since and money from the watched start; without a store, a lower bound", async () => {
     await scanAt(75); // the scan sees the episode begin (inside the look-back) and records it
     await scanAt(75 + 20 * 60); // and sees it idle again 20 h later
@@ -149,6 +156,8 @@ describe("idle episodes kept across scans", () => {
     expect(b.row.soFar).toMatch(/^> \$/);
   });
 
+  if (engine === "postgres") return;
+
   it("an episode the scans stopped watching before the look-back began stays a lower bound", async () => {
     await scanAt(75); // recorded, then gpuops sees nothing for 30 h
     const now = t(75 + 30 * 60);
@@ -160,4 +169,8 @@ describe("idle episodes kept across scans", () => {
     expect(Date.parse(entry.idleSince)).toBeLessThanOrEqual(now - LOOKBACK);
     expect(row.soFar).toMatch(/^> \$/);
   });
-});
+}
+
+describe("idle episodes kept across scans (SQLite)", () => suite("sqlite"));
+
+describe("idle episodes kept across scans (PostgreSQL: the same read of open episodes)", () => suite("postgres"));
