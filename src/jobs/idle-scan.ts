@@ -4,6 +4,8 @@
  * subscribed with `subscribe idle`: posted once, updated in place while it stays idle, and closed
  * with a resolution note when the VM is busy again or deallocated. Snooze and Keep silence an
  * alert until they end; when they end and the VM is still idle, a reminder goes into the thread.
+ * Episodes are kept in the store even when no channel is subscribed, so `idle` and the digest can
+ * count an idle run that outlasts the telemetry look-back from the start a scan saw.
  *
  * Nothing here throws for one channel's failure: a failed post is logged and counted.
  *
@@ -221,7 +223,9 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
   const tz = ctx.settings.timezone;
   const out: IdleScanResult = { claimed: true, opened: 0, posted: 0, updated: 0, resolved: 0, reminded: 0, failed: 0 };
   const channels = (await ctx.services.subscriptions?.list({ kind: "idle" })) ?? [];
-  if (channels.length === 0) return { ...out, status: "skipped", detail: "no channel is subscribed to idle alerts" };
+  // With telemetry, episodes are kept even when no channel wants alerts: `idle` and the digest count long runs from them.
+  if (channels.length === 0 && !ctx.services.utilization)
+    return { ...out, status: "skipped", detail: "no channel is subscribed to idle alerts and no GPU telemetry source is configured" };
   const report = await collectIdle(ctx);
   out.report = report;
   const names = report.subscriptionNames;

@@ -143,6 +143,13 @@ function suite(engine: "sqlite" | "postgres") {
     expect(idleRow?.idle).toBe("41 h");
     expect(idleRow?.wasted).toBe(row.soFar);
 
+    // The alert the scan keeps up to date shows the same start.
+    await scanAt(75 + 40 * 60);
+    const alert = world.posters.slack.posts.filter((p) => p.kind === "update").at(-1);
+    const facts = alert?.reply.parts.find((p) => p.kind === "facts");
+    expect(facts?.kind === "facts" && facts.facts.find((f) => f.label === "Idle since")?.value).toBe("Mon 08:00 (41 h 15 min)");
+    expect(facts?.kind === "facts" && facts.facts.find((f) => f.label === "Burnt so far")?.value).toBe(row.soFar);
+
     // The one-shot CLI has no store: the run reaches past its data, and says so.
     const bare = await cliIdle();
     const b = entryOf(bare);
@@ -157,6 +164,20 @@ function suite(engine: "sqlite" | "postgres") {
   });
 
   if (engine === "postgres") return;
+
+  it("with no channel subscribed to alerts the scans still keep the episode, and `idle` counts from it", async () => {
+    expect((await world.say("slack", CHANNEL, "unsubscribe idle")).outcome).toBe("ok");
+    await scanAt(75);
+    await scanAt(75 + 20 * 60);
+    const now = t(75 + 40 * 60);
+    await world.clock.advanceTo(new Date(now));
+    const start = trueIdleStart(target.id, now);
+    const { entry, row } = entryOf(await world.say("slack", CHANNEL, "idle"));
+    expect(entry.idleSince).toBe(new Date(start).toISOString());
+    expect(entry.lowerBound).toBe(false);
+    expect(row.soFar).not.toMatch(/^>/);
+    expect(world.posters.slack.posts).toHaveLength(0);
+  });
 
   it("an episode the scans stopped watching before the look-back began stays a lower bound", async () => {
     await scanAt(75); // recorded, then gpuops sees nothing for 30 h
