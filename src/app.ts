@@ -237,6 +237,8 @@ function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: Subsc
   );
   services.subscriptions = subscriptions;
   services.status = createStatusPort({ store, subscriptions, posting, scheduler: () => (jobs.isRunning() ? jobs : undefined), azure: p.azure, demo: config.demo, now });
+  // Idle episodes the scan records reach back past the telemetry for `idle` and the digest.
+  services.idleEpisodes = store.alerts;
   // Idle alerts: the scan every 15 min (claimed once per slot) and the alert buttons.
   jobs.every(IDLE_SCAN_JOB, p.settings.idle.scanEverySeconds * 1000, idleScanJob({ store, posting, context, ...(opts.log ? { log: opts.log } : {}) }));
   // Minute-level jobs leave a claim row per run; keep 30 days of them for `status` and audits.

@@ -20,7 +20,9 @@ import {
   SIGNAL_LABEL,
   UNKNOWN_REASON_TEXT,
   type UnknownReason,
+  type WatchedEpisode,
   widestPolicy,
+  withWatchedStart,
 } from "../domain/idle-rule.ts";
 import { formatMoney, NO_LIST_PRICE, sumMoney } from "../domain/money.ts";
 import { isTagKey, isTagValue, tagValue } from "../domain/tags.ts";
@@ -52,6 +54,8 @@ export interface IdleEntry {
   cost?: IdleCost;
   owner?: string;
   policy: IdlePolicy;
+  /** The idle start comes from the episode gpuops' idle scans watched, not from the telemetry alone. */
+  startWatched?: true;
 }
 
 export interface UnknownEntry {
@@ -180,10 +184,14 @@ export async function assessIdle(
     return p;
   };
 
-  const perNode = new Map<string, number>();
-  for (const reading of result.readings) {
+  const measured = result.readings.map((reading) => {
     const policy = policyFor(settings.policy, settings.overrides, reading.resource.subscriptionId);
-    const verdict = evaluateIdle(reading.telemetry, at.getTime(), policy);
+    return { reading, policy, verdict: evaluateIdle(reading.telemetry, at.getTime(), policy) };
+  });
+  const watched = await watchedEpisodes(ctx, measured);
+  const perNode = new Map<string, number>();
+  for (const { reading, policy, verdict: read } of measured) {
+    const verdict = withWatchedStart(read, watched.get(reading.key.toLowerCase()), at.getTime());
     report.verdicts.set(reading.key, { resource: reading.resource, host: reading.host, verdict });
     const isNode = !readsWhole(reading.resource, reading.key, reading.host);
     const units = isNode ? 1 : Math.max(1, reading.resource.instances);
@@ -199,6 +207,7 @@ export async function assessIdle(
       if (verdict.state === "parked") counts.parked += units;
       const price = await priceOf(reading.resource);
       const entry: IdleEntry = { key: reading.key, resource: reading.resource, host: reading.host, isNode, verdict, price, units, policy };
+      if (verdict !== read) entry.startWatched = true;
       const cost = idleCost(verdict.idleSeconds, price.known ? { ...price, perHour: price.perHour * units } : price);
       if (cost) entry.cost = cost;
       const owner = ownerOf(reading.resource);
@@ -224,6 +233,21 @@ export async function assessIdle(
   }
   report.entries.sort((a, b) => (b.cost?.soFar ?? -1) - (a.cost?.soFar ?? -1) || b.verdict.idleSeconds - a.verdict.idleSeconds);
   return report;
+}
+
+/**
+ * The episodes gpuops' idle scans watched, for the runs that reach back past the telemetry.
+ * Without a store, or when it fails, none: those runs stay lower bounds and say so.
+ */
+async function watchedEpisodes(ctx: CommandContext, measured: ReadonlyArray<{ reading: { key: string }; verdict: IdleVerdict }>): Promise<Map<string, WatchedEpisode>> {
+  const keys = measured.filter((m) => (m.verdict.state === "idle" || m.verdict.state === "parked") && m.verdict.sinceAtLeast).map((m) => m.reading.key);
+  if (!ctx.services.idleEpisodes || keys.length === 0) return new Map();
+  try {
+    return await ctx.services.idleEpisodes.idleSince(keys);
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, "idle: recorded idle episodes unreadable; idle starts past the look-back stay lower bounds");
+    return new Map();
+  }
 }
 
 /**
@@ -457,7 +481,12 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
   if (stopped) parts.push(text(stopped, "warning"));
   if (report.entries.some((e) => e.verdict.signal === "engine_active"))
     context.push(`Signal: ${SIGNAL_LABEL.engine_active} where the exporter has it, else ${SIGNAL_LABEL.gpu_util}.`);
-  if (lowerBound) context.push('"> " marks a VM idle since before the telemetry gpuops can read: its idle time and money are at least that much.');
+  if (report.entries.some((e) => e.startWatched))
+    context.push("Idle starts older than the telemetry look-back come from gpuops' own idle scans, which have watched those VMs idle since then.");
+  if (lowerBound)
+    context.push(
+      `"> " marks a VM idle since before the telemetry gpuops can read${ctx.services.idleEpisodes ? " and before its idle scans saw it" : ""}: its idle time and money are at least that much.`,
+    );
   return reply(`Idle GPUs${label ? ` ${label}` : ""}: ${lowerBound ? "> " : ""}${moneyList(soFar)} burnt so far`, parts, {
     context,
     outcome,
@@ -479,6 +508,7 @@ export function renderIdleReport(report: IdleReport, filter: IdleFilter, ctx: Co
         idleSince: new Date(e.verdict.idleSince).toISOString(),
         idleSeconds: e.verdict.idleSeconds,
         lowerBound: e.verdict.sinceAtLeast,
+        idleSinceFrom: e.startWatched ? "idle-scan" : "telemetry",
         vms: e.units,
         burntSoFar: e.cost ? { amount: e.cost.soFar, currency: e.cost.currency } : null,
         burnPerDay: e.cost ? { amount: e.cost.perDay, currency: e.cost.currency } : null,
@@ -494,7 +524,7 @@ export const idleVerb: Verb = {
   usage: "idle [region] [tag:<key>=<value>]",
   examples: ["idle", "idle eastus", "idle tag:team=vision"],
   details:
-    "A VM is idle when every GPU stays below the threshold (5 % utilisation, or 0.05 engine activity) for the whole window (60 min); parked when it also holds GPU memory. VMs without telemetry are counted as unknown, never as idle. Subscribe a channel with `subscribe idle` for alerts with Snooze, Keep and Deallocate buttons.",
+    'A VM is idle when every GPU stays below the threshold (5 % utilisation, or 0.05 engine activity) for the whole window (60 min); parked when it also holds GPU memory. VMs without telemetry are counted as unknown, never as idle. Idle runs older than the telemetry look-back (26 h) count from the start the idle scan recorded when it has watched them since (the server); otherwise they are lower bounds marked "> ". Subscribe a channel with `subscribe idle` for alerts with Snooze, Keep and Deallocate buttons.',
   async run(args, _request, ctx) {
     const filter = parseIdleArgs(args);
     if ("error" in filter) return filter.error;

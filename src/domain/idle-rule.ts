@@ -222,6 +222,26 @@ export function evaluateIdle(telemetry: VmTelemetry, now: number, policy: IdlePo
   };
 }
 
+/** An idle episode gpuops' own scans watched (epoch ms): when it began, and when a scan last saw it idle. */
+export interface WatchedEpisode {
+  since: number;
+  /** The start the scans recorded was itself a lower bound. */
+  sinceAtLeast: boolean;
+  lastSeen: number;
+}
+
+/**
+ * An idle run that reaches past the telemetry takes its start from the episode gpuops watched,
+ * when the two join up: the episode began no later than the data does, and a scan saw it idle
+ * inside the data (so no stretch between them went unwatched). Idle time then counts from the
+ * watched start, exact unless that start was itself a lower bound. Anything else keeps the verdict.
+ */
+export function withWatchedStart(verdict: IdleVerdict, watched: WatchedEpisode | undefined, now: number): IdleVerdict {
+  if (!watched || (verdict.state !== "idle" && verdict.state !== "parked") || !verdict.sinceAtLeast) return verdict;
+  if (!(watched.since <= verdict.idleSince && watched.lastSeen >= verdict.idleSince && watched.lastSeen <= now)) return verdict;
+  return { ...verdict, idleSince: watched.since, sinceAtLeast: watched.sinceAtLeast, idleSeconds: Math.floor((now - watched.since) / 1000) };
+}
+
 /** What an idle stretch costs at list price: burnt so far, and per day while it lasts. */
 export interface IdleCost {
   soFar: number;

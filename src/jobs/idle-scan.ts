@@ -4,6 +4,8 @@
  * subscribed with `subscribe idle`: posted once, updated in place while it stays idle, and closed
  * with a resolution note when the VM is busy again or deallocated. Snooze and Keep silence an
  * alert until they end; when they end and the VM is still idle, a reminder goes into the thread.
+ * Episodes are kept in the store even when no channel is subscribed, so `idle` and the digest can
+ * count an idle run that outlasts the telemetry look-back from the start a scan saw.
  *
  * Nothing here throws for one channel's failure: a failed post is logged and counted.
  *
@@ -24,7 +26,7 @@ import {
   snapshotOf,
 } from "../commands/idle.ts";
 import type { CommandContext, CoreLogger } from "../commands/types.ts";
-import { DEFAULT_IDLE_SETTINGS } from "../domain/idle-rule.ts";
+import { DEFAULT_IDLE_SETTINGS, withWatchedStart } from "../domain/idle-rule.ts";
 import { formatMoney } from "../domain/money.ts";
 import { asGpuopsError } from "../errors.ts";
 import { reply, text } from "../reply/reply.ts";
@@ -221,7 +223,9 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
   const tz = ctx.settings.timezone;
   const out: IdleScanResult = { claimed: true, opened: 0, posted: 0, updated: 0, resolved: 0, reminded: 0, failed: 0 };
   const channels = (await ctx.services.subscriptions?.list({ kind: "idle" })) ?? [];
-  if (channels.length === 0) return { ...out, status: "skipped", detail: "no channel is subscribed to idle alerts" };
+  // With telemetry, episodes are kept even when no channel wants alerts: `idle` and the digest count long runs from them.
+  if (channels.length === 0 && !ctx.services.utilization)
+    return { ...out, status: "skipped", detail: "no channel is subscribed to idle alerts and no GPU telemetry source is configured" };
   const report = await collectIdle(ctx);
   out.report = report;
   const names = report.subscriptionNames;
@@ -234,12 +238,13 @@ export async function scanIdleOnce(deps: IdleScanDeps, now: Date): Promise<IdleS
     const { row, created } = await openEpisode(deps.store, e, snapshot, now);
     if (created) out.opened++;
     else {
-      // Keep the episode's first start when the look back no longer reaches it.
+      // Keep the episode's first start when the look back no longer reaches it and the scans watched it since.
       const prev = JSON.parse(row.snapshot) as IdleAlertSnapshot;
-      if (prev.idleSince < snapshot.idleSince) {
-        snapshot.idleSince = prev.idleSince;
-        snapshot.sinceAtLeast = prev.sinceAtLeast;
-        snapshot.idleSeconds = Math.floor((now.getTime() - prev.idleSince) / 1000);
+      const kept = withWatchedStart(e.verdict, { since: prev.idleSince, sinceAtLeast: prev.sinceAtLeast, lastSeen: Date.parse(row.last_seen_at) }, now.getTime());
+      if (kept !== e.verdict && kept.state !== "busy" && kept.state !== "unknown") {
+        snapshot.idleSince = kept.idleSince;
+        snapshot.sinceAtLeast = kept.sinceAtLeast;
+        snapshot.idleSeconds = kept.idleSeconds;
         if (snapshot.perDay !== undefined) snapshot.soFar = (snapshot.idleSeconds / 86400) * snapshot.perDay;
       }
       await deps.store.alerts.seenAgain(row.id, JSON.stringify(snapshot), e.owner ?? null, now);

@@ -8,7 +8,7 @@ import type { ChartPort } from "./ports/charts.ts";
 import type { OpenAiPort } from "./ports/openai.ts";
 import type { ReaderPort } from "./ports/reader.ts";
 import type { RequestsPort } from "./ports/requests.ts";
-import type { StatusPort, SubscriptionPort } from "./ports/store.ts";
+import type { IdleEpisodesPort, StatusPort, SubscriptionPort } from "./ports/store.ts";
 import type { UtilizationPort } from "./ports/telemetry.ts";
 
 export type {
@@ -50,6 +50,7 @@ export type {
   ConversationRefShape,
   ConversationRefsPort,
   GpuRequestStorePort,
+  IdleEpisodesPort,
   JobStatus,
   RequestMessages,
   SeenRequests,
@@ -80,6 +81,8 @@ export interface Services {
   status?: StatusPort;
   /** GPU utilisation of VMs and AKS nodes (Prometheus / Azure Monitor), for `idle` and idle alerts. */
   utilization?: UtilizationPort;
+  /** Idle episodes the idle scan has watched (with the store): idle starts older than the telemetry look-back. */
+  idleEpisodes?: IdleEpisodesPort;
   /** GPU requests, approvals and leases; present when the store is open. */
   requests?: RequestsPort;
   /** Azure OpenAI capacity (`openai`); absent in wirings without it. */

@@ -8,6 +8,8 @@
  * if (await store.alerts.claimDeallocation(row.id, "Ada", now)) await power.deallocate(row.resource_id, …);
  */
 import type { Kysely } from "kysely";
+import type { WatchedEpisode } from "../domain/idle-rule.ts";
+import type { IdleEpisodesPort } from "../services/ports.ts";
 import { isUniqueViolation } from "./errors.ts";
 import type { Database } from "./schema.ts";
 
@@ -69,7 +71,7 @@ export interface NewEpisode {
   snapshot: string;
 }
 
-export interface AlertStatePort {
+export interface AlertStatePort extends IdleEpisodesPort {
   openFor(key: string): Promise<IdleAlertRecord | undefined>;
   byId(id: number): Promise<IdleAlertRecord | undefined>;
   listOpen(): Promise<IdleAlertRecord[]>;
@@ -125,7 +127,37 @@ function episodeReads(db: Kysely<Database>) {
     async listOpen() {
       return (await db.selectFrom("alert_state").selectAll().where("status", "=", "open").execute()) as IdleAlertRecord[];
     },
+    async idleSince(keys: readonly string[]) {
+      const out = new Map<string, WatchedEpisode>();
+      const wanted = [...new Set(keys.map((k) => k.toLowerCase()))];
+      // Chunked: a whole fleet's keys would pass the database's bound-parameter limit.
+      for (let i = 0; i < wanted.length; i += 500) {
+        const rows = await db
+          .selectFrom("alert_state")
+          .select(["alert_key", "episode_start", "snapshot", "last_seen_at"])
+          .where("status", "=", "open")
+          .where("alert_key", "in", wanted.slice(i, i + 500))
+          .execute();
+        for (const row of rows) out.set(row.alert_key, recordedEpisode(row));
+      }
+      return out;
+    },
   };
+}
+
+/**
+ * The start an episode's alert shows: its snapshot keeps the earliest start the scans have read
+ * and whether that start was a lower bound; the first start recorded when the snapshot is unreadable.
+ */
+function recordedEpisode(row: { episode_start: string; snapshot: string; last_seen_at: string }): WatchedEpisode {
+  const lastSeen = Date.parse(row.last_seen_at);
+  try {
+    const snap = JSON.parse(row.snapshot) as { idleSince?: unknown; sinceAtLeast?: unknown };
+    if (typeof snap.idleSince === "number" && Number.isFinite(snap.idleSince)) return { since: snap.idleSince, sinceAtLeast: snap.sinceAtLeast !== false, lastSeen };
+  } catch {
+    // Unreadable: the start column, taken as a lower bound.
+  }
+  return { since: Date.parse(row.episode_start), sinceAtLeast: true, lastSeen };
 }
 
 function episodeWrites(

@@ -4,6 +4,7 @@
  */
 import type { DigestScope, NoiseRule } from "../../domain/digest.ts";
 import type { AuditEntry, GpuRequest } from "../../domain/gpu-request.ts";
+import type { WatchedEpisode } from "../../domain/idle-rule.ts";
 import type { PoolVmRef } from "./azure.ts";
 import type { PostedMessage } from "./chat.ts";
 
@@ -191,4 +192,10 @@ export interface SeenRequests {
 export interface CachePort {
   cacheGet(key: string, now: Date): Promise<string | undefined>;
   cachePut(key: string, value: string, ttlSeconds: number, now: Date): Promise<void>;
+}
+
+/** The idle episodes gpuops is watching (the store's alert state), so idle time reaches back past the telemetry. */
+export interface IdleEpisodesPort {
+  /** The open episode of each key that has one (a VM's ARM id or "<pool id>/nodes/<node>"), by lower-case key. */
+  idleSince(keys: readonly string[]): Promise<Map<string, WatchedEpisode>>;
 }
