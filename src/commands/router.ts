@@ -73,9 +73,14 @@ export function createRouter(opts: RouterOptions = {}): Router {
     // Every verb answers within the deadline; one that changes something says its change may still land.
     const reply = await answerWithin(ctx, (c) => answer(table, request, c), { changesState: verb?.shareable === false, verb: verbName });
     const usesAzure = verb ? verb.usesAzure !== false : false;
-    if (ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE)) reply.context.push(DEMO_NOTICE);
+    const demoNote = ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE);
     // A copy: a verb may hand back a shared constant answer (e.g. "no store here").
-    return { ...reply, ...(verbName !== undefined ? { verb: verbName } : {}), shareable: verb?.shareable !== false };
+    return {
+      ...reply,
+      context: demoNote ? [...reply.context, DEMO_NOTICE] : reply.context,
+      ...(verbName !== undefined ? { verb: verbName } : {}),
+      shareable: verb?.shareable !== false,
+    };
   }
 
   const verbFor = (text: string) => {
