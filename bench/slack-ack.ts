@@ -79,7 +79,7 @@ export const slackAckScenario: BenchScenario = {
       const paths = [
         { key: "slack help", url: gpuops.url, kind: "slack" as const, text: "help", concurrency: 200, expect: '"blocks"' },
         { key: "slack no-op", url: bolt.url, kind: "slack" as const, text: "help", concurrency: 200, expect: "" },
-        { key: "slack skus", url: gpuops.url, kind: "slack" as const, text: `skus ${REGION}`, concurrency: 200, expect: "```" },
+        { key: "slack skus", url: gpuops.url, kind: "slack" as const, text: `skus ${REGION}`, concurrency: 200, expect: '"type":"table"' },
         { key: "teams skus", url: gpuops.url, kind: "teams" as const, text: `skus ${REGION}`, concurrency: 100, expect: "" },
         { key: "teams no-op", url: agents.url, kind: "teams" as const, text: "skus", concurrency: 100, expect: "" },
       ];
