@@ -7,49 +7,17 @@
  * const { row, created } = await store.alerts.openEpisode(episode, now);
  * if (await store.alerts.claimDeallocation(row.id, "Ada", now)) await power.deallocate(row.resource_id, …);
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { WatchedEpisode } from "../domain/idle-rule.ts";
 import type { IdleEpisodesPort } from "../services/ports.ts";
 import { isUniqueViolation } from "./errors.ts";
-import type { Database } from "./schema.ts";
+import type { AlertMessageTable, AlertStateTable, Database } from "./schema.ts";
 
-/** An idle episode as stored; times are ISO strings, `snapshot` the JSON the message is drawn from. */
-export interface IdleAlertRecord {
-  id: number;
-  /** The VM's ARM id, or "<pool id>/nodes/<node>" (lower-case). */
-  alert_key: string;
-  episode_start: string;
-  status: string;
-  resource_id: string;
-  resource_kind: string;
-  host: string;
-  subscription_id: string;
-  owner: string | null;
-  snapshot: string;
-  first_seen_at: string;
-  last_seen_at: string;
-  resolved_at: string | null;
-  resolution: string | null;
-  snoozed_until: string | null;
-  snooze_reminded: number;
-  keep_until: string | null;
-  deallocate_state: string | null;
-  deallocate_by: string | null;
-  deallocate_at: string | null;
-  deallocate_detail: string | null;
-}
+/** An idle episode as stored (the table's row): times are ISO strings, `snapshot` the JSON the message is drawn from. */
+export type IdleAlertRecord = Selectable<AlertStateTable>;
 
 /** Where an alert was posted in one channel; `message_id` is empty while the post is unconfirmed. */
-export interface AlertMessageRecord {
-  id: number;
-  alert_id: number;
-  platform: string;
-  channel_id: string;
-  message_id: string;
-  thread_id: string | null;
-  posted_at: string;
-  updated_at: string;
-}
+export type AlertMessageRecord = Selectable<AlertMessageTable>;
 
 export interface AlertActionRecord {
   action: string;
