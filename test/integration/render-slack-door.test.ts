@@ -5,11 +5,10 @@
  * channel" posts that same answer (not a re-run), saying who shared it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
 import { checkSlackLimits, SLACK_TABLE_LIMITS, type SlackBlock, type TableBlock } from "../../src/render/slack.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { blockActionsBody, type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 
 const SECRET = "test-signing-secret-render-17";
 
@@ -27,15 +26,7 @@ describe("Slack door: /gpu idle answers with a native table block", () => {
 
   beforeAll(async () => {
     fake = await startFakeSlack();
-    const config = loadConfig({
-      GPUOPS_DEMO: "true",
-      GPUOPS_DATA_DIR: ":memory:",
-      PORT: "0",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_API_URL: fake.apiUrl,
-    });
-    server = await startServer(config, { log: createLogger("silent") });
+    server = await startSlackServer(fake, SECRET);
   });
   afterAll(async () => {
     await server?.close();
@@ -107,15 +98,7 @@ describe("Slack door: charts without a public https address are uploaded as file
 
   beforeAll(async () => {
     fake = await startFakeSlack();
-    const config = loadConfig({
-      GPUOPS_DEMO: "true",
-      GPUOPS_DATA_DIR: ":memory:",
-      PORT: "0",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_API_URL: fake.apiUrl,
-    });
-    server = await startServer(config, { log: createLogger("silent") });
+    server = await startSlackServer(fake, SECRET);
   });
   afterAll(async () => {
     await server?.close();

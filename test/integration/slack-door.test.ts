@@ -12,21 +12,9 @@ import { checkSlackLimits, type SlackBlock } from "../../src/render/slack.ts";
 import { reply, text } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { blockActionsBody, type FakeSlack, postSigned, signSlackRequest, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 
 const SECRET = "test-signing-secret-8f2c";
-
-async function startSlackServer(fake: FakeSlack, env: Record<string, string> = {}): Promise<RunningServer> {
-  const config = loadConfig({
-    GPUOPS_DEMO: "true",
-    GPUOPS_DATA_DIR: ":memory:",
-    PORT: "0",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_API_URL: fake.apiUrl,
-    ...env,
-  });
-  return startServer(config, { log: createLogger("silent") });
-}
 
 interface CommandAnswer {
   response_type?: string;
@@ -53,7 +41,7 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
 
   beforeAll(async () => {
     fake = await startFakeSlack();
-    server = await startSlackServer(fake);
+    server = await startSlackServer(fake, SECRET);
   });
   afterAll(async () => {
     await server?.close();
@@ -373,7 +361,7 @@ describe("Slack door: slow Azure", () => {
   let server: RunningServer;
   beforeAll(async () => {
     fake = await startFakeSlack();
-    server = await startSlackServer(fake, { GPUOPS_SLACK_ACK_DEADLINE_MS: "300" });
+    server = await startSlackServer(fake, SECRET, { GPUOPS_SLACK_ACK_DEADLINE_MS: "300" });
   });
   afterAll(async () => {
     await server?.close();

@@ -4,13 +4,12 @@
 // within Slack's limits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOW_ROWS_VERB } from "../../src/commands/show-rows.ts";
-import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
 import { checkSlackLimits, SLACK_TABLE_LIMITS, type SlackBlock, type TableBlock } from "../../src/render/slack.ts";
 import type { TablePart } from "../../src/reply/reply.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { blockActionsBody, type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
 import { runCommand } from "../support/router.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 
 const SECRET = "test-signing-secret-long-lists";
 
@@ -26,17 +25,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  const config = loadConfig({
-    GPUOPS_DEMO: "true",
-    GPUOPS_DATA_DIR: ":memory:",
-    PORT: "0",
-    GPUOPS_CONSOLE: "off",
-    GPUOPS_LOG_LEVEL: "silent",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_API_URL: fake.apiUrl,
-  });
-  server = await startServer(config, { log: createLogger("silent") });
+  server = await startSlackServer(fake, SECRET, { GPUOPS_CONSOLE: "off", GPUOPS_LOG_LEVEL: "silent" });
 });
 afterAll(async () => {
   await server?.close();

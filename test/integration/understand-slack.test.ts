@@ -4,10 +4,9 @@
  * shaped as Slack's Events API sends them; answers go out through chat.postMessage to a fake Slack.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { type FakeSlack, signSlackRequest, startFakeSlack } from "../support/fake-slack.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 
 const SECRET = "test-signing-secret-understand";
 
@@ -36,15 +35,7 @@ describe("Slack door: questions by @mention and direct message", () => {
 
   beforeAll(async () => {
     fake = await startFakeSlack();
-    const config = loadConfig({
-      GPUOPS_DEMO: "true",
-      GPUOPS_DATA_DIR: ":memory:",
-      PORT: "0",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_API_URL: fake.apiUrl,
-    });
-    server = await startServer(config, { log: createLogger("silent") });
+    server = await startSlackServer(fake, SECRET);
   });
   afterAll(async () => {
     await server?.close();
