@@ -100,6 +100,28 @@ describe("Slack replay guard shared by replicas", () => {
 });
 
 describe.each(["sqlite", "postgres"] as const)("seen-request ledger on %s", (engine) => {
+  it("one request's keys go in together, each answered for itself, and two replicas never both see one first", async () => {
+    const where = engine === "sqlite" ? freshSqlite() : await freshPostgres("gpuops_seen_batch");
+    const one = await openStore({ databaseUrl: where.databaseUrl, dataDir: where.dataDir });
+    const two = await openStore({ databaseUrl: where.databaseUrl, dataDir: where.dataDir });
+    try {
+      const t0 = new Date("2026-12-01T10:00:00.000Z");
+      const [l1, l2] = [createSlackRequestLedger(one.db), createSlackRequestLedger(two.db)];
+      expect(await l1.firstSights(["sig:v0=a", "command:1.1"], t0)).toEqual([true, true]);
+      // A fresh signature on the same command (a retry, a replay): only the signature is new.
+      expect(await l2.firstSights(["sig:v0=b", "command:1.1"], t0)).toEqual([true, false]);
+      expect(await l2.firstSights(["sig:v0=a", "command:2.2"], t0)).toEqual([false, true]);
+      const race = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? l1 : l2).firstSights([`sig:v0=r${i}`, "command:3.3"], t0)));
+      expect(race.map((r) => r[0])).toEqual(Array(10).fill(true));
+      expect(race.filter((r) => r[1])).toHaveLength(1);
+      expect(await l1.firstSights([], t0)).toEqual([]);
+    } finally {
+      await one.close();
+      await two.close();
+      await where.drop();
+    }
+  });
+
   it("one of two stores on one database sees a key first; it is forgotten after the window", async () => {
     const where = engine === "sqlite" ? freshSqlite() : await freshPostgres("gpuops_seen");
     const one = await openStore({ databaseUrl: where.databaseUrl, dataDir: where.dataDir });

@@ -5,10 +5,12 @@
  *  - a retry → acknowledged with X-Slack-No-Retry: 1, nothing runs;
  *  - the same trigger/event under a fresh signature → acknowledged, nothing runs;
  *  - a timestamp more than 5 minutes in the future → 401 (Bolt refuses only the past).
- * What was seen lives in the shared store, so replicas behind one load balancer agree. A signature
- * is remembered only once it verifies against the signing secret (Bolt's own check): a tampered
- * body carrying a copied signature is refused by Bolt and cannot spend the genuine request.
- * Signature checks stay Bolt's; these guards only ever refuse more.
+ * What was seen lives in the shared store, so replicas behind one load balancer agree. Over HTTP
+ * every check happens here, before Bolt: the signature (with Bolt's own `isValidSlackRequest`,
+ * once; Bolt's receiver is told not to check it again), then one store round trip for the
+ * signature and the trigger or event id together. A signature is remembered only once it
+ * verifies: a tampered body carrying a copied signature is refused and cannot spend the genuine
+ * request. Over Socket Mode (no signatures) the Bolt middleware skips retries and duplicates.
  */
 import { createRequire } from "node:module";
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
@@ -32,15 +34,15 @@ const MAX_SKEW_S = 5 * 60;
 const BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface RequestGuard {
-  /** Express middleware in front of Bolt's receiver at /slack/events. */
+  /** Express middleware in front of Bolt's receiver at /slack/events: signature, replays, retries, duplicates. */
   http(req: Request, res: Response, next: NextFunction): void;
-  /** Bolt global middleware: skip retries and requests already seen. */
+  /** Bolt global middleware for Socket Mode: skip retries and requests already seen. */
   bolt: Middleware<AnyMiddlewareArgs>;
   stats(): { replays: number; retries: number; duplicates: number; future: number };
 }
 
 export interface RequestGuardOptions {
-  /** The signing secret (HTTP mode): a signature is remembered only when it verifies. */
+  /** The signing secret (HTTP mode): without it every HTTP request is refused. */
   signingSecret?: string | undefined;
   /** Where seen requests are remembered; one process's memory when absent (no store). */
   seen?: SeenRequests;
@@ -60,13 +62,27 @@ export function requestKey(body: unknown): string | undefined {
 /** A process-local stand-in for the shared store (the one-shot CLI and store-less tests). */
 export function memorySeenRequests(max = 50_000): SeenRequests {
   const keys = new LRUCache<string, true>({ max, ttl: REMEMBER_MS });
-  return {
-    async firstSight(key) {
-      if (keys.has(key)) return false;
-      keys.set(key, true);
-      return true;
-    },
+  const firstSight = (key: string) => {
+    if (keys.has(key)) return false;
+    keys.set(key, true);
+    return true;
   };
+  return {
+    firstSight: async (key) => firstSight(key),
+    firstSights: async (list) => list.map(firstSight),
+  };
+}
+
+/** The request's body as Bolt will see it (form fields, an interaction's payload, an event), for its key only. */
+function parseBody(body: string, contentType: string | undefined): unknown {
+  try {
+    if (contentType?.includes("application/json")) return JSON.parse(body);
+    const form = new URLSearchParams(body);
+    const payload = form.get("payload");
+    return payload !== null ? JSON.parse(payload) : Object.fromEntries(form);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The raw body, read once and left on `req.rawBody` where Bolt's receiver reads it instead of the stream. */
@@ -90,13 +106,6 @@ export function createRequestGuard(opts: RequestGuardOptions = {}): RequestGuard
   const counts = { replays: 0, retries: 0, duplicates: 0, future: 0 };
 
   const http = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const retry = req.headers["x-slack-retry-num"];
-    if (retry !== undefined) {
-      // Bolt still verifies the signature; the command itself is skipped in `bolt` below.
-      res.setHeader("X-Slack-No-Retry", "1");
-      next();
-      return;
-    }
     const ts = Number(req.headers["x-slack-request-timestamp"]);
     if (Number.isFinite(ts) && ts > Math.floor(now() / 1000) + MAX_SKEW_S) {
       counts.future += 1;
@@ -104,25 +113,45 @@ export function createRequestGuard(opts: RequestGuardOptions = {}): RequestGuard
       res.status(401).send();
       return;
     }
-    const sig = req.headers["x-slack-signature"];
-    if (typeof sig !== "string" || sig.length === 0 || !opts.signingSecret) {
-      next();
+    const raw = await readRawBody(req);
+    if (raw === undefined) {
+      res.status(413).send();
       return;
     }
-    const raw = await readRawBody(req);
+    const sig = req.headers["x-slack-signature"];
+    const body = raw.toString();
+    // Bolt's own check (Bolt's receiver is told not to repeat it): secret, headers, age, signature.
     const verified =
-      raw !== undefined &&
-      isValidSlackRequest({
-        signingSecret: opts.signingSecret,
-        body: raw.toString(),
-        headers: { "x-slack-signature": sig, "x-slack-request-timestamp": ts },
-        nowMilliseconds: now(),
-      });
-    // Unverified: Bolt answers it (401, 413); nothing is remembered, so a forgery spends nothing.
-    if (verified && !(await seen.firstSight(`sig:${sig}`, new Date(now())))) {
+      typeof sig === "string" &&
+      opts.signingSecret !== undefined &&
+      isValidSlackRequest({ signingSecret: opts.signingSecret, body, headers: { "x-slack-signature": sig, "x-slack-request-timestamp": ts }, nowMilliseconds: now() });
+    // Refused before anything is remembered, so a forgery spends nothing.
+    if (!verified) {
+      opts.onSkip?.("Request verification failed (signature, headers or age)", undefined);
+      res.status(401).send();
+      return;
+    }
+    const retry = req.headers["x-slack-retry-num"];
+    if (retry !== undefined) {
+      counts.retries += 1;
+      opts.onSkip?.(`retry ${String(retry)} (${String(req.headers["x-slack-retry-reason"] ?? "unknown")})`, undefined);
+      res.setHeader("X-Slack-No-Retry", "1");
+      res.status(200).send();
+      return;
+    }
+    const key = requestKey(parseBody(body, req.headers["content-type"]));
+    const [newSignature, newRequest] = await seen.firstSights(key === undefined ? [`sig:${sig}`] : [`sig:${sig}`, key], new Date(now()));
+    if (!newSignature) {
       counts.replays += 1;
       opts.onSkip?.("replayed signature", undefined);
       res.status(401).send();
+      return;
+    }
+    if (key !== undefined && !newRequest) {
+      // The same action under a fresh signature: acknowledged (so Slack stops), nothing runs.
+      counts.duplicates += 1;
+      opts.onSkip?.("duplicate", key);
+      res.status(200).send();
       return;
     }
     next();

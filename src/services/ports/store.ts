@@ -186,6 +186,8 @@ export interface ConversationRefsPort {
 export interface SeenRequests {
   /** True the first time `key` is seen anywhere on this store; false ever after (while remembered). */
   firstSight(key: string, now: Date): Promise<boolean>;
+  /** `firstSight` for several keys of one request in one round trip, answered in their order. */
+  firstSights(keys: readonly string[], now: Date): Promise<boolean[]>;
 }
 
 /** A shared cache of fetched answers (the store's cache table): survives restarts, shared by replicas. */
