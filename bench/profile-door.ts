@@ -65,6 +65,7 @@ if (file) {
   process.stdout.write("hottest functions:\n");
   for (const [k, ms] of [...fnSelf].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stdout.write(`${String(Math.round(ms)).padStart(7)} ms  ${k}\n`);
 }
-rmSync(dir, { recursive: true, force: true });
+if (process.env.PROFILE_KEEP) process.stdout.write(`profile kept in ${dir}\n`);
+else rmSync(dir, { recursive: true, force: true });
 connector.close();
 await fake.close();

@@ -112,10 +112,15 @@ export function createPriceAdapter(azure: AzureAccess, options: PriceAdapterOpti
     return pickPrices(items);
   };
 
-  const regionPrices = async (region: string): Promise<RegionPrices> => {
-    const key = `retail-prices:v1:${options.currency}:${region}`;
+  const priceKey = (region: string) => `retail-prices:v1:${options.currency}:${region}`;
+  const inMemory = (key: string) => {
     const hit = memory.get(key);
-    if (hit && hit.expires > now().getTime()) return hit.prices;
+    return hit && hit.expires > now().getTime() ? hit.prices : undefined;
+  };
+  const regionPrices = async (region: string): Promise<RegionPrices> => {
+    const key = priceKey(region);
+    const hit = inMemory(key);
+    if (hit) return hit;
     let pending = inFlight.get(key);
     if (!pending) {
       pending = (async () => {
@@ -137,5 +142,6 @@ export function createPriceAdapter(azure: AzureAccess, options: PriceAdapterOpti
       if (!hit) return { known: false, reason: `Azure publishes no pay-as-you-go Linux price for ${size} in ${region}` };
       return { known: true, perHour: hit[0], currency: hit[1] };
     },
+    cachedPriceList: (region) => inMemory(priceKey(region.toLowerCase())),
   };
 }

@@ -26,6 +26,7 @@ export function createSkuAdapter(azure: AzureAccess, opts: { ttlSeconds: number;
       const result = await cache.fetch(`${subscriptionId}/${region}`, { context: { subscriptionId, region } });
       return result ?? [];
     },
+    cachedVmSkus: (subscriptionId, region) => (opts.ttlSeconds === 0 ? undefined : cache.get(`${subscriptionId}/${region}`)),
   };
 }
 

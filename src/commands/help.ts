@@ -1,9 +1,28 @@
 /** `help` and `help <verb>`. */
-import { reply, table, text, userError } from "../reply/reply.ts";
+import { type Reply, reply, table, text, userError } from "../reply/reply.ts";
 import { nearest } from "./args.ts";
+import { derivedMemo } from "./derived-memo.ts";
 import type { Verb } from "./types.ts";
 
 export function helpVerb(verbs: () => Verb[]): Verb {
+  // Help depends only on the verb list: each answer is built once per list and question.
+  const answers = derivedMemo<Reply>();
+  const verb = helpAnswers(verbs);
+  return {
+    ...verb,
+    async run(args, req, ctx) {
+      const all = verbs();
+      const key = args.join(" ").toLowerCase();
+      const known = answers.get([all], key);
+      if (known) return known;
+      const answer = await verb.run(args, req, ctx);
+      answers.set([all], key, answer);
+      return answer;
+    },
+  };
+}
+
+function helpAnswers(verbs: () => Verb[]): Verb {
   return {
     name: "help",
     usesAzure: false,

@@ -67,6 +67,9 @@ export function createRouter(opts: RouterOptions = {}): Router {
     return work;
   }
 
+  /** The copies handed out, per answer: a memoised answer gets the same copy back, so what doors keep by answer (its rendering, its share id) is found again. */
+  const copies = new WeakMap<Reply, Map<string, Reply>>();
+
   async function dispatch(request: CommandRequest, ctx: CommandContext): Promise<Reply> {
     const verbName = resolveVerbName(table, request.text) ?? understoodVerbName(request.text);
     const verb = verbName === undefined ? undefined : table.get(verbName);
@@ -74,13 +77,23 @@ export function createRouter(opts: RouterOptions = {}): Router {
     const reply = await answerWithin(ctx, (c) => answer(table, request, c), { changesState: verb?.shareable === false, verb: verbName });
     const usesAzure = verb ? verb.usesAzure !== false : false;
     const demoNote = ctx.settings.demo && usesAzure && reply.outcome !== "user_error" && !reply.context.includes(DEMO_NOTICE);
-    // A copy: a verb may hand back a shared constant answer (e.g. "no store here").
-    return {
+    // A copy: a verb may hand back a shared answer (a constant "no store here", a memoised one).
+    const key = `${verbName ?? ""}|${demoNote}`;
+    const known = copies.get(reply)?.get(key);
+    if (known) return known;
+    const copy: Reply = {
       ...reply,
       context: demoNote ? [...reply.context, DEMO_NOTICE] : reply.context,
       ...(verbName !== undefined ? { verb: verbName } : {}),
       shareable: verb?.shareable !== false,
     };
+    let forReply = copies.get(reply);
+    if (!forReply) {
+      forReply = new Map();
+      copies.set(reply, forReply);
+    }
+    forReply.set(key, copy);
+    return copy;
   }
 
   const verbFor = (text: string) => {

@@ -5,11 +5,11 @@
  * and then parsed again by the same grammar as typed text, never interpolated anywhere. Doors
  * render the buttons; the rule for when an answer gets "Share" lives here.
  */
-import { randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Action, Reply } from "../reply/reply.ts";
 import { type AnyActionHandler, action } from "./actions.ts";
+import { approxReplyBytes, newAnswerId } from "./kept-answers.ts";
 import type { CommandContext, CommandRequest } from "./types.ts";
 
 /** Runs a command as typed text (the router's run, passed in to keep layers acyclic). */
@@ -41,19 +41,27 @@ const sharePayload = z.object({
 const offered = new LRUCache<string, Reply>({
   max: 1000,
   maxSize: 32 * 1024 * 1024,
-  sizeCalculation: (r) => Math.max(1, JSON.stringify(r).length),
+  sizeCalculation: approxReplyBytes,
   ttl: 30 * 60 * 1000,
 });
+/** The id an answer was kept under: the same answer offered again (a memoised one) is kept once. */
+const ids = new WeakMap<Reply, string>();
+
+function keep(answer: Reply): string {
+  const known = ids.get(answer);
+  if (known && offered.has(known)) return known;
+  const id = newAnswerId();
+  // A copy: what is shared stays what the person saw, whatever happens to the original.
+  offered.set(id, structuredClone(answer));
+  ids.set(answer, id);
+  return id;
+}
 
 /** The "Share in channel" button for an ephemeral answer to `command`, when the command fits a button. */
 export function shareButton(text: string, answer?: Reply): Action | undefined {
   if (!commandPayload.safeParse({ command: text }).success) return undefined;
   const payload: Record<string, string> = { command: text };
-  if (answer) {
-    const id = randomBytes(12).toString("base64url");
-    offered.set(id, structuredClone(answer));
-    payload.answer = id;
-  }
+  if (answer) payload.answer = keep(answer);
   return { verb: "share", label: "Share in channel", payload };
 }
 

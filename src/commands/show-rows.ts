@@ -12,11 +12,11 @@
  * renderAdaptiveCard(reply, longListOptions(reply)); // cut tables get the button
  * registerAction(showRowsAction);                     // where the door registers its buttons
  */
-import { randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { type Action, type Reply, type TablePart, userError } from "../reply/reply.ts";
 import type { ActionHandler } from "./actions.ts";
+import { approxReplyBytes, newAnswerId } from "./kept-answers.ts";
 
 export const SHOW_ROWS_VERB = "rows.more";
 /** Rows a page of a long table shows at most (bytes permitting): a screenful, not a document. */
@@ -28,7 +28,7 @@ const ANSWER_ID = /^[A-Za-z0-9_-]{16}$/;
 const kept = new LRUCache<string, Reply>({
   max: 1000,
   maxSize: 64 * 1024 * 1024,
-  sizeCalculation: (r) => Math.max(1, JSON.stringify(r).length),
+  sizeCalculation: approxReplyBytes,
   ttl: 30 * 60 * 1000,
 });
 /** The id each rendered answer was kept under, so rendering it again (or twice while fitting) reuses it. */
@@ -38,8 +38,8 @@ const pages = new WeakMap<Reply, { answer: string; table: number; from: number }
 
 function keep(reply: Reply): string {
   const known = ids.get(reply);
-  if (known) return known;
-  const id = randomBytes(12).toString("base64url");
+  if (known && kept.has(known)) return known;
+  const id = newAnswerId();
   kept.set(id, reply);
   ids.set(reply, id);
   return id;

@@ -6,8 +6,9 @@ import { toNumber } from "../domain/fraction.ts";
 import { effectiveStatus } from "../domain/gpu-catalogue.ts";
 import { formatMaybeHourly, type MaybePrice } from "../domain/money.ts";
 import { type SkuOffer, toOffer } from "../domain/sku-offer.ts";
-import { type Column, type Outcome, type Part, type Row, reply, table, text, userError } from "../reply/reply.ts";
+import { type Column, type Outcome, type Part, type Reply, type Row, reply, table, text, userError } from "../reply/reply.ts";
 import type { SizeFilter } from "./args.ts";
+import { derivedMemo } from "./derived-memo.ts";
 import { formatMaybeMonthly, gpuMemText, gpuText, HOURS_PER_MONTH, listPriceNote, MONTHLY_NOTE, regionLabel, shortSize, statusText, takeMonthly } from "./format.ts";
 import { type Gathered, gather, partialNotes } from "./partial.ts";
 import { parseRegionAndFilter } from "./region-and-filter.ts";
@@ -131,6 +132,27 @@ function skusColumns(subs: Subscription[], regions: string[], monthly: boolean):
   ];
 }
 
+/** Warm answers: kept while the SKU lists and price lists they were built from are still the cached ones. */
+const answers = derivedMemo<Reply>();
+
+/** The cached data an answer for `keys` reads, when every piece of it is cached; undefined otherwise. */
+function cachedData(ctx: CommandContext, keys: SkusKey[], regions: string[]): object[] | undefined {
+  const data: object[] = [];
+  for (const k of keys) {
+    const list = ctx.services.skus.cachedVmSkus?.(k.sub.id, k.region);
+    if (!list) return undefined;
+    data.push(list);
+  }
+  for (const r of regions) {
+    const prices = ctx.services.prices.cachedPriceList?.(r);
+    if (!prices) return undefined;
+    data.push(prices);
+  }
+  return data;
+}
+
+const sameData = (a: object[] | undefined, b: object[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+
 export const skusVerb: Verb = {
   name: "skus",
   summary: "GPU sizes a region offers this subscription: GPU model × count, memory, zones, restrictions, list price per hour",
@@ -147,60 +169,90 @@ export const skusVerb: Verb = {
     const subs = await ctx.services.scope.subscriptions();
     const sub = subs[0];
     if (!sub) return userError("no_scope", "No Azure subscription is in scope.", "set AZURE_SUBSCRIPTION_IDS");
-    const priceErrors = new Set<string>();
     // What a region offers differs per subscription: every subscription in scope is asked.
     const keys = subs.flatMap((s) => regions.map((region) => ({ sub: s, region })));
-    const g = await lookupPricedOffers(ctx, keys, filter, priceErrors);
-    const answeredIn = (region: string) => g.ok.filter((x) => x.key.region === region).length;
-    const rows: Row[] = [];
-    const data: Array<Record<string, unknown>> = [];
-    let offered = 0;
-    let currency: string | undefined;
-    for (const m of mergeOffers(g, regions)) {
-      if (m.price.known) currency ??= m.price.currency;
-      if (m.o.available) offered += 1;
-      data.push(sizeRecord(m, ctx.now, monthly));
-      rows.push(sizeRow(m, m.subs.length === answeredIn(m.region) && subs.length > 1 ? "all" : m.subs.join(", "), ctx.now, monthly));
-    }
-    const { notes, outcome } = partialNotes(g, (k) => (subs.length > 1 ? `${k.sub.name} in ${regionLabel(k.region)}` : regionLabel(k.region)));
-    const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
-    const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
-    const title = `${what} ${where}`;
-    const context = [
-      subs.length === 1
-        ? `Subscription ${sub.name} (${sub.id}).`
-        : `${subs.length} subscriptions: ${subs.map((x) => x.name).join(", ")} ("all" where every one that answered sees the size the same way).`,
-      ...notes,
-    ];
-    if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
-    if (rows.length > 0 && monthly) context.push(MONTHLY_NOTE);
-    if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
-    if (rows.length === 0) {
-      return reply(title, emptySkusParts(ctx, outcome, filter, filterText, regions, what, where), {
-        context,
-        data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: [] },
-        outcome,
-        ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
-      });
-    }
-    const parts: Part[] = [table(skusColumns(subs, regions, monthly), rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
-    // Listed but blocked everywhere asked: point at the regions that do offer it.
-    if (filter && offered === 0) {
-      parts.push(
-        text(
-          `${filter.kind === "size" ? `${filter.label} is` : "These sizes are"} not offered ${where} to this subscription. Try \`where ${filterText}\` to find regions that offer it.`,
-          "warning",
-        ),
-      );
-    }
-    // Missing prices make the answer partial, as in `running`; the sizes themselves are complete.
-    return reply(title, parts, {
-      context,
-      outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome,
-      data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: data },
-    });
+    // Everything else the answer depends on: who is asked, what was asked, the day (retirements), the settings.
+    const memoKey = [
+      subs.map((x) => `${x.id}=${x.name}`).join(","),
+      allArgs.join(" "),
+      ctx.now().toISOString().slice(0, 10),
+      ctx.settings.currency,
+      ctx.settings.regions.join(","),
+    ].join("|");
+    const before = cachedData(ctx, keys, regions);
+    const known = before && answers.get(before, memoKey);
+    if (known) return known;
+    const answer = await answerSkus(ctx, { subs, keys, regions, filter, filterText, monthly });
+    // Kept only when it was built from the data still cached now: a refetch in between means the next asker builds it again.
+    const after = cachedData(ctx, keys, regions);
+    if (answer.outcome === "ok" && sameData(before, after)) answers.set(after as object[], memoKey, answer);
+    return answer;
   },
 };
+
+interface SkusQuestion {
+  subs: Subscription[];
+  keys: SkusKey[];
+  regions: string[];
+  filter: SizeFilter | undefined;
+  filterText: string;
+  monthly: boolean;
+}
+
+async function answerSkus(ctx: CommandContext, q: SkusQuestion): Promise<Reply> {
+  const { subs, keys, regions, filter, filterText, monthly } = q;
+  const sub = subs[0] as Subscription;
+  const priceErrors = new Set<string>();
+  const g = await lookupPricedOffers(ctx, keys, filter, priceErrors);
+  const answeredIn = (region: string) => g.ok.filter((x) => x.key.region === region).length;
+  const rows: Row[] = [];
+  const data: Array<Record<string, unknown>> = [];
+  let offered = 0;
+  let currency: string | undefined;
+  for (const m of mergeOffers(g, regions)) {
+    if (m.price.known) currency ??= m.price.currency;
+    if (m.o.available) offered += 1;
+    data.push(sizeRecord(m, ctx.now, monthly));
+    rows.push(sizeRow(m, m.subs.length === answeredIn(m.region) && subs.length > 1 ? "all" : m.subs.join(", "), ctx.now, monthly));
+  }
+  const { notes, outcome } = partialNotes(g, (k) => (subs.length > 1 ? `${k.sub.name} in ${regionLabel(k.region)}` : regionLabel(k.region)));
+  const what = filter ? (filter.kind === "size" ? filter.label : `${filter.label} sizes`) : "GPU sizes";
+  const where = regions.length === 1 ? `in ${regionLabel(regions[0] as string)}` : `in ${regions.length} regions`;
+  const title = `${what} ${where}`;
+  const context = [
+    subs.length === 1
+      ? `Subscription ${sub.name} (${sub.id}).`
+      : `${subs.length} subscriptions: ${subs.map((x) => x.name).join(", ")} ("all" where every one that answered sees the size the same way).`,
+    ...notes,
+  ];
+  if (rows.length > 0) context.push(listPriceNote(currency ?? ctx.settings.currency));
+  if (rows.length > 0 && monthly) context.push(MONTHLY_NOTE);
+  if (priceErrors.size > 0) context.push(`Some list prices could not be read (shown as "no list price"): ${[...priceErrors][0]}`);
+  if (rows.length === 0) {
+    return reply(title, emptySkusParts(ctx, outcome, filter, filterText, regions, what, where), {
+      context,
+      data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: [] },
+      outcome,
+      ...(outcome === "azure_error" ? { code: g.failed[0]?.error.code ?? "azure_error" } : {}),
+    });
+  }
+  const parts: Part[] = [table(skusColumns(subs, regions, monthly), rows, { narrowHint: regions.length > 1 ? "skus <region> <gpu>" : "skus <region> <gpu>, e.g. a100" })];
+  // Listed but blocked everywhere asked: point at the regions that do offer it.
+  if (filter && offered === 0) {
+    parts.push(
+      text(
+        `${filter.kind === "size" ? `${filter.label} is` : "These sizes are"} not offered ${where} to this subscription. Try \`where ${filterText}\` to find regions that offer it.`,
+        "warning",
+      ),
+    );
+  }
+  // Missing prices make the answer partial, as in `running`; the sizes themselves are complete.
+  return reply(title, parts, {
+    context,
+    outcome: outcome === "ok" && priceErrors.size > 0 ? "partial" : outcome,
+    data: { kind: "skus", regions, subscriptions: subs.map((x) => ({ id: x.id, name: x.name })), sizes: data },
+  });
+}
 
 function matches(o: SkuOffer, filter: SizeFilter | undefined): boolean {
   if (!filter) return true;

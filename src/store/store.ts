@@ -5,8 +5,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
+import { LRUCache } from "lru-cache";
 import pg from "pg";
 import { GpuopsError } from "../errors.ts";
 import type { ConversationRefsPort, SeenRequests } from "../services/ports.ts";
@@ -59,6 +60,27 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a small
+ * statement (the Slack replay ledger writes twice per request). Statements are kept by their SQL
+ * text and reused: Kysely runs one query at a time on its single SQLite connection, so a kept
+ * statement is never busy, and SQLite re-prepares it by itself after a migration.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new LRUCache<string, BetterSqlite3.Statement>({ max: 500 });
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      let stmt = statements.get(text);
+      if (!stmt) {
+        stmt = sqlite.prepare(text);
+        statements.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 class Provider implements MigrationProvider {
   async getMigrations() {
     return MIGRATIONS;
@@ -99,7 +121,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       sqlite.pragma("journal_mode = WAL");
       sqlite.pragma("busy_timeout = 5000");
       sqlite.pragma("foreign_keys = ON");
-      dialect = new SqliteDialect({ database: sqlite });
+      dialect = new SqliteDialect({ database: withStatementCache(sqlite) });
     } catch (err) {
       throw new GpuopsError("store_error", `${where}: could not open the store (${(err as Error).message ?? String(err)})`, { cause: err });
     }

@@ -24,6 +24,12 @@ export interface VmSku {
 export interface SkuPort {
   /** Virtual-machine SKUs a region offers a subscription (restricted ones included, flagged). */
   listVmSkus(subscriptionId: string, region: string): Promise<VmSku[]>;
+  /**
+   * The list `listVmSkus` would answer from its cache right now, without asking Azure; undefined
+   * when it would ask. The same object for as long as the cached entry lives (answers derived from
+   * it are kept by its identity).
+   */
+  cachedVmSkus?(subscriptionId: string, region: string): VmSku[] | undefined;
 }
 
 export interface Usage {
@@ -100,6 +106,11 @@ export type ListPrice = MaybePrice;
 export interface PricePort {
   /** Pay-as-you-go Linux hourly list price of a size in a region (Spot, Low Priority and Windows excluded). */
   hourlyPrice(size: string, region: string): Promise<ListPrice>;
+  /**
+   * A token for the region's price list while `hourlyPrice` answers it from memory (the same
+   * object until the list is read again); undefined when it would read it.
+   */
+  cachedPriceList?(region: string): object | undefined;
 }
 
 /** How spend is split: validated by the command parser before it reaches a query. */
