@@ -1,7 +1,8 @@
 /**
  * One read per scope per run: scheduled jobs that fire together (fifty channels' digests at
- * 09:00) ask Azure the same questions. This wraps the quota, telemetry and inventory ports so
- * that identical asks within a short window share one call (also while it is in flight). A
+ * 09:00) ask Azure the same questions. This wraps the quota, telemetry and inventory ports, and
+ * the Azure OpenAI reads the digest's PTU section makes (accounts, deployments, PTU utilisation),
+ * so that identical asks within a short window share one call (also while it is in flight). A
  * failed call is forgotten at once, so the next asker tries again. Answers are shared, not
  * copied: consumers read them and never change them in place.
  *
@@ -9,7 +10,7 @@
  * const memo = createRunMemo({ now });
  * digestJobs({ ..., context: () => memo.context(app.context()) });
  */
-import type { FleetPort, GpuResource, Services, UsagePort, UtilizationPort, UtilizationQuery } from "./ports.ts";
+import type { FleetPort, GpuResource, OpenAiPort, Services, UsagePort, UtilizationPort, UtilizationQuery } from "./ports.ts";
 
 export interface RunMemoOptions {
   /** The app's clock: a run's asks are shared while they are this close together. */
@@ -19,7 +20,7 @@ export interface RunMemoOptions {
 }
 
 export interface RunMemo {
-  /** The same context with its usages, utilization and fleet ports shared across the run. */
+  /** The same context with its usages, utilization, fleet and Azure OpenAI ports shared across the run. */
   context<C extends { services: Services }>(ctx: C): C;
   /** Azure reads this memo actually passed on (for tests and the bench). */
   misses(): number;
@@ -77,12 +78,27 @@ export function createRunMemo(opts: RunMemoOptions): RunMemo {
         () => p.gpuInventory(subscriptionIds),
       ),
   });
+  const openai = (p: OpenAiPort): OpenAiPort => ({
+    accounts: (subscriptionId) => shared(`openai-accounts|${subscriptionId.toLowerCase()}`, () => p.accounts(subscriptionId)),
+    deployments: (account) => shared(`openai-deployments|${account.id.toLowerCase()}`, () => p.deployments(account)),
+    // Each digest asks for "the last n hours" as of its own start, a few milliseconds apart: asks
+    // ending near now share one read per account and window length; any other window goes through.
+    ptuUtilization: (account, from, to) =>
+      Math.abs(to.getTime() - opts.now().getTime()) < windowMs
+        ? shared(`openai-ptu|${account.id.toLowerCase()}|${to.getTime() - from.getTime()}`, () => p.ptuUtilization(account, from, to))
+        : p.ptuUtilization(account, from, to),
+    usages: (subscriptionId, region) => p.usages(subscriptionId, region),
+    models: (subscriptionId, region) => p.models(subscriptionId, region),
+    modelCapacities: (subscriptionId, model, region) => p.modelCapacities(subscriptionId, model, region),
+    ptuHourlyPrice: () => p.ptuHourlyPrice(),
+  });
 
   return {
     context(ctx) {
       const s = ctx.services;
       const services: Services = { ...s, usages: once(s.usages, usages), fleet: once(s.fleet, fleet) };
       if (s.utilization) services.utilization = once(s.utilization, utilization);
+      if (s.openai) services.openai = once(s.openai, openai);
       return { ...ctx, services };
     },
     misses: () => misses,
