@@ -53,9 +53,11 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
       channel: { id: command.channel_id, platform: "slack" },
       surface: "slack",
     };
-    const log = deps.log.child({ slack: { user: command.user_id, channel: command.channel_id } });
+    // Bindings per line, not a child logger: a child costs on every command, most of which log nothing.
+    const who = { slack: { user: command.user_id, channel: command.channel_id } };
+    const log = deps.log;
     const work = deps.router.run(request, deps.context()).catch((err: unknown) => {
-      log.error({ err }, "slash command failed");
+      log.error({ ...who, err }, "slash command failed");
       return userError("internal", "Something went wrong on our side while answering; it has been logged. Try again, or ask `help`.");
     });
     const timely = await within(work, deps.ackDeadlineMs);
@@ -65,7 +67,7 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
     if (timely) {
       await ack(commandResponse(timely, text, isPublic));
       uploadCharts(timely);
-      log.debug({ ms: deps.now() - started, outcome: timely.outcome }, "slash command answered in the ack");
+      log.debug({ ...who, ms: deps.now() - started, outcome: timely.outcome }, "slash command answered in the ack");
       return;
     }
     await ack({ response_type: isPublic ? "in_channel" : "ephemeral", text: WORKING });
@@ -74,9 +76,9 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
         try {
           await respond({ ...commandResponse(reply, text, isPublic), replace_original: true });
           uploadCharts(reply);
-          log.debug({ ms: deps.now() - started, outcome: reply.outcome }, "slash command answered via response_url");
+          log.debug({ ...who, ms: deps.now() - started, outcome: reply.outcome }, "slash command answered via response_url");
         } catch (err) {
-          log.warn({ err }, "could not deliver a slow answer through response_url");
+          log.warn({ ...who, err }, "could not deliver a slow answer through response_url");
         }
       }),
     );
