@@ -45,6 +45,12 @@ function keep(reply: Reply): string {
   return id;
 }
 
+/** False once the answer a rendering's "Show all" button points at is no longer kept (a rendering without one stays true). */
+export const buttonsStillKept = (reply: Reply): boolean => {
+  const id = ids.get(reply);
+  return id === undefined || kept.has(id);
+};
+
 const plural = (n: number) => `${n} ${n === 1 ? "row" : "rows"}`;
 
 /**

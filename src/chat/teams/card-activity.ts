@@ -4,7 +4,8 @@
  */
 import { type Activity, ActivityTypes } from "@microsoft/agents-activity";
 import { CardFactory, MessageFactory } from "@microsoft/agents-hosting";
-import { longListOptions } from "../../commands/show-rows.ts";
+import { buttonsStillKept, longListOptions } from "../../commands/show-rows.ts";
+import { renderedOnce } from "../../render/rendered-once.ts";
 import { type AdaptiveCardJson, notificationText, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
 
@@ -17,10 +18,23 @@ export function cardActivity(card: AdaptiveCardJson, summary: string, id?: strin
   return activity;
 }
 
+/**
+ * The card for an answer. A long table shows its first rows and a "Show all" button rather than
+ * growing towards the size limit. Rendered once per answer (a memoised answer is sent again and
+ * again), again only when the answer behind its button is no longer kept.
+ */
+export function answerCard(reply: Reply): AdaptiveCardJson {
+  return renderedOnce(
+    reply,
+    "teams-card",
+    () => renderAdaptiveCard(reply, longListOptions(reply)),
+    () => buttonsStillKept(reply),
+  );
+}
+
 export function replyActivity(reply: Reply, id?: string): Activity {
-  // The summary is what a notification shows: for an error, the reason itself. A long table shows
-  // its first rows and a "Show all" button rather than growing towards the size limit.
-  return cardActivity(renderAdaptiveCard(reply, longListOptions(reply)), notificationText(reply), id);
+  // The summary is what a notification shows: for an error, the reason itself.
+  return cardActivity(answerCard(reply), notificationText(reply), id);
 }
 
 export function noticeActivity(text: string, id?: string): Activity {

@@ -10,15 +10,14 @@ import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvo
 
 import type { ActionRequest, ActionResult } from "../../commands/actions.ts";
 import type { Router } from "../../commands/router.ts";
-import { longListOptions } from "../../commands/show-rows.ts";
 import type { CommandContext, CommandRequest } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard } from "../../render/teams.ts";
+import { ADAPTIVE_CARD_CONTENT_TYPE, type renderAdaptiveCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
 import type { ConversationRefsPort, PostedMessage } from "../../services/ports.ts";
 
 import { type ButtonClick, clickFromInvoke, clickFromMessageValue } from "./action-data.ts";
-import { noticeActivity, plainSummary, replyActivity } from "./card-activity.ts";
+import { answerCard, noticeActivity, plainSummary, replyActivity } from "./card-activity.ts";
 import { type RetryPolicy, withConnectorRetry } from "./connector-retry.ts";
 import { type BotIdentity, connectorOf, continueConversation } from "./continue-conversation.ts";
 import { baseConversationId } from "./conversation-ids.ts";
@@ -262,7 +261,7 @@ export class TeamsAgent extends ActivityHandler {
       }
     }
     if (!result.update) return undefined;
-    const card = renderAdaptiveCard(result.update, longListOptions(result.update));
+    const card = answerCard(result.update);
     const messageId = context.activity.replyToId;
     if (messageId) {
       try {
