@@ -221,7 +221,7 @@ function scheduleJobs(p: JobParts): { scheduler: Scheduler; subscriptions: Subsc
     ...(j.heartbeatMs ? { heartbeatMs: j.heartbeatMs } : {}),
   });
   const jobs = scheduler;
-  // Digests due at the same minute share one quota, telemetry and inventory read per scope.
+  // Digests due at the same minute share one quota, telemetry, inventory and Azure OpenAI (accounts, deployments, PTU metrics) read per scope.
   const runMemo = createRunMemo({ now });
   jobs.source(
     "digests",
