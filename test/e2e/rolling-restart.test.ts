@@ -132,7 +132,7 @@ function envFor(): Record<string, string> {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_API_URL: fake.apiUrl,
-    // The shortest ack deadline: most answers go the slow way (response_url), which is what a drain must not drop.
+    // The shortest ack deadline: answers that ask Azure go the slow way (response_url), which is what a drain must not drop.
     GPUOPS_SLACK_ACK_DEADLINE_MS: "50",
     GPUOPS_DRAIN_DELAY: `${DRAIN_DELAY_S}s`,
     GPUOPS_SHUTDOWN_TIMEOUT: "20s",
@@ -168,7 +168,8 @@ function startLoad(concurrency: number): { stop(): Promise<Sent[]> } {
     while (running) {
       seq += 1;
       const id = `r${seq}`;
-      const text = seq % 3 === 0 ? "help" : "skus swedencentral a100";
+      // help and warm skus answers are ready within the ack; idle reads telemetry every time and takes the slow way.
+      const text = seq % 3 === 0 ? "help" : seq % 3 === 1 ? "skus swedencentral a100" : "idle";
       const body = slashCommandBody({ text, responseUrl: fake.responseUrl(id), userId: "U0ALICE01" });
       const headers = { "content-type": "application/x-www-form-urlencoded", ...signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000)) };
       try {
