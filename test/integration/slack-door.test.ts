@@ -63,6 +63,8 @@ describe("Slack door: /gpu over the real Bolt receiver", () => {
   it("answers `/gpu skus swedencentral a100` in the ack with a Block Kit table of the A100 sizes", async () => {
     const res = await postSigned(server.url, SECRET, slashCommandBody({ text: "skus swedencentral a100", responseUrl: fake.responseUrl("a100") }));
     expect(res.status).toBe(200);
+    // Slack reads the ack as a message only when it says it is JSON.
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const answer = (await res.json()) as CommandAnswer;
     expect(answer.response_type).toBe("ephemeral");
     expect(answer.blocks?.[0]).toMatchObject({ type: "header" });

@@ -22,7 +22,7 @@ import { registerMessageEvents } from "./mentions.ts";
 import type { ModalBuilder } from "./modals.ts";
 import { createSlackPosting, type SlackPosting } from "./posting.ts";
 import { createRequestGuard } from "./request-guard.ts";
-import { registerSlashCommand } from "./slash-command.ts";
+import { HTTP_RESPONSE, registerSlashCommand } from "./slash-command.ts";
 import { type BotIdentity, createSlackWebClient, slackErrorCode, slackLogger, verifyBotToken, webClientOptions } from "./web-client.ts";
 
 export type SlackMode = "http" | "socket";
@@ -114,6 +114,8 @@ export async function startSlackDoor(opts: SlackDoorOptions): Promise<SlackDoor 
       processBeforeResponse: false,
       // The guard in front already verified it (with Bolt's own check) and refused what fails.
       signatureVerification: false,
+      // The command handler sends a kept ack body as JSON text and says its content type on the response.
+      customPropertiesExtractor: (req) => ({ [HTTP_RESPONSE]: req.res }),
     });
     bolt = new Bolt({ ...common, receiver });
   }

@@ -41,10 +41,26 @@ export function commandResponse(reply: Reply, text: string, isPublic: boolean): 
   });
 }
 
+/** Ack bodies as JSON text, by body: a kept rendering is serialised once (Bolt would stringify it on every ack). */
+const serialised = new WeakMap<object, string>();
+
+function commandResponseJson(reply: Reply, text: string, isPublic: boolean): string {
+  const body = commandResponse(reply, text, isPublic);
+  let json = serialised.get(body);
+  if (json === undefined) {
+    json = JSON.stringify(body);
+    serialised.set(body, json);
+  }
+  return json;
+}
+
+/** Where the ack goes over HTTP (the receiver passes it in the context); absent over Socket Mode. */
+export const HTTP_RESPONSE = "gpuopsHttpResponse";
+
 const WORKING = "Working on it… asking Azure; the answer will replace this message.";
 
 export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
-  bolt.command(/^\/[\w-]+$/, async ({ command, ack, respond }) => {
+  bolt.command(/^\/[\w-]+$/, async ({ command, ack, respond, context }) => {
     const started = deps.now();
     const { text, isPublic } = parseVisibility(unescapeSlackText(command.text ?? ""));
     const request: CommandRequest = {
@@ -65,7 +81,12 @@ export function registerSlashCommand(bolt: App, deps: DoorDeps): void {
       if (isPublic && reply.parts.some((p) => p.kind === "image")) deps.track(deps.posting.uploadCharts(command.channel_id, reply));
     };
     if (timely) {
-      await ack(commandResponse(timely, text, isPublic));
+      const http = context[HTTP_RESPONSE] as { setHeader(name: string, value: string): void } | undefined;
+      if (http) {
+        // Over HTTP the ack is sent as JSON text Bolt passes through; it needs its content type said here.
+        http.setHeader("Content-Type", "application/json");
+        await ack(commandResponseJson(timely, text, isPublic));
+      } else await ack(commandResponse(timely, text, isPublic));
       uploadCharts(timely);
       log.debug({ ...who, ms: deps.now() - started, outcome: timely.outcome }, "slash command answered in the ack");
       return;
