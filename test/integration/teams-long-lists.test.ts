@@ -12,6 +12,7 @@ import { createLogger } from "../../src/log.ts";
 import { CARD_DESIGN_BYTES, CARD_ROWS, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { withTextRuns } from "../support/card-inlines.ts";
 import { type ConnectorCall, type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import { runCommand } from "../support/router.ts";
 import { cardInvoke, cardSubmit, personalMessage, postActivity } from "../support/teams-activities.ts";
@@ -42,7 +43,7 @@ function walk(node: unknown, visit: (n: Node) => void): void {
 }
 const textOf = (cell: unknown) => {
   const out: string[] = [];
-  walk(cell, (n) => {
+  walk(withTextRuns(cell), (n) => {
     if (n.type === "TextRun" && typeof n.text === "string") out.push(n.text);
   });
   return out.join("");

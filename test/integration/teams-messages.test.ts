@@ -11,6 +11,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { reply, text } from "../../src/reply/reply.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { withTextRuns } from "../support/card-inlines.ts";
 import { type ConnectorCall, type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import {
   CHANNEL_CONVERSATION,
@@ -41,7 +42,8 @@ function cardOf(call: ConnectorCall | undefined): CardJson {
 }
 
 /** Every TextRun text in a card, in order. */
-function texts(node: unknown, out: string[] = []): string[] {
+function texts(card: unknown, out: string[] = []): string[] {
+  const node = withTextRuns(card);
   if (Array.isArray(node)) for (const n of node) texts(n, out);
   else if (node && typeof node === "object") {
     const o = node as Record<string, unknown>;

@@ -2,10 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cardBytes, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import { type Reply, reply, table, text } from "../../src/reply/reply.ts";
+import { withTextRuns } from "../support/card-inlines.ts";
 import { validateAdaptiveCard } from "../support/validate-adaptive-card.ts";
 
 /** Every element of a card, depth first. */
-function nodes(node: unknown, out: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
+function nodes(card: unknown, out: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
+  const node = withTextRuns(card);
   if (Array.isArray(node)) for (const n of node) nodes(n, out);
   else if (node && typeof node === "object") {
     const o = node as Record<string, unknown>;
