@@ -106,6 +106,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${port}`;
   app.setPublicUrl(url);
+  // The Azure SDKs the first answers need load now, in the background, not before listen and not on a first request.
+  setImmediate(() => void app.warmUp().catch((err: unknown) => log.warn({ err }, "could not preload the Azure SDKs")));
   if (config.scheduler.enabled) await app.scheduler?.start();
   else log.info({}, "scheduler off on this replica (GPUOPS_SCHEDULER=false)");
   // GPU request actions cut short by a crash or a restart resume now (their claims keep them exactly-once).
