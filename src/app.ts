@@ -4,7 +4,7 @@
  */
 
 import type { WebClient } from "@slack/web-api";
-import { type AzureAccess, createAzureAccess, loadComputeSdk, yieldToIo } from "./azure/client-factory.ts";
+import { AZURE_SDK_STEPS, type AzureAccess, createAzureAccess, yieldToIo } from "./azure/client-factory.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
 import { createProvisioningAdapter, createVmPower } from "./azure/provisioning.ts";
 import { ptuPriceAnswer, ptuPriceSetting } from "./azure/ptu-price.ts";
@@ -68,7 +68,7 @@ export interface App {
   /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
   metrics: Metrics | undefined;
   lifecycle: Lifecycle;
-  /** Loads the Azure SDKs the first answers need (the server runs it once it listens; answers load them on demand anyway). */
+  /** Loads the Azure SDKs the first answers and the first idle scan need, a step at a time (the server runs it once it listens; answers load them on demand anyway). */
   warmUp(): Promise<void>;
   close(): Promise<void>;
 }
@@ -169,12 +169,12 @@ function lazyAdapters(config: Config, opts: AppOptions, azure: AzureAccess, fake
       ptuHourlyPrice: () => ptuPriceAnswer(ptu),
     },
   };
-  // One at a time, yielding between them: requests that arrive meanwhile are not held behind all four.
+  // One at a time, yielding between them: requests that arrive meanwhile are not held behind them all.
   const warm = async (stopped: () => boolean) => {
-    for (const load of [loadComputeSdk, prices, cost, openai]) {
+    for (const load of [...AZURE_SDK_STEPS, prices, cost, openai]) {
+      await yieldToIo();
       if (stopped()) return;
       await load();
-      await yieldToIo();
     }
   };
   return { ports, warm };

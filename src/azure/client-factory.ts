@@ -185,17 +185,20 @@ let computeSdk: ComputeSdk | undefined;
 export const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Loads @azure/arm-compute (~130 modules) off the start-up path: the server calls this once it
- * listens, so the first answer that needs Compute finds it loaded. Loading a module graph holds
- * the event loop, so the shared Azure core loads first and requests waiting meanwhile are
- * served between the two.
+ * The Azure SDKs, loaded off the start-up path: the server runs these once it listens, so the
+ * first answers (and the scheduler's first idle scan) find them loaded. Loading a module graph
+ * holds the event loop, so they load one step at a time, shared core first, and requests that
+ * arrive meanwhile are served between steps. Resource Graph and Monitor are otherwise loaded by
+ * their adapters on first use; Compute is needed synchronously, see `computeSdkNow`.
  */
-export async function loadComputeSdk(): Promise<void> {
-  if (computeSdk) return;
-  await import("@azure/core-rest-pipeline");
-  await yieldToIo();
-  computeSdk ??= await import("@azure/arm-compute");
-}
+export const AZURE_SDK_STEPS: ReadonlyArray<() => Promise<unknown>> = [
+  () => import("@azure/core-rest-pipeline"),
+  () => import("@azure/arm-resourcegraph"),
+  () => import("@azure/monitor-query-metrics"),
+  async () => {
+    computeSdk ??= await import("@azure/arm-compute");
+  },
+];
 
 /**
  * The Compute SDK now: asked before the background load (the CLI, tests), it loads here,
