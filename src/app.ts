@@ -4,7 +4,7 @@
  */
 
 import type { WebClient } from "@slack/web-api";
-import { AZURE_SDK_STEPS, type AzureAccess, createAzureAccess, yieldToIo } from "./azure/client-factory.ts";
+import { AZURE_SDKS, type AzureAccess, createAzureAccess, yieldToIo } from "./azure/client-factory.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
 import { createProvisioningAdapter, createVmPower } from "./azure/provisioning.ts";
 import { ptuPriceAnswer, ptuPriceSetting } from "./azure/ptu-price.ts";
@@ -171,7 +171,9 @@ function lazyAdapters(config: Config, opts: AppOptions, azure: AzureAccess, fake
   };
   // One at a time, yielding between them: requests that arrive meanwhile are not held behind them all.
   const warm = async (stopped: () => boolean) => {
-    for (const load of [...AZURE_SDK_STEPS, prices, cost, openai]) {
+    // Monitor's SDK only when its metrics are a telemetry source (GPUOPS_MONITOR_METRICS).
+    const sdks = [AZURE_SDKS.core, AZURE_SDKS.resourceGraph, ...(config.telemetry.monitorMetrics === "true" ? [AZURE_SDKS.monitor] : []), AZURE_SDKS.compute];
+    for (const load of [...sdks, prices, cost, openai]) {
       await yieldToIo();
       if (stopped()) return;
       await load();

@@ -187,18 +187,18 @@ export const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resol
 /**
  * The Azure SDKs, loaded off the start-up path: the server runs these once it listens, so the
  * first answers (and the scheduler's first idle scan) find them loaded. Loading a module graph
- * holds the event loop, so they load one step at a time, shared core first, and requests that
+ * holds the event loop, so they load one step at a time (shared core first) and requests that
  * arrive meanwhile are served between steps. Resource Graph and Monitor are otherwise loaded by
  * their adapters on first use; Compute is needed synchronously, see `computeSdkNow`.
  */
-export const AZURE_SDK_STEPS: ReadonlyArray<() => Promise<unknown>> = [
-  () => import("@azure/core-rest-pipeline"),
-  () => import("@azure/arm-resourcegraph"),
-  () => import("@azure/monitor-query-metrics"),
-  async () => {
+export const AZURE_SDKS = {
+  core: () => import("@azure/core-rest-pipeline"),
+  resourceGraph: () => import("@azure/arm-resourcegraph"),
+  monitor: () => import("@azure/monitor-query-metrics"),
+  compute: async () => {
     computeSdk ??= await import("@azure/arm-compute");
   },
-];
+} as const;
 
 /**
  * The Compute SDK now: asked before the background load (the CLI, tests), it loads here,
