@@ -4,13 +4,11 @@
  */
 
 import type { WebClient } from "@slack/web-api";
-import { type AzureAccess, createAzureAccess } from "./azure/client-factory.ts";
-import { createOpenAiAdapter, ptuPriceSetting } from "./azure/cognitive-services.ts";
-import { createCostAdapter } from "./azure/cost.ts";
+import { AZURE_SDKS, type AzureAccess, createAzureAccess, yieldToIo } from "./azure/client-factory.ts";
 import type { QpuBudgetOptions } from "./azure/cost-budget.ts";
 import { createProvisioningAdapter, createVmPower } from "./azure/provisioning.ts";
+import { ptuPriceAnswer, ptuPriceSetting } from "./azure/ptu-price.ts";
 import { createFleetAdapter, resolveManagementGroupSubscriptions } from "./azure/resource-graph.ts";
-import { createPriceAdapter } from "./azure/retail-prices.ts";
 import { createScope } from "./azure/scope.ts";
 import { createSkuAdapter } from "./azure/skus.ts";
 import { createUsageAdapter } from "./azure/usages.ts";
@@ -32,7 +30,7 @@ import { createStatusPort } from "./jobs/status-report.ts";
 import { createLifecycle, instrumentInPlace, type Lifecycle } from "./lifecycle.ts";
 import { createLogger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
-import type { Services, UserDirectoryPort } from "./services/ports.ts";
+import type { CostPort, OpenAiPort, PricePort, Services, UserDirectoryPort } from "./services/ports.ts";
 import { createRunMemo } from "./services/run-memo.ts";
 import { createGpuRequestStore } from "./store/gpu-requests.ts";
 import { createJobClaims } from "./store/job-claims.ts";
@@ -70,6 +68,8 @@ export interface App {
   /** Prometheus metrics (/metrics; the server asks for them) and readiness / graceful shutdown (/readyz, SIGTERM). */
   metrics: Metrics | undefined;
   lifecycle: Lifecycle;
+  /** Loads the Azure SDKs the first answers and the first idle scan need, a step at a time (the server runs it once it listens; answers load them on demand anyway). */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -135,6 +135,53 @@ async function connectAzure(config: Config, opts: AppOptions): Promise<{ fake: F
   return { fake, azure, scope };
 }
 
+/** Runs `make` once, on first use; every caller gets that one result. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+/**
+ * Cost Management, Retail Prices and Azure OpenAI: each adapter (and the SDK it loads) is built
+ * on its first call, so none of them sits on the start-up path; `warm` builds them all (the
+ * server runs it once it listens). The PTU price setting is still checked here, at start.
+ */
+function lazyAdapters(config: Config, opts: AppOptions, azure: AzureAccess, fake: FakeAzure | undefined, store: Store | undefined, now: () => Date) {
+  const prices = once(async () =>
+    (await import("./azure/retail-prices.ts")).createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now }),
+  );
+  const cost = once(async () => (await import("./azure/cost.ts")).createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }));
+  const ptu = ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency });
+  const openai = once(async () => (await import("./azure/cognitive-services.ts")).createOpenAiAdapter(azure, { ptuHourlyPrice: ptu }));
+  const ports: { prices: PricePort; cost: CostPort; openai: OpenAiPort } = {
+    prices: { hourlyPrice: async (size, region) => (await prices()).hourlyPrice(size, region) },
+    cost: { gpuSpend: async (query) => (await cost()).gpuSpend(query) },
+    openai: {
+      accounts: async (subscriptionId) => (await openai()).accounts(subscriptionId),
+      deployments: async (account) => (await openai()).deployments(account),
+      usages: async (subscriptionId, region) => (await openai()).usages(subscriptionId, region),
+      models: async (subscriptionId, region) => (await openai()).models(subscriptionId, region),
+      modelCapacities: async (subscriptionId, model, region) => (await openai()).modelCapacities(subscriptionId, model, region),
+      ptuUtilization: async (account, from, to) => (await openai()).ptuUtilization(account, from, to),
+      ptuHourlyPrice: () => ptuPriceAnswer(ptu),
+    },
+  };
+  // One at a time, yielding between them: requests that arrive meanwhile are not held behind them all.
+  const warm = async (stopped: () => boolean) => {
+    // Monitor's SDK only when its metrics are a telemetry source (GPUOPS_MONITOR_METRICS).
+    const sdks = [AZURE_SDKS.core, AZURE_SDKS.resourceGraph, ...(config.telemetry.monitorMetrics === "true" ? [AZURE_SDKS.monitor] : []), AZURE_SDKS.compute];
+    for (const load of [...sdks, prices, cost, openai]) {
+      await yieldToIo();
+      if (stopped()) return;
+      await load();
+    }
+  };
+  return { ports, warm };
+}
+
 /** The Azure adapters behind the core's read ports (the store caches prices and cost when there is one). */
 function azureServices(
   config: Config,
@@ -147,22 +194,21 @@ function azureServices(
     now: () => Date;
     images: ImageStore;
     publicUrl: () => string | undefined;
+    lazy: ReturnType<typeof lazyAdapters>["ports"];
   },
 ): Services {
-  const { azure, fake, store, now } = parts;
+  const { azure, fake, now } = parts;
   return {
     scope: parts.scope,
     skus: createSkuAdapter(azure, { ttlSeconds: config.azure.skuCacheTtlSeconds }),
     usages: createUsageAdapter(azure),
     fleet: createFleetAdapter(azure, { now }),
-    prices: createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now }),
-    cost: createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }),
+    prices: parts.lazy.prices,
+    cost: parts.lazy.cost,
     charts: createChartService({ images: parts.images, publicUrl: parts.publicUrl, fileDir: opts.chartDir }),
     // Demo and tests: the fake Azure also stands in for the regional Monitor metrics host.
     utilization: createUtilizationFromConfig(config, azure, { monitorMetricsUrl: fake ? fake.url : undefined }),
-    openai: createOpenAiAdapter(azure, {
-      ptuHourlyPrice: ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency }),
-    }),
+    openai: parts.lazy.openai,
   };
 }
 
@@ -287,7 +333,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const now = opts.now ?? (clock ? () => clock.now() : () => new Date());
   const images = createImageStore({ store, now });
   let publicUrl = config.server.publicUrl;
-  const services = azureServices(config, opts, { azure, fake, scope, store, now, images, publicUrl: () => publicUrl });
+  const lazy = lazyAdapters(config, opts, azure, fake, store, now);
+  const services = azureServices(config, opts, { azure, fake, scope, store, now, images, publicUrl: () => publicUrl, lazy: lazy.ports });
   const reader = await readerFrom(config, azure);
   if (reader) services.reader = reader;
   const settings = settingsFrom(config);
@@ -316,6 +363,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const scheduler = jobs?.scheduler;
   const requests = parts ? requestsRuntime(parts, scheduler) : undefined;
   const router = createRouter({ actions: jobs?.idle.handlers ?? [] });
+  let warming: Promise<void> | undefined;
+  let closed = false;
   return {
     config,
     azure,
@@ -332,6 +381,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     lifecycle,
     router,
     idleActions: jobs?.idle,
+    warmUp() {
+      warming ??= lazy.warm(() => closed);
+      return warming;
+    },
     setPublicUrl(url) {
       publicUrl = config.server.publicUrl ?? url;
     },
@@ -351,6 +404,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (services.subscriptions) door.addHomeSection(subscriptionsHomeSection(services.subscriptions));
     },
     async close() {
+      closed = true;
+      // A close never leaves a module load behind it.
+      await warming?.catch(() => undefined);
       await scheduler?.stop();
       await requests?.drain();
       await store?.close();

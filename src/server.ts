@@ -106,8 +106,14 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${port}`;
   app.setPublicUrl(url);
-  if (config.scheduler.enabled) await app.scheduler?.start();
-  else log.info({}, "scheduler off on this replica (GPUOPS_SCHEDULER=false)");
+  // The Azure SDKs load now, a step at a time with requests served in between: not before listen,
+  // not on a first request. The scheduler's first wake-up (catching up the idle scan) waits for
+  // them rather than loading them in one piece that would hold every early request.
+  const warm = app.warmUp().catch((err: unknown) => log.warn({ err }, "could not preload the Azure SDKs"));
+  if (config.scheduler.enabled) {
+    await warm;
+    await app.scheduler?.start();
+  } else log.info({}, "scheduler off on this replica (GPUOPS_SCHEDULER=false)");
   // GPU request actions cut short by a crash or a restart resume now (their claims keep them exactly-once).
   void app.requests?.runEffects().catch((err: unknown) => log.error({ err }, "could not resume GPU request actions"));
   const consoleHost = isLoopbackHost(config.server.host) ? "localhost" : url.slice("http://".length, url.lastIndexOf(":"));

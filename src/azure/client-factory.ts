@@ -3,8 +3,11 @@
  * retry (Retry-After honoured, capped), a timeout per try, per-host concurrency limit and per-API call counters,
  * so live Azure, Azure Stack Hub, sovereign clouds and the fake Azure all go through one path.
  */
+import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import { ComputeManagementClient } from "@azure/arm-compute";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AZURE_CLOUDS, type AzureCloud } from "../config.ts";
@@ -175,6 +178,42 @@ export function lazyDefaultCredential(authorityHost: string): TokenCredential {
   };
 }
 
+type ComputeSdk = typeof import("@azure/arm-compute");
+let computeSdk: ComputeSdk | undefined;
+
+/** Lets pending I/O (a health check, a chat request) run between two module loads. */
+export const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The Azure SDKs, loaded off the start-up path: the server runs these once it listens, so the
+ * first answers (and the scheduler's first idle scan) find them loaded. Loading a module graph
+ * holds the event loop, so they load one step at a time (shared core first) and requests that
+ * arrive meanwhile are served between steps. Resource Graph and Monitor are otherwise loaded by
+ * their adapters on first use; Compute is needed synchronously, see `computeSdkNow`.
+ */
+export const AZURE_SDKS = {
+  core: () => import("@azure/core-rest-pipeline"),
+  resourceGraph: () => import("@azure/arm-resourcegraph"),
+  monitor: () => import("@azure/monitor-query-metrics"),
+  compute: async () => {
+    computeSdk ??= await import("@azure/arm-compute");
+  },
+} as const;
+
+/**
+ * The Compute SDK now: asked before the background load (the CLI, tests), it loads here,
+ * synchronously. Its ES module entry (the one `import` loads, so both ways share one copy of the
+ * Azure core) is required as an ES module.
+ */
+function computeSdkNow(): ComputeSdk {
+  if (computeSdk) return computeSdk;
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve("@azure/arm-compute/package.json");
+  const entry = (JSON.parse(readFileSync(manifest, "utf8")) as { exports: { ".": { import: { default: string } } } }).exports["."].import.default;
+  computeSdk = require(join(dirname(manifest), entry)) as ComputeSdk;
+  return computeSdk;
+}
+
 export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
   const cloud = AZURE_CLOUDS[opts.cloud];
   const endpoint = (opts.url ?? cloud.arm).replace(/\/+$/, "");
@@ -323,7 +362,7 @@ export function createAzureAccess(opts: AzureAccessOptions): AzureAccess {
     credential,
     clientOptions,
     client,
-    compute: (subscriptionId) => client(`compute:${subscriptionId}`, (cred, o) => new ComputeManagementClient(cred, subscriptionId, o)),
+    compute: (subscriptionId) => client(`compute:${subscriptionId}`, (cred, o) => new (computeSdkNow().ComputeManagementClient)(cred, subscriptionId, o)),
     counters: () => Object.fromEntries([...counters].map(([k, v]) => [k, { ...v }])),
     totalCalls: () => [...counters.values()].reduce((n, c) => n + c.calls, 0),
     resetCounters: () => counters.clear(),

@@ -17,6 +17,7 @@ import { GpuopsError } from "../errors.ts";
 import type { OpenAiAccount, OpenAiDeployment, OpenAiModelCapacity, OpenAiModelVersion, OpenAiPort, PtuUtilization, Usage } from "../services/ports.ts";
 import { mapAzureError } from "./azure-errors.ts";
 import type { AzureAccess } from "./client-factory.ts";
+import { type PtuPrice, ptuPriceAnswer } from "./ptu-price.ts";
 
 export const USAGES_ROLE = "Cognitive Services Usages Reader (or Reader)";
 export const PTU_METRIC = "AzureOpenAIProvisionedManagedUtilizationV2";
@@ -25,7 +26,7 @@ const OPENAI_KINDS = new Set(["openai", "aiservices"]);
 
 export interface OpenAiAdapterOptions {
   /** Hourly price of one PTU (no list price is read from Azure; see README). */
-  ptuHourlyPrice?: { perHour: number; currency: string; source: string } | undefined;
+  ptuHourlyPrice?: PtuPrice | undefined;
 }
 
 const ARM_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.CognitiveServices\/accounts\/([^/]+)$/i;
@@ -158,9 +159,7 @@ export function createOpenAiAdapter(azure: AzureAccess, opts: OpenAiAdapterOptio
     },
 
     ptuHourlyPrice(): MaybePrice & { source?: string } {
-      const p = opts.ptuHourlyPrice;
-      if (!p) return { known: false, reason: "no PTU hourly price configured (GPUOPS_OPENAI_PTU_HOURLY_PRICE)" };
-      return { known: true, perHour: p.perHour, currency: p.currency, source: p.source };
+      return ptuPriceAnswer(opts.ptuHourlyPrice);
     },
   };
 }
@@ -187,21 +186,4 @@ export function parseMetrics(body: MetricsBody): PtuUtilization[] {
   return out;
 }
 
-/**
- * The PTU hourly price from GPUOPS_OPENAI_PTU_HOURLY_PRICE ("2.5" or "2.5 EUR"). The Retail Prices
- * adapter reads VM meters only, so PTU cost is a configured price, labelled as such; the demo uses
- * a round placeholder, labelled as a demo price.
- */
-export function ptuPriceSetting(env: Record<string, string | undefined>, opts: { demo: boolean; currency: string }): OpenAiAdapterOptions["ptuHourlyPrice"] {
-  const raw = env.GPUOPS_OPENAI_PTU_HOURLY_PRICE?.trim();
-  if (raw) {
-    const m = /^(\d{1,6}(?:\.\d{1,6})?)(?:\s+([A-Z]{3}))?$/.exec(raw);
-    if (!m || Number(m[1]) <= 0)
-      throw new GpuopsError(
-        "bad_config",
-        `GPUOPS_OPENAI_PTU_HOURLY_PRICE must be a positive number, optionally with a currency (e.g. "2.5" or "2.5 EUR"); got "${raw.slice(0, 20)}".`,
-      );
-    return { perHour: Number(m[1]), currency: m[2] ?? opts.currency, source: "configured price (GPUOPS_OPENAI_PTU_HOURLY_PRICE)" };
-  }
-  return opts.demo ? { perHour: 1, currency: opts.currency, source: "demo placeholder price, not a Microsoft price" } : undefined;
-}
+export { ptuPriceSetting } from "./ptu-price.ts";

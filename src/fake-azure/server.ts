@@ -4,14 +4,15 @@
  * the demo tenant, records every request, and has fault knobs for tests: status codes with
  * headers (429 + Retry-After), latency, and dropped connections.
  *
- * HTTPS because the Azure SDK refuses bearer tokens over plain http; the certificate is made at
- * start for localhost/127.0.0.1 and handed to the client factory, which trusts it for loopback only.
+ * HTTPS because the Azure SDK refuses bearer tokens over plain http; the certificate (self-signed
+ * for localhost/127.0.0.1, made once and cached: ./certificate.ts) is handed to the client
+ * factory, which trusts it for loopback only.
  */
 import type { ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { generate } from "selfsigned";
+import { fakeAzureCertificate } from "./certificate.ts";
 import { createDemoFleet, type DemoFleet } from "./demo-fleet.ts";
 import { createDemoTelemetry, type DemoTelemetry } from "./demo-telemetry.ts";
 import { createDemoTenant, type DemoTenant } from "./demo-tenant.ts";
@@ -80,6 +81,8 @@ export interface FakeAzureOptions {
   fleet?: DemoFleet;
   /** Rows per page for list endpoints (small values exercise nextLink paging). */
   pageSize?: number;
+  /** Where the TLS certificate is cached (`null`: a fresh one, kept nowhere); default the project's `.cache`. */
+  certCacheDir?: string | null;
 }
 
 const armError = (status: number, code: string, message: string): FakeResponse => ({ status, body: { error: { code, message } } });
@@ -88,22 +91,7 @@ export async function startFakeAzure(opts: FakeAzureOptions = {}): Promise<FakeA
   const token = opts.token ?? "fake-azure-token";
   const tenant = opts.tenant ?? createDemoTenant();
   tenant.pageSize = opts.pageSize ?? tenant.pageSize;
-  // An EC P-256 key: made in milliseconds (a 2048-bit RSA key took ~0.4 s of every demo CLI answer).
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    curve: "P-256",
-    algorithm: "sha256",
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-        ],
-      },
-    ],
-  });
+  const pems = await fakeAzureCertificate(opts.certCacheDir === undefined ? {} : { cacheDir: opts.certCacheDir });
   const routes: Route[] = [];
   let faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
@@ -121,7 +109,7 @@ export async function startFakeAzure(opts: FakeAzureOptions = {}): Promise<FakeA
     res.end(text);
   };
 
-  const server: Server = createServer({ key: pems.private, cert: pems.cert }, async (req, res) => {
+  const server: Server = createServer({ key: pems.key, cert: pems.cert }, async (req, res) => {
     const url = new URL(req.url ?? "/", baseUrl);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -71,36 +71,43 @@ export function registerMonitorMetricsRoutes(fleet: DemoFleet, telemetry: DemoTe
 
         const grainMs = grain * 1000;
         const first = Math.floor(start / grainMs) * grainMs;
+        // Every bucket's minutes, read once per resource for all its metrics; the bucket stamps once per request.
+        const minutes = Math.ceil((end - first) / 60_000);
+        const perBucket = grainMs / 60_000;
+        const stamps: string[] = [];
+        for (let t = first; t < end; t += grainMs) stamps.push(new Date(t).toISOString().replace(".000Z", "Z"));
+        const startIso = new Date(start).toISOString().replace(".000Z", "Z");
+        const endIso = new Date(end).toISOString().replace(".000Z", "Z");
+        const known = namespace.toLowerCase() === NAMESPACE;
         const values = records.map(({ id, rec }) => {
-          const entry = clone(valueTemplate);
+          // The templates' nested parts are all replaced below, so a shallow copy keeps their key order and shares nothing.
+          const entry: Record<string, unknown> = { ...valueTemplate };
           const resourceId = rec?.id ?? id;
-          entry.starttime = new Date(start).toISOString().replace(".000Z", "Z");
-          entry.endtime = new Date(end).toISOString().replace(".000Z", "Z");
+          entry.starttime = startIso;
+          entry.endtime = endIso;
           entry.interval = interval.toUpperCase();
           entry.namespace = namespace;
           entry.resourceregion = rec?.location ?? "";
           entry.resourceid = resourceId;
+          const samples = rec !== undefined && known ? telemetry.samples(resourceId, first, minutes) : undefined;
           entry.value = names.map((name) => {
-            const metric = clone(metricTemplate);
+            const metric: Record<string, unknown> = { ...metricTemplate };
             metric.id = `${resourceId}/providers/Microsoft.Insights/metrics/${name}`;
             metric.name = { value: name, localizedValue: name };
             metric.displayDescription = "";
             metric.unit = "Unspecified";
             const data: Array<Record<string, unknown>> = [];
-            const known = rec !== undefined && namespace.toLowerCase() === NAMESPACE;
             let any = false;
-            for (let t = first; t < end; t += grainMs) {
+            stamps.forEach((timeStamp, b) => {
               let max: number | undefined;
-              for (let m = t; m < t + grainMs && m < end; m += 60_000) {
-                const s = known ? telemetry.sample(resourceId, m) : undefined;
+              for (let k = b * perBucket; samples && k < (b + 1) * perBucket && k < minutes; k++) {
+                const s = samples[k];
                 const v = s === undefined ? undefined : name === "utilization_gpu" ? s.util : name === "memory_used" ? s.memoryMib : undefined;
                 if (v !== undefined) max = Math.max(max ?? v, v);
               }
               if (max !== undefined) any = true;
-              data.push(
-                max === undefined ? { timeStamp: new Date(t).toISOString().replace(".000Z", "Z") } : { timeStamp: new Date(t).toISOString().replace(".000Z", "Z"), maximum: max },
-              );
-            }
+              data.push(max === undefined ? { timeStamp } : { timeStamp, maximum: max });
+            });
             // A resource that never published the metric has no time series at all.
             metric.timeseries = any ? [{ metadatavalues: [], data }] : [];
             return metric;

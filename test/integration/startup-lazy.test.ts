@@ -1,0 +1,80 @@
+// Start-up keeps off the path to listen what can wait: when the demo server listens, no Azure SDK
+// and no certificate library has been loaded (the fake Azure reuses its cached certificate); the
+// background warm-up then loads the SDKs the first answers need. A real process records every
+// module it loads, so a static import slipping back onto the start-up path fails here.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fakeAzureCertificate } from "../../src/fake-azure/certificate.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SERVER = new URL("../../src/server.ts", import.meta.url).href;
+const CONFIG = new URL("../../src/config.ts", import.meta.url).href;
+
+const PACKAGES = {
+  compute: "/node_modules/@azure/arm-compute/",
+  openai: "/node_modules/@azure/arm-cognitiveservices/",
+  resourceGraph: "/node_modules/@azure/arm-resourcegraph/",
+  monitor: "/node_modules/@azure/monitor-query-metrics/",
+  azureCore: "/node_modules/@azure/core-rest-pipeline/",
+  certificates: "/node_modules/selfsigned/",
+} as const;
+type Loaded = Record<keyof typeof PACKAGES, boolean>;
+
+const CHILD = `
+import { registerHooks } from "node:module";
+const loaded = new Set();
+registerHooks({ load(url, context, next) { loaded.add(url); return next(url, context); } });
+const packages = ${JSON.stringify(PACKAGES)};
+const seen = () => Object.fromEntries(Object.entries(packages).map(([k, p]) => [k, [...loaded].some((u) => u.includes(p))]));
+const { startServer } = await import(${JSON.stringify(SERVER)});
+const { loadConfig } = await import(${JSON.stringify(CONFIG)});
+const server = await startServer(loadConfig());
+const atListen = seen();
+await server.app.warmUp();
+const warmed = seen();
+await server.close();
+process.stdout.write(JSON.stringify({ atListen, warmed }));
+`;
+
+function runChild(): Promise<{ atListen: Loaded; warmed: Loaded }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        GPUOPS_DEMO: "true",
+        GPUOPS_DATA_DIR: ":memory:",
+        GPUOPS_HOST: "127.0.0.1",
+        PORT: "0",
+        GPUOPS_LOG_LEVEL: "silent",
+        GPUOPS_SCHEDULER: "false",
+      },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`child exited ${code}: ${err.slice(-2000)}`));
+      resolve(JSON.parse(out) as { atListen: Loaded; warmed: Loaded });
+    });
+  });
+}
+
+describe("start-up order", () => {
+  beforeAll(async () => {
+    // The cached pair the demo's fake Azure reuses (the first start anywhere makes it).
+    await fakeAzureCertificate();
+  });
+
+  it("listens before any Azure SDK or certificate library loads, and the warm-up loads the SDKs after", async () => {
+    const { atListen, warmed } = await runChild();
+    expect(atListen).toEqual({ compute: false, openai: false, resourceGraph: false, monitor: false, azureCore: false, certificates: false });
+    expect(warmed).toEqual({ compute: true, openai: true, resourceGraph: true, monitor: true, azureCore: true, certificates: false });
+  });
+});
