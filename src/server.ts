@@ -197,7 +197,22 @@ export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void>
   // Logs go to stderr so stdout carries only the one line a person needs: where the console is.
   const log = createLogger(config.logLevel, process.stderr);
   log.info({ summary: summariseConfig(config).split("\n") }, "gpuops starting");
-  let server: RunningServer;
+  // Signals are taken from the start: one that arrives while the server is still starting (the
+  // first scheduler run comes after listen) is honoured with the same graceful stop once it is up.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping || !server) {
+      stopping = true;
+      return;
+    }
+    stopping = true;
+    log.info({}, "shutting down");
+    await server.shutdown();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   try {
     server = await startServer(config, { ...opts, log });
   } catch (err) {
@@ -210,13 +225,10 @@ export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void>
       ? `gpuops console${config.demo ? " (demo data)" : ""}: ${server.consoleUrl}\n`
       : `gpuops is running: ${server.url}/ (console off: ${server.console.access.reason})\n`,
   );
-  const stop = async () => {
-    log.info({}, "shutting down");
-    await server.shutdown();
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  if (stopping) {
+    stopping = false;
+    await stop();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
