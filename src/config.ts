@@ -6,8 +6,9 @@
  * @example
  * const config = loadConfig(process.env); // throws ConfigError naming e.g. GPUOPS_CURRENCY
  */
+
 import { existsSync, readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { parseDurationSeconds } from "./domain/idle-rule.ts";
 import { GpuopsError } from "./errors.ts";
@@ -119,6 +120,9 @@ const durationSeconds = (min: number, max: number) =>
     }
     return secs;
   });
+
+/** The YAML parser, loaded only when there is a gpuops.yaml to read (most starts have none). */
+const parseYaml = (text: string): unknown => (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse(text);
 
 /** Per-subscription idle overrides (gpuops.yaml `telemetry.overrides.<subscription id>`). */
 const idleOverrideSchema = z

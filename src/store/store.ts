@@ -8,7 +8,6 @@ import BetterSqlite3 from "better-sqlite3";
 import { type Dialect, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import { LRUCache } from "lru-cache";
-import pg from "pg";
 import { GpuopsError } from "../errors.ts";
 import type { ConversationRefsPort, SeenRequests } from "../services/ports.ts";
 import { type AlertStatePort, createAlertStateStore } from "./alert-state.ts";
@@ -105,6 +104,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (opts.databaseUrl) {
     engine = "postgres";
     where = `DATABASE_URL: PostgreSQL at ${describeDatabaseUrl(opts.databaseUrl)}`;
+    // The PostgreSQL driver is loaded only when the store is PostgreSQL.
+    const { default: pg } = await import("pg");
     dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 10_000 }) });
   } else {
     engine = "sqlite";

@@ -18,6 +18,8 @@ const PACKAGES = {
   monitor: "/node_modules/@azure/monitor-query-metrics/",
   azureCore: "/node_modules/@azure/core-rest-pipeline/",
   certificates: "/node_modules/selfsigned/",
+  postgres: "/node_modules/pg/",
+  yaml: "/node_modules/yaml/",
 } as const;
 type Loaded = Record<keyof typeof PACKAGES, boolean>;
 
@@ -72,9 +74,9 @@ describe("start-up order", () => {
     await fakeAzureCertificate();
   });
 
-  it("listens before any Azure SDK or certificate library loads, and the warm-up loads the SDKs after", async () => {
+  it("listens before any Azure SDK or certificate library loads (nor the PostgreSQL driver on SQLite, nor YAML without gpuops.yaml), and the warm-up loads the SDKs after", async () => {
     const { atListen, warmed } = await runChild();
-    expect(atListen).toEqual({ compute: false, openai: false, resourceGraph: false, monitor: false, azureCore: false, certificates: false });
-    expect(warmed).toEqual({ compute: true, openai: true, resourceGraph: true, monitor: true, azureCore: true, certificates: false });
+    expect(atListen).toEqual({ compute: false, openai: false, resourceGraph: false, monitor: false, azureCore: false, certificates: false, postgres: false, yaml: false });
+    expect(warmed).toEqual({ compute: true, openai: true, resourceGraph: true, monitor: true, azureCore: true, certificates: false, postgres: false, yaml: false });
   });
 });
