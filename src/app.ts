@@ -150,14 +150,17 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
  * server runs it once it listens). The PTU price setting is still checked here, at start.
  */
 function lazyAdapters(config: Config, opts: AppOptions, azure: AzureAccess, fake: FakeAzure | undefined, store: Store | undefined, now: () => Date) {
-  const prices = once(async () =>
-    (await import("./azure/retail-prices.ts")).createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now }),
-  );
+  // Kept once built: what the price cache holds is read synchronously (warm answers are kept by it).
+  let builtPrices: PricePort | undefined;
+  const prices = once(async () => {
+    builtPrices = (await import("./azure/retail-prices.ts")).createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now });
+    return builtPrices;
+  });
   const cost = once(async () => (await import("./azure/cost.ts")).createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }));
   const ptu = ptuPriceSetting({ GPUOPS_OPENAI_PTU_HOURLY_PRICE: config.openai.ptuHourlyPrice }, { demo: config.demo, currency: config.currency });
   const openai = once(async () => (await import("./azure/cognitive-services.ts")).createOpenAiAdapter(azure, { ptuHourlyPrice: ptu }));
   const ports: { prices: PricePort; cost: CostPort; openai: OpenAiPort } = {
-    prices: { hourlyPrice: async (size, region) => (await prices()).hourlyPrice(size, region) },
+    prices: { hourlyPrice: async (size, region) => (await prices()).hourlyPrice(size, region), cachedPriceList: (region) => builtPrices?.cachedPriceList?.(region) },
     cost: { gpuSpend: async (query) => (await cost()).gpuSpend(query) },
     openai: {
       accounts: async (subscriptionId) => (await openai()).accounts(subscriptionId),
