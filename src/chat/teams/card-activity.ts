@@ -2,8 +2,8 @@
  * Reply → the Activity Teams receives: one Adaptive Card attachment (rendered by render/teams.ts)
  * and a short plain summary for notifications and the chat list.
  */
-import { type Activity, ActivityTypes } from "@microsoft/agents-activity";
-import { CardFactory, MessageFactory } from "@microsoft/agents-hosting";
+import { Activity, ActivityTypes, AttachmentLayoutTypes, InputHints } from "@microsoft/agents-activity";
+import { CardFactory } from "@microsoft/agents-hosting";
 import { buttonsStillKept, longListOptions } from "../../commands/show-rows.ts";
 import { renderedOnce } from "../../render/rendered-once.ts";
 import { type AdaptiveCardJson, notificationText, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
@@ -11,8 +11,12 @@ import type { Reply } from "../../reply/reply.ts";
 
 /** A message activity carrying `card`; `id` set when it replaces an existing message. */
 export function cardActivity(card: AdaptiveCardJson, summary: string, id?: string): Activity {
-  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-  activity.type = ActivityTypes.Message;
+  // What MessageFactory.attachment builds, without validating the object it builds from (a zod
+  // parse per message): the fields are set here, by type.
+  const activity = new Activity(ActivityTypes.Message);
+  activity.attachmentLayout = AttachmentLayoutTypes.List;
+  activity.inputHint = InputHints.AcceptingInput;
+  activity.attachments = [CardFactory.adaptiveCard(card)];
   activity.summary = summary.slice(0, 200);
   if (id !== undefined) activity.id = id;
   return activity;
