@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { withTextRuns } from "../support/card-inlines.ts";
 import { type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import { verbs } from "../support/router.ts";
 import { personalMessage, postActivity } from "../support/teams-activities.ts";
@@ -37,7 +38,8 @@ async function cardFor(command: string): Promise<unknown> {
   return attachments[0]?.content;
 }
 
-function runTexts(node: unknown, out: string[] = []): string[] {
+function runTexts(card: unknown, out: string[] = []): string[] {
+  const node = withTextRuns(card);
   if (Array.isArray(node)) for (const n of node) runTexts(n, out);
   else if (node && typeof node === "object") {
     const o = node as Record<string, unknown>;

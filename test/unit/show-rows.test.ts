@@ -8,6 +8,7 @@ import { longListOptions, SHOW_ROWS_VERB, showRowsAction } from "../../src/comma
 import type { CommandContext } from "../../src/commands/types.ts";
 import { CARD_DESIGN_BYTES, cardBytes, renderAdaptiveCard } from "../../src/render/teams.ts";
 import type { Action, Reply } from "../../src/reply/reply.ts";
+import { withTextRuns } from "../support/card-inlines.ts";
 
 const request: ActionRequest = { verb: SHOW_ROWS_VERB, payload: {}, actor: { id: "u" }, channel: { id: "c", platform: "teams" }, surface: "teams" };
 
@@ -25,7 +26,7 @@ function find(node: unknown, pick: (n: Record<string, unknown>) => boolean): Rec
 }
 const firstCells = (card: unknown) => {
   const table = find(card, (n) => n.type === "Table")[0];
-  return ((table?.rows as unknown[]) ?? []).slice(1).map((r) => (find(r, (n) => n.type === "TextRun")[0]?.text as string) ?? "");
+  return ((table?.rows as unknown[]) ?? []).slice(1).map((r) => (find(withTextRuns(r), (n) => n.type === "TextRun")[0]?.text as string) ?? "");
 };
 
 describe("show all rows", () => {
