@@ -151,8 +151,12 @@ const CELL_PAD_PX = 22;
 export const NARROW_CARD_PX = 340;
 /** A full-width card's usable width (Teams at full width, the console on a desktop). */
 export const WIDE_CARD_PX = 1100;
-/** Rows a card shows, by design: a card is read, not scrolled; the rest is said, with how to narrow. */
-export const CARD_ROWS = 12;
+/**
+ * Rows an answer's card shows, by design: a card is read, not scrolled, and the Agents SDK copies
+ * and serialises every byte of it again on each send, so a first answer stays about a screenful;
+ * the rest is said, with how to narrow, and "Show all N rows" pages through it.
+ */
+export const CARD_ROWS = 10;
 /** What a card aims for: well under TEAMS_CARD_MAX_BYTES, so Teams' own envelope never tips it over. */
 export const CARD_DESIGN_BYTES = 22 * 1024;
 /** A name column ("vmss-batch-t4 (scale set, 4 instances)") is at least this wide before it wraps at a space. */
