@@ -2,13 +2,29 @@
  * The shared grammar of `skus` and `quota`: an optional region (any spelling) followed by an
  * optional GPU / family / size. Unknown words become a kind error with the nearest valid word.
  */
+import { LRUCache } from "lru-cache";
 import { type Reply, userError } from "../reply/reply.ts";
 import { filterVocabulary, nearest, nearestRegion, resolveSizeFilter, type SizeFilter, takeRegion } from "./args.ts";
 
 /** Regions to ask, the GPU filter, and the words the user wrote for it (for hints such as `where <words>`). */
 export type RegionAndFilter = { regions: string[]; filter: SizeFilter | undefined; filterText?: string };
 
-export function parseRegionAndFilter(args: string[], verb: string, defaultRegions: string[]): RegionAndFilter | { reply: Reply } {
+type Parsed = RegionAndFilter | { reply: Reply };
+
+/** Parses by the words asked (a pure function of them): a question asked again is not parsed again. Results are shared: read only. */
+const parsed = new LRUCache<string, Parsed>({ max: 500 });
+
+export function parseRegionAndFilter(args: string[], verb: string, defaultRegions: string[]): Parsed {
+  const key = `${verb}\u0000${defaultRegions.join(",")}\u0000${args.join("\u0000")}`;
+  let known = parsed.get(key);
+  if (!known) {
+    known = parseFresh(args, verb, defaultRegions);
+    parsed.set(key, known);
+  }
+  return known;
+}
+
+function parseFresh(args: string[], verb: string, defaultRegions: string[]): Parsed {
   if (args.length === 0) return { regions: defaultRegions, filter: undefined };
   const whole = args.join(" ");
   const onlyFilter = resolveSizeFilter(whole);
