@@ -44,6 +44,20 @@ describe("renderings kept with their answer", () => {
     expect(answerCard(answer)).toBe(again);
   });
 
+  it("Slack: a long answer's Show-all rows button is rendered anew once its kept rows are evicted", () => {
+    const answer = longAnswer(150, "A long Slack answer");
+    const body = commandResponse(answer, "skus", true);
+    expect(commandResponse(answer, "skus", true)).toBe(body);
+    const [id] = answerIds(body);
+    expect(id).toBeDefined();
+    for (let i = 0; i < 1000; i++) moreRowsAction(longAnswer(60, `other slack ${i}`), 0, 10);
+    expect(buttonsStillKept(answer)).toBe(false);
+    const again = commandResponse(answer, "skus", true);
+    expect(again).not.toBe(body);
+    expect(answerIds(again)[0]).not.toBe(id);
+    expect(buttonsStillKept(answer)).toBe(true);
+  });
+
   it("Slack: the same answer gets the same ack body; once the shared copy is evicted, a new body whose share id resolves", () => {
     const answer = longAnswer(5);
     const body = commandResponse(answer, "skus eastus", false);

@@ -6,6 +6,7 @@
  */
 import type { App, RespondArguments } from "@slack/bolt";
 import { shareButtonFor } from "../../commands/share.ts";
+import { buttonsStillKept } from "../../commands/show-rows.ts";
 import type { CommandRequest } from "../../commands/types.ts";
 import { renderedOnce } from "../../render/rendered-once.ts";
 import { unescapeSlackText } from "../../render/slack.ts";
@@ -33,12 +34,18 @@ export function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 /** The response body for a command answer (ack or response_url). */
 export function commandResponse(reply: Reply, text: string, isPublic: boolean): RespondArguments & { response_type: "in_channel" | "ephemeral" } {
   const share = isPublic ? undefined : shareButtonFor(reply, text);
-  // The share button's answer id is part of the key: once the kept answer expires, a new id means a new rendering.
-  return renderedOnce(reply, `slack-command|${isPublic}|${share?.payload.answer}|${share?.payload.command}`, () => {
-    // A public answer's charts are uploaded to the channel after it; a private one's cannot be.
-    const m = renderSlackAnswer(reply, { ...(share ? { extraActions: [share] } : {}), chartUploads: isPublic });
-    return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks };
-  });
+  // The share button's answer id is part of the key (once the shared copy expires, a new id means a
+  // new rendering); a "Show all rows" button's kept answer is checked before a rendering is reused.
+  return renderedOnce(
+    reply,
+    `slack-command|${isPublic}|${share?.payload.answer}|${share?.payload.command}`,
+    () => {
+      // A public answer's charts are uploaded to the channel after it; a private one's cannot be.
+      const m = renderSlackAnswer(reply, { ...(share ? { extraActions: [share] } : {}), chartUploads: isPublic });
+      return { response_type: isPublic ? "in_channel" : "ephemeral", text: m.text, blocks: m.blocks };
+    },
+    () => buttonsStillKept(reply),
+  );
 }
 
 /** Ack bodies as JSON text, by body: a kept rendering is serialised once (Bolt would stringify it on every ack). */
