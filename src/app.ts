@@ -153,7 +153,12 @@ function lazyAdapters(config: Config, opts: AppOptions, azure: AzureAccess, fake
   // Kept once built: what the price cache holds is read synchronously (warm answers are kept by it).
   let builtPrices: PricePort | undefined;
   const prices = once(async () => {
-    builtPrices = (await import("./azure/retail-prices.ts")).createPriceAdapter(azure, { baseUrl: fake ? fake.url : config.azure.pricesUrl, currency: config.currency, store, now });
+    builtPrices = (await import("./azure/retail-prices.ts")).createPriceAdapter(azure, {
+      baseUrl: fake ? fake.url : config.azure.pricesUrl,
+      currency: config.currency,
+      store,
+      now,
+    });
     return builtPrices;
   });
   const cost = once(async () => (await import("./azure/cost.ts")).createCostAdapter(azure, { store, now, ...(opts.costBudget ? { budget: opts.costBudget } : {}) }));
