@@ -13,7 +13,7 @@ import { randomInt } from "node:crypto";
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { generate } from "selfsigned";
+import { fakeAzureCertificate } from "../src/fake-azure/certificate.ts";
 import { type FakeAzure, startFakeAzure } from "../src/fake-azure/server.ts";
 import type { Reply } from "../src/reply/reply.ts";
 import { runCommand } from "../test/support/router.ts";
@@ -60,27 +60,14 @@ interface FaultProxy {
 
 /** The fault proxy: HTTPS on loopback, forwarding to the fake Azure with its own CA. */
 async function startFaultProxy(target: FakeAzure, rate: number): Promise<FaultProxy> {
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    curve: "P-256",
-    algorithm: "sha256",
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-        ],
-      },
-    ],
-  });
+  // A fresh pair of its own (not the fake Azure's), so the client must trust this proxy's CA.
+  const pems = await fakeAzureCertificate({ cacheDir: null });
   const upstream = new URL(target.url);
   const injected: Record<FaultKind, number> = { "429": 0, "500": 0, "503": 0, reset: 0, hang: 0 };
   const sockets = new Set<Duplex>();
   let forwarded = 0;
   const armError = (status: number, code: string) => JSON.stringify({ error: { code, message: `Fault injected by the soak proxy (${status})` } });
-  const server = createHttpsServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+  const server = createHttpsServer({ key: pems.key, cert: pems.cert }, (req, res) => {
     if (Math.random() < rate) {
       const kind = KINDS[randomInt(KINDS.length)] as FaultKind;
       injected[kind]++;
