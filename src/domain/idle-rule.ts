@@ -196,6 +196,8 @@ export function evaluateIdle(telemetry: VmTelemetry, now: number, policy: IdlePo
     if (b.max >= threshold) {
       brokenBy = "busy";
       lastActiveAt = b.to;
+      // Readings can overlap (two series for one GPU): a busy one inside the run so far ends it there.
+      runStart = Math.max(runStart, b.to);
       break;
     }
     runStart = Math.min(runStart, b.from);

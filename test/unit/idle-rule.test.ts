@@ -157,6 +157,18 @@ describe("idle rule properties", () => {
     );
   });
 
+  it("a busy reading overlapped by a quiet one still ends the idle run (found by the property below)", () => {
+    const policy = { ...DEFAULT_IDLE_POLICY, utilPercent: 1, windowSeconds: 120, staleSeconds: 60 };
+    // A quiet bucket over the last two minutes, and a reading at the threshold inside it.
+    const buckets = [
+      { from: NOW - 2 * MIN, to: NOW - MIN, max: 1 },
+      { from: NOW - 2 * MIN, to: NOW, max: 0 },
+    ];
+    const v = evaluateIdle(activity(buckets), NOW, policy);
+    expect(v.state).toBe("busy");
+    if (v.state === "busy") expect(v.lastActiveAt).toBe(NOW - MIN);
+  });
+
   it("idle or parked only when nothing in the window reached the threshold, for at least the window", () => {
     fc.assert(
       fc.property(policyArb, bucketsArb, fc.option(fc.integer({ min: 0, max: 100_000 }), { nil: undefined }), (policy, raw, mem) => {
