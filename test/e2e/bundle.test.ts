@@ -4,9 +4,11 @@
  * the fake Slack, it answers a signed `/gpu skus swedencentral` with the region's sizes (the Slack
  * door's lazily loaded Bolt, the Azure SDK chunks); in demo mode it serves the console page and
  * answers a console command from the demo tenant's seed data (files found beside the sources).
+ * Its source maps lead back to the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { SourceMap } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +73,21 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the bundle's source maps", () => {
+  it("lead from the minified code back to our sources, for `node --enable-source-maps`", () => {
+    const code = readFileSync(entry, "utf8");
+    expect(code.trimEnd().endsWith("//# sourceMappingURL=gpuops.js.map")).toBe(true);
+    const map = new SourceMap(JSON.parse(readFileSync(`${entry}.map`, "utf8")));
+    // Where server.ts words its start-up failure, located in the bundle and mapped back.
+    const at = code.indexOf("gpuops could not start: ");
+    const before = code.slice(0, at).split("\n");
+    const found = map.findEntry(before.length - 1, (before.at(-1) as string).length);
+    expect("originalSource" in found && found.originalSource).toMatch(/\/src\/server\.ts$/);
+    const source = readFileSync(join(ROOT, "src/server.ts"), "utf8").split("\n");
+    expect("originalLine" in found && source[found.originalLine]).toContain("gpuops could not start: ");
+  });
 });
 
 describe("the bundle as deployed: Azure in another process, Slack over HTTP", () => {
