@@ -9,20 +9,21 @@
  * node scripts/build.ts            # writes dist/
  * await buildBundle("/tmp/out");   // from a test: returns the entry file's path
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SRC = join(ROOT, "src");
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const SRC = join(ROOT, "src") + sep;
 const ENTRY = "gpuops";
 
 /**
  * Loaded at run time from node_modules instead of bundled: native addons (better-sqlite3,
- * @napi-rs/canvas), packages our sources load by createRequire (yaml), pg (its optional native
- * binding is found by require), and optional peers of the Teams SDK's telemetry that are not installed.
+ * @napi-rs/canvas), yaml (our sources also load it by createRequire, which the bundle cannot see:
+ * one copy, not two), pg (loaded only with DATABASE_URL; it looks for its optional native binding
+ * by require), and optional peers of the Teams SDK's telemetry that are not installed.
  */
 const EXTERNAL = ["better-sqlite3", "@napi-rs/canvas", "pg", "yaml", "@opentelemetry/api-logs", "@opentelemetry/sdk-logs"];
 
@@ -75,17 +76,26 @@ function commonJsDynamicImports(): Plugin {
         return { path: r.path, namespace: "cjs-named" };
       });
       b.onLoad({ filter: /.*/, namespace: "cjs-named" }, async (args) => {
-        const names = Object.keys(await import(pathToFileURL(args.path).href)).filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n));
-        const lines = [`const m = require(${JSON.stringify(args.path)});`, "export default m;", ...names.map((n) => `export const ${n} = m.${n};`)];
+        const names = Object.keys(await import(pathToFileURL(args.path).href)).filter((n) => n !== "default");
+        const lines = [
+          `const m = require(${JSON.stringify(args.path)});`,
+          "export default m;",
+          // Quoted export names: any name Node exports is kept, a keyword or "module.exports" too.
+          ...names.map((n, i) => `const x${i} = m[${JSON.stringify(n)}];\nexport { x${i} as ${JSON.stringify(n)} };`),
+        ];
         return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
       });
     },
   };
 }
 
-/** Builds the bundle into `outdir` (created if missing); returns the entry file to run with `node`. */
+/** Builds the bundle into `outdir`, replacing what was there; returns the entry file to run with `node`. */
 export async function buildBundle(outdir: string): Promise<string> {
   const out = resolve(outdir);
+  // Chunk names carry content hashes: an earlier build's chunks would pile up beside the new ones.
+  const up = relative(out, ROOT);
+  if (!up.startsWith("..") && !isAbsolute(up)) throw new Error(`refusing to replace ${out}: it holds the checkout`);
+  rmSync(out, { recursive: true, force: true });
   await build({
     // The entry runs main() itself: server.ts's own "am I the main module" check compares its
     // (rewritten) source URL with argv[1], which is the bundle's entry, so it stays quiet.
@@ -100,7 +110,8 @@ export async function buildBundle(outdir: string): Promise<string> {
     // of their own, loaded on first use as from source.
     splitting: true,
     minify: true,
-    // Error classes and other code read `.name`; minified names would change logs and answers.
+    // Code reads class and function names (the Teams SDK reports an error's constructor name, for
+    // one); minified names would change what it reports.
     keepNames: true,
     // Maps for `node --enable-source-maps` (deploy/README.md); without the flag Node never reads them.
     sourcemap: "linked",
