@@ -95,6 +95,9 @@ export async function buildBundle(outdir: string): Promise<string> {
   // Chunk names carry content hashes: an earlier build's chunks would pile up beside the new ones.
   const up = relative(out, ROOT);
   if (!up.startsWith("..") && !isAbsolute(up)) throw new Error(`refusing to replace ${out}: it holds the checkout`);
+  // esbuild reads our tsconfig.json beside src/: without its verbatimModuleSyntax it would drop an
+  // import whose bindings go unused, and with it that module's side effects, which Node keeps.
+  if (!existsSync(join(ROOT, "tsconfig.json"))) throw new Error(`${join(ROOT, "tsconfig.json")} is missing: the bundle needs its TypeScript settings`);
   rmSync(out, { recursive: true, force: true });
   await build({
     // The entry runs main() itself: server.ts's own "am I the main module" check compares its

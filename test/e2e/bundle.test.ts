@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle } from "../../scripts/build.ts";
@@ -73,6 +73,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the image runs this bundle", () => {
+  it("deploy/Dockerfile builds it with `npm run build` in a stage of its own and runs its entry", () => {
+    const dockerfile = readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8");
+    const stage = /^FROM \S+ AS build$([\s\S]*?)^FROM /m.exec(dockerfile)?.[1] ?? "";
+    expect(stage).toMatch(/^RUN npm ci\b(?!.*--omit=dev)/m);
+    expect(stage).toMatch(/^RUN .*npm run build$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? "null")).toEqual(["node", `dist/${basename(entry)}`]);
+    expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.build).toContain("scripts/build.ts");
+  });
 });
 
 describe("the bundle's source maps", () => {
