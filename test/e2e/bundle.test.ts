@@ -1,10 +1,11 @@
 /**
  * The production bundle (scripts/build.ts, what the container image runs), built into a temp dir
- * and run as its own process: as deployed, against a fake Azure in another process's place and
+ * under .cache/ and run as its own process: as deployed, against a fake Azure in another process's place and
  * the fake Slack, it answers a signed `/gpu skus swedencentral` with the region's sizes (the Slack
  * door's lazily loaded Bolt, the Azure SDK chunks); in demo mode it serves the console page and
- * answers a console command from the demo tenant's seed data (files found beside the sources).
- * Its source maps lead back to the sources.
+ * answers a console command from the demo tenant's seed data (files found beside the sources)
+ * and a Teams message (the Agents SDK chunk, loaded on first use). The Dockerfile runs this
+ * entry, and the source maps lead back to the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle } from "../../scripts/build.ts";
 import { createDemoTenant } from "../../src/fake-azure/demo-tenant.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
+import { type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { personalMessage, postActivity } from "../support/teams-activities.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "bundle-signing-secret";
@@ -158,13 +161,16 @@ describe("the bundle as deployed: Azure in another process, Slack over HTTP", ()
 
 describe("the bundle in demo mode", () => {
   let gpuops: Running;
+  let connector: FakeBotConnector;
 
   beforeAll(async () => {
+    connector = await startFakeBotConnector();
     gpuops = await runBundle({ GPUOPS_DEMO: "true" });
   });
 
   afterAll(async () => {
     if (gpuops) expect(await gpuops.stop()).toBe(0);
+    await connector?.close();
   });
 
   it("serves the console page and its vendored renderer, found beside the sources", async () => {
@@ -195,5 +201,17 @@ describe("the bundle in demo mode", () => {
       .filter((n) => /A100/.test(n));
     for (const size of a100s) expect(text).toContain(size);
     expect(text).not.toContain("H100");
+  });
+
+  it("answers a Teams message with a card, through the Agents SDK loaded on first use", async () => {
+    const activity = personalMessage(connector.url, "quota westus");
+    expect((await postActivity(gpuops.url, activity)).status).toBe(200);
+    await connector.waitFor((calls) => calls.some((c) => c.activityId === activity.id), 15_000);
+    const reply = connector.calls.find((c) => c.activityId === activity.id);
+    const attachments = reply?.activity.attachments as Array<{ contentType: string; content: unknown }>;
+    expect(attachments[0]?.contentType).toBe("application/vnd.microsoft.card.adaptive");
+    const card = JSON.stringify(attachments[0]?.content);
+    expect(card).toContain("GPU quota in westus (West US)");
+    expect(card).toContain("Standard NCASv3_T4 Family");
   });
 });
