@@ -31,17 +31,22 @@ const EXTERNAL = ["better-sqlite3", "@napi-rs/canvas", "pg", "yaml", "@opentelem
  * Our sources find files next to themselves (the demo tenant's seed JSON, the console's public/
  * dir, the Slack manifest, createRequire roots). In a flat dist/ `import.meta.url` would name the
  * chunk instead, so each source file's `import.meta.url` is rewritten to the URL of that source
- * file, relative to the chunk: the image keeps src/ beside dist/ for these files.
+ * file, relative to the chunk: the image keeps src/ beside dist/ for these files. No source file
+ * is the main module in the bundle (the entry below is), so `import.meta.main` is false.
  */
 function sourceLocations(outdir: string): Plugin {
   return {
-    name: "source-import-meta-url",
+    name: "source-import-meta",
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (!args.path.startsWith(SRC)) return undefined;
         const code = await readFile(args.path, "utf8");
+        // Not rewritten, so refused rather than left to name dist/ at run time.
+        if (/import\.meta\.(dirname|filename)\b/.test(code))
+          return { errors: [{ text: "use import.meta.url (the bundle maps it back to this file), not import.meta.dirname or .filename" }] };
         const rel = relative(outdir, args.path).split("\\").join("/");
-        return { contents: code.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: "ts" };
+        const contents = code.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`).replace(/import\.meta\.main\b/g, "false");
+        return { contents, loader: "ts" };
       });
     },
   };
