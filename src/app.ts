@@ -19,7 +19,7 @@ import type { ModalBuilder } from "./chat/slack/modals.ts";
 import { createRouter, type Router } from "./commands/router.ts";
 import type { CommandContext, CoreLogger } from "./commands/types.ts";
 import type { Config } from "./config.ts";
-import { type FakeAzure, startFakeAzure } from "./fake-azure/server.ts";
+import type { FakeAzure } from "./fake-azure/server.ts";
 import { digestJobs, type RetryPolicy } from "./jobs/digest.ts";
 import { type IdleActions, idleActions } from "./jobs/idle-actions.ts";
 import { IDLE_SCAN_JOB, idleScanJob } from "./jobs/idle-scan.ts";
@@ -114,7 +114,8 @@ export interface AppOptions {
 
 /** Azure as this process reaches it: the fake tenant in demo mode (started here unless given), else the configured cloud and scope. */
 async function connectAzure(config: Config, opts: AppOptions): Promise<{ fake: FakeAzure | undefined; azure: AzureAccess; scope: Services["scope"] }> {
-  const fake = config.demo ? (opts.fake ?? (await startFakeAzure())) : undefined;
+  // The demo's fake Azure (its routes and seed tenant) is loaded only in demo mode: a deployed gpuops never holds it.
+  const fake = config.demo ? (opts.fake ?? (await (await import("./fake-azure/server.ts")).startFakeAzure())) : undefined;
   const azure = createAzureAccess({
     cloud: config.azure.cloud,
     url: fake ? fake.url : config.azure.url,

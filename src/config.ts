@@ -72,6 +72,7 @@ export const ENV_KEYS = {
   GPUOPS_IDLE_LOOKBACK: { path: "telemetry.lookback", example: "26h" },
   GPUOPS_IDLE_SCAN_EVERY: { path: "telemetry.scanEvery", example: "15m" },
   GPUOPS_SCHEDULER: { path: "scheduler.enabled", example: "true (or false: this replica runs no scheduled jobs)" },
+  GPUOPS_MEMORY_TRIM: { path: "server.memoryTrim", example: "true (or false: never run a memory-reducing GC when idle)" },
   GPUOPS_DIGEST_AT: { path: "digest.defaultAt", example: "09:00" },
   GPUOPS_DIGEST_GROUP_BY: { path: "digest.groupBy", example: "rg (or size, subscription, tag:team)" },
   GPUOPS_SLACK_APPROVERS: { path: "approvals.slack.approvers", example: "U0123ABCD,S0456EFGH (user ids; S… are user groups)", list: true },
@@ -237,6 +238,11 @@ export const configSchema = z
           .url()
           .regex(/^https?:\/\//, "must be an http(s):// URL")
           .optional(),
+        /** Give memory back when the process goes quiet (src/idle-memory.ts). */
+        memoryTrim: z
+          .enum(["true", "false"])
+          .default("true")
+          .transform((v) => v === "true"),
       })
       .prefault({}),
     /** Graceful stop on SIGTERM (src/lifecycle.ts). */

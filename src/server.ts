@@ -13,6 +13,7 @@ import { mountTeamsDoor, type TeamsDoor } from "./chat/teams/teams-door.ts";
 import { type Config, ConfigError, isLoopbackHost, loadConfig, summariseConfig } from "./config.ts";
 import { consoleOffPage } from "./console-off.ts";
 import { GpuopsError } from "./errors.ts";
+import { type IdleTrim, startIdleTrim } from "./idle-memory.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -200,6 +201,7 @@ export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void>
   // Signals are taken from the start: one that arrives while the server is still starting (the
   // first scheduler run comes after listen) is honoured with the same graceful stop once it is up.
   let server: RunningServer | undefined;
+  let trim: IdleTrim | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping || !server) {
@@ -207,6 +209,7 @@ export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void>
       return;
     }
     stopping = true;
+    trim?.stop();
     log.info({}, "shutting down");
     await server.shutdown();
     process.exit(0);
@@ -228,6 +231,14 @@ export async function main(opts: Omit<ServerOptions, "log"> = {}): Promise<void>
   if (stopping) {
     stopping = false;
     await stop();
+    return;
+  }
+  // What start-up left behind (module loading, the first scheduled runs) goes back to the machine
+  // now; what a busy spell leaves behind, once the process is quiet again.
+  if (config.server.memoryTrim) {
+    const running = server;
+    trim = startIdleTrim({ busy: () => running.app.lifecycle.inFlight() > 0, log });
+    void trim.now("start-up");
   }
 }
 

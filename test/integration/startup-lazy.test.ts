@@ -29,6 +29,7 @@ const loaded = new Set();
 registerHooks({ load(url, context, next) { loaded.add(url); return next(url, context); } });
 const packages = ${JSON.stringify(PACKAGES)};
 const seen = () => Object.fromEntries(Object.entries(packages).map(([k, p]) => [k, [...loaded].some((u) => u.includes(p))]));
+const fakeAzure = () => [...loaded].filter((u) => u.includes("/src/fake-azure/")).length;
 const { startServer } = await import(${JSON.stringify(SERVER)});
 const { loadConfig } = await import(${JSON.stringify(CONFIG)});
 const server = await startServer(loadConfig());
@@ -36,16 +37,32 @@ const atListen = seen();
 await server.app.warmUp();
 const warmed = seen();
 await server.close();
-process.stdout.write(JSON.stringify({ atListen, warmed }));
+process.stdout.write(JSON.stringify({ atListen, warmed, fakeAzureModules: fakeAzure() }));
 `;
 
-function runChild(): Promise<{ atListen: Loaded; warmed: Loaded }> {
+interface ChildRun {
+  atListen: Loaded;
+  warmed: Loaded;
+  fakeAzureModules: number;
+}
+
+const DEMO = { GPUOPS_DEMO: "true" };
+// Live Azure (never reached here: nothing at start asks it anything before the scheduler runs).
+const DEPLOYED = {
+  GPUOPS_DEMO: "false",
+  AZURE_SUBSCRIPTION_IDS: "00000000-0000-0000-0000-000000000001",
+  GPUOPS_AZURE_URL: "https://127.0.0.1:9",
+  GPUOPS_AZURE_TOKEN: "unused",
+  GPUOPS_MONITOR_METRICS: "false",
+};
+
+function runChild(mode: Record<string, string>): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
-        GPUOPS_DEMO: "true",
+        ...mode,
         GPUOPS_DATA_DIR: ":memory:",
         GPUOPS_HOST: "127.0.0.1",
         PORT: "0",
@@ -63,7 +80,7 @@ function runChild(): Promise<{ atListen: Loaded; warmed: Loaded }> {
     });
     child.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`child exited ${code}: ${err.slice(-2000)}`));
-      resolve(JSON.parse(out) as { atListen: Loaded; warmed: Loaded });
+      resolve(JSON.parse(out) as ChildRun);
     });
   });
 }
@@ -75,8 +92,15 @@ describe("start-up order", () => {
   });
 
   it("listens before any Azure SDK or certificate library loads (nor the PostgreSQL driver on SQLite, nor YAML without gpuops.yaml), and the warm-up loads the SDKs after", async () => {
-    const { atListen, warmed } = await runChild();
+    const { atListen, warmed, fakeAzureModules } = await runChild(DEMO);
     expect(atListen).toEqual({ compute: false, openai: false, resourceGraph: false, monitor: false, azureCore: false, certificates: false, postgres: false, yaml: false });
     expect(warmed).toEqual({ compute: true, openai: true, resourceGraph: true, monitor: true, azureCore: true, certificates: false, postgres: false, yaml: false });
+    expect(fakeAzureModules).toBeGreaterThan(0);
+  });
+
+  it("never loads the demo's fake Azure when gpuops runs against a real Azure", async () => {
+    const { warmed, fakeAzureModules } = await runChild(DEPLOYED);
+    expect(warmed.compute).toBe(true);
+    expect(fakeAzureModules).toBe(0);
   });
 });

@@ -37,7 +37,7 @@ describe("loadConfig defaults", () => {
     expect(c.timezone).toBe("UTC");
     expect(c.store.databaseUrl).toBeUndefined();
     expect(c.store.dataDir).toBe("./data");
-    expect(c.server).toEqual({ port: 3978, host: "127.0.0.1" });
+    expect(c.server).toEqual({ port: 3978, host: "127.0.0.1", memoryTrim: true });
     expect(c.regions.length).toBeGreaterThan(0);
     for (const r of c.regions) expect(r).toMatch(/^[a-z][a-z0-9]+$/);
     expect(c.sources).toEqual(["defaults"]);
@@ -100,6 +100,13 @@ describe("loadConfig from the environment", () => {
     const example = ENV_KEYS[key as keyof typeof ENV_KEYS].example;
     expect(err.message).toContain(`${key}:`);
     expect(err.message).toContain(`example: ${key}=${example}`);
+  });
+
+  it("switches the idle memory trim off, and names a value that is not true or false", () => {
+    expect(loadConfig({ GPUOPS_MEMORY_TRIM: "false" }).server.memoryTrim).toBe(false);
+    const err = configError({ GPUOPS_MEMORY_TRIM: "sometimes" });
+    expect(err.message).toContain("GPUOPS_MEMORY_TRIM:");
+    expect(err.message).toContain("example: GPUOPS_MEMORY_TRIM=true");
   });
 
   it("names every bad key at once", () => {
