@@ -78,17 +78,19 @@ function commonJsDynamicImports(): Plugin {
         if (args.kind !== "dynamic-import" || args.pluginData === SELF || EXTERNAL.includes(args.path)) return undefined;
         const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: SELF });
         if (r.errors.length > 0 || r.external || !isCommonJs(r.path)) return undefined;
-        return { path: r.path, namespace: "cjs-named" };
+        // Named relative to the checkout, so the chunk names (content hashes) do not depend on where it is.
+        return { path: relative(ROOT, r.path), namespace: "cjs-named" };
       });
       b.onLoad({ filter: /.*/, namespace: "cjs-named" }, async (args) => {
-        const names = Object.keys(await import(pathToFileURL(args.path).href)).filter((n) => n !== "default");
+        const file = join(ROOT, args.path);
+        const names = Object.keys(await import(pathToFileURL(file).href)).filter((n) => n !== "default");
         const lines = [
-          `const m = require(${JSON.stringify(args.path)});`,
+          `const m = require(${JSON.stringify(file)});`,
           "export default m;",
           // Quoted export names: any name Node exports is kept, a keyword or "module.exports" too.
           ...names.map((n, i) => `const x${i} = m[${JSON.stringify(n)}];\nexport { x${i} as ${JSON.stringify(n)} };`),
         ];
-        return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
+        return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(file) };
       });
     },
   };
