@@ -8,9 +8,9 @@
  * entry, and the source maps lead back to the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
-import { basename, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle } from "../../scripts/build.ts";
@@ -87,6 +87,24 @@ describe("the image runs this bundle", () => {
     expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? "null")).toEqual(["node", `dist/${basename(entry)}`]);
     expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.build).toContain("scripts/build.ts");
+  });
+
+  it("its build stage has every folder the bundle was built from (as the source maps list them)", () => {
+    const stage = /^FROM \S+ AS build$([\s\S]*?)^FROM /m.exec(readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8"))?.[1] ?? "";
+    const copied = new Set([...stage.matchAll(/^COPY (\S+) \.\/\S*$/gm)].map((m) => m[1]));
+    const outdir = dirname(entry);
+    const folders = new Set<string>();
+    for (const map of readdirSync(outdir).filter((f) => f.endsWith(".js.map"))) {
+      for (const source of (JSON.parse(readFileSync(join(outdir, map), "utf8")) as { sources: string[] }).sources) {
+        // node_modules comes from `npm ci`; the entry (no folder) is written by scripts/build.ts itself.
+        const path = relative(ROOT, join(outdir, source));
+        if (source.includes("node_modules/") || !path.includes("/")) continue;
+        folders.add(path.split("/")[0] as string);
+      }
+    }
+    expect([...folders].sort()).toEqual(expect.arrayContaining(["cards", "src"]));
+    for (const folder of folders) expect(copied, `COPY ${folder} in the build stage`).toContain(folder);
+    expect(copied).toContain("tsconfig.json");
   });
 });
 
