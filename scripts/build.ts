@@ -65,8 +65,9 @@ function isCommonJs(file: string): boolean {
 
 /**
  * With code splitting, esbuild hands a dynamic `import()` of a CommonJS package only its `default`
- * (evanw/esbuild#3245), so `const { ExpressReceiver } = await import("@slack/bolt")` would get
- * undefined. Such an import is routed through a small ES module that re-exports, by name, what
+ * (the package's chunk is an ES module, which cannot carry run-time exports; an open esbuild bug,
+ * "Dynamic imports from commonjs modules interop broken with code splitting"), so
+ * `const { ExpressReceiver } = await import("@slack/bolt")` would get undefined. Such an import is routed through a small ES module that re-exports, by name, what
  * Node's own `import()` of that package gives (names read by importing it here, at build time).
  */
 function commonJsDynamicImports(): Plugin {
