@@ -174,7 +174,8 @@ export const startupScenario: BenchScenario = {
         "no-op Bolt start to /healthz (ms)": `${n.start} (rounds: ${n.starts.join(", ")})`,
         "gpuops CPU used by the first /healthz (ms, all threads)": g.cpu,
         "no-op Bolt CPU used by the first /healthz (ms, all threads)": n.cpu,
-        [`gpuops RSS idle (MB, goal ≤ ${GOAL_RSS_MB})`]: `${g.rss} ${g.rss <= GOAL_RSS_MB ? "ok" : "MISS"}`,
+        // The goal is gpuops' own footprint: the demo also holds a whole fake Azure (its tenant, its HTTPS server).
+        "gpuops demo RSS idle (MB; `npm start`, the fake Azure in-process)": g.rss,
         "no-op Bolt RSS idle (MB)": n.rss,
         // Azure in its own process, not the demo's in-process fake.
         [`as deployed, from the bundle as the image runs it: start (ms), CPU by /healthz (ms), RSS idle (MB, goal ≤ ${GOAL_RSS_MB})`]: `${deployed.bundle.start}, ${deployed.bundle.cpu}, ${deployed.bundle.rss} ${deployed.bundle.rss <= GOAL_RSS_MB ? "ok" : "MISS"}`,
