@@ -4,7 +4,7 @@
  * per message), and every code-block line, where a table block cannot be used, is at most 70
  * characters wide so a phone shows it without wrapping.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODE_LINE_WIDTH, checkSlackLimits, renderSlack, SLACK_TABLE_LIMITS, wideCodeLines } from "../../src/render/slack.ts";
 import type { Reply } from "../../src/reply/reply.ts";
@@ -82,6 +82,7 @@ describe("Slack rendering of every command: native tables and phone-width code",
           );
       }
     }
+    mkdirSync("test-artifacts", { recursive: true });
     writeFileSync("test-artifacts/slack-code-widths.txt", `${widest.join("\n")}\n`);
     expect(CODE_LINE_WIDTH).toBe(70);
   });

@@ -4,7 +4,7 @@
  * money, sizes and dates in fixed-width columns that hold them on one line, a narrow variant
  * (targetWidth) with the columns that matter most, and error cards whose fallbackText says why.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD_DESIGN_BYTES, CARD_ROWS, cardBytes, renderAdaptiveCard, TEAMS_CARD_MAX_BYTES } from "../../src/render/teams.ts";
 import type { Reply, TablePart } from "../../src/reply/reply.ts";
@@ -51,6 +51,7 @@ describe("Adaptive Cards of every command", () => {
         expect(JSON.stringify(card), t).toMatch(/\d+ more rows/);
       }
     }
+    mkdirSync("test-artifacts", { recursive: true });
     writeFileSync("test-artifacts/teams-card-bytes.txt", `${sizes.join("\n")}\n`);
     expect(DESIGN_BYTES).toBeLessThan(TEAMS_CARD_MAX_BYTES);
   });
