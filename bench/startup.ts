@@ -11,13 +11,14 @@
  * What `npm start` adds on top is not measured: npm itself and scripts/node24.sh's check that
  * better-sqlite3 loads (one short `node -e` before the server).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBundle } from "../scripts/build.ts";
 import { startFakeAzure } from "../src/fake-azure/server.ts";
 import { startFakeSlack } from "../test/support/fake-slack.ts";
+import { remoteAzureEnv } from "../test/support/remote-azure-env.ts";
 import { type BenchScenario, quick } from "./harness.ts";
 import { median, startTarget } from "./processes.ts";
 
@@ -74,17 +75,8 @@ async function measureDeployed(slack: { botToken: string; apiUrl: string }, cach
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
   const out = mkdtempSync(join(ROOT, ".cache", "bench-bundle-"));
   try {
-    const ca = join(dir, "fake-azure-ca.pem");
-    writeFileSync(ca, azure.ca);
     const env = {
-      NODE_EXTRA_CA_CERTS: ca,
-      GPUOPS_DEMO: "false",
-      AZURE_SUBSCRIPTION_IDS: azure.tenant.subscriptions.map((x) => x.id).join(","),
-      GPUOPS_AZURE_URL: azure.url,
-      GPUOPS_AZURE_TOKEN: azure.token,
-      GPUOPS_PRICES_URL: azure.url,
-      // Azure Monitor's regional metrics hosts are not the ARM endpoint; the fake stands in for ARM only here.
-      GPUOPS_MONITOR_METRICS: "false",
+      ...remoteAzureEnv(azure, dir),
       GPUOPS_DATA_DIR: ":memory:",
       PORT: "0",
       GPUOPS_HOST: "127.0.0.1",

@@ -8,7 +8,7 @@
  * entry, and the source maps lead back to the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import { createDemoTenant } from "../../src/fake-azure/demo-tenant.ts";
 import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
 import { type FakeBotConnector, startFakeBotConnector } from "../support/fake-bot-connector.ts";
 import { type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { remoteAzureEnv } from "../support/remote-azure-env.ts";
 import { personalMessage, postActivity } from "../support/teams-activities.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -130,16 +131,8 @@ describe("the bundle as deployed: Azure in another process, Slack over HTTP", ()
 
   beforeAll(async () => {
     [azure, slack] = await Promise.all([startFakeAzure({ certCacheDir: null }), startFakeSlack()]);
-    const ca = join(dir, "fake-azure-ca.pem");
-    writeFileSync(ca, azure.ca);
     gpuops = await runBundle({
-      NODE_EXTRA_CA_CERTS: ca,
-      GPUOPS_DEMO: "false",
-      AZURE_SUBSCRIPTION_IDS: azure.tenant.subscriptions.map((s) => s.id).join(","),
-      GPUOPS_AZURE_URL: azure.url,
-      GPUOPS_AZURE_TOKEN: azure.token,
-      GPUOPS_PRICES_URL: azure.url,
-      GPUOPS_MONITOR_METRICS: "false",
+      ...remoteAzureEnv(azure, dir),
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_API_URL: slack.apiUrl,

@@ -6,7 +6,7 @@
  * (each pool VM started once) and says so in the request's thread.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { type FakeAzure, startFakeAzure } from "../../src/fake-azure/server.ts";
 import type { SlackBlock } from "../../src/render/slack.ts";
 import { openStore } from "../../src/store/store.ts";
 import { blockActionsBody, type FakeSlack, postSigned, slashCommandBody, startFakeSlack } from "../support/fake-slack.ts";
+import { remoteAzureEnv } from "../support/remote-azure-env.ts";
 
 const SECRET = "crash-test-signing-secret";
 const SUB = "7d3a4b52-1c6e-4f0a-9b8e-2a5d6c7e8f90";
@@ -88,16 +89,8 @@ describe("a crash between the decision and the action", () => {
     azure.tenant.setUsage(SUB, "swedencentral", "StandardNCADSA100v4Family", 0, 96);
     azure.provisioning.addPoolVms({ subscriptionId: SUB, region: "swedencentral", size: "Standard_NC24ads_A100_v4", count: 2 });
     dir = mkdtempSync(join(tmpdir(), "gpuops-crash-"));
-    const ca = join(dir, "fake-azure-ca.pem");
-    writeFileSync(ca, azure.ca);
     env = {
-      NODE_EXTRA_CA_CERTS: ca,
-      GPUOPS_DEMO: "false",
-      AZURE_SUBSCRIPTION_IDS: azure.tenant.subscriptions.map((s) => s.id).join(","),
-      GPUOPS_AZURE_URL: azure.url,
-      GPUOPS_AZURE_TOKEN: azure.token,
-      GPUOPS_PRICES_URL: azure.url,
-      GPUOPS_MONITOR_METRICS: "false",
+      ...remoteAzureEnv(azure, dir),
       GPUOPS_DATA_DIR: dir,
       GPUOPS_SCHEDULER: "false",
       GPUOPS_CONSOLE: "off",
