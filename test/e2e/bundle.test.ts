@@ -67,6 +67,14 @@ function runBundle(env: Record<string, string>): Promise<Running> {
   });
 }
 
+/** The A100 sizes the demo tenant's Sweden Central seed offers, as answers name them. */
+function seedA100Sizes(): string[] {
+  return createDemoTenant()
+    .skus("swedencentral")
+    .map((s) => s.name.replace(/^Standard_/, ""))
+    .filter((n) => /A100/.test(n));
+}
+
 beforeAll(async () => {
   // Inside the checkout, as dist/ is in the image: the packages left out of the bundle are found
   // in the node_modules of a folder above it.
@@ -158,10 +166,7 @@ describe("the bundle as deployed: Azure in another process, Slack over HTTP", ()
     const ack = await res.text();
     // The answer comes in the ack when Azure is quick, else through response_url.
     const answer = ack.includes("blocks") ? ack : JSON.stringify((await slack.waitFor(() => slack.responsesTo("skus")[0], 15_000)).body);
-    const a100s = createDemoTenant()
-      .skus("swedencentral")
-      .map((s) => s.name.replace(/^Standard_/, ""))
-      .filter((n) => /A100/.test(n));
+    const a100s = seedA100Sizes();
     expect(a100s.length).toBeGreaterThan(0);
     for (const size of a100s) expect(answer).toContain(size);
     expect(answer).toContain("Sweden Central");
@@ -206,10 +211,7 @@ describe("the bundle in demo mode", () => {
     const body = (await res.json()) as { reply: { outcome: string } };
     expect(body.reply.outcome).toBe("ok");
     const text = JSON.stringify(body.reply);
-    const a100s = createDemoTenant()
-      .skus("swedencentral")
-      .map((s) => s.name.replace(/^Standard_/, ""))
-      .filter((n) => /A100/.test(n));
+    const a100s = seedA100Sizes();
     for (const size of a100s) expect(text).toContain(size);
     expect(text).not.toContain("H100");
   });
