@@ -1,6 +1,7 @@
 // Start-up keeps off the path to listen what can wait: when the demo server listens, no Azure SDK
 // and no certificate library has been loaded (the fake Azure reuses its cached certificate); the
-// background warm-up then loads the SDKs the first answers need. A real process records every
+// background warm-up then loads the SDKs the first answers need, started a moment after listen as
+// main() starts it, so a health probe sent at listen is answered first. A real process records every
 // module it loads, so a static import slipping back onto the start-up path fails here.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -30,20 +31,38 @@ registerHooks({ load(url, context, next) { loaded.add(url); return next(url, con
 const packages = ${JSON.stringify(PACKAGES)};
 const seen = () => Object.fromEntries(Object.entries(packages).map(([k, p]) => [k, [...loaded].some((u) => u.includes(p))]));
 const fakeAzure = () => [...loaded].filter((u) => u.includes("/src/fake-azure/")).length;
-const { startServer } = await import(${JSON.stringify(SERVER)});
+const { startServer, WARM_UP_AFTER_LISTEN_MS } = await import(${JSON.stringify(SERVER)});
 const { loadConfig } = await import(${JSON.stringify(CONFIG)});
-const server = await startServer(loadConfig());
-const atListen = seen();
-await server.app.warmUp();
-const warmed = seen();
-await server.close();
-process.stdout.write(JSON.stringify({ atListen, warmed, fakeAzureModules: fakeAzure() }));
+if (process.env.AS_MAIN) {
+  // As main() starts it: a health probe sent the moment it listens, then nobody asks anything.
+  const server = await startServer(loadConfig(), { warmUpAfterMs: WARM_UP_AFTER_LISTEN_MS });
+  const health = (await fetch(server.url + "/healthz")).status;
+  const atProbe = seen();
+  const until = performance.now() + 20000;
+  while (!seen().compute && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const warmed = seen();
+  await server.close();
+  process.stdout.write(JSON.stringify({ health, atProbe, warmed }));
+} else {
+  const server = await startServer(loadConfig());
+  const atListen = seen();
+  await server.app.warmUp();
+  const warmed = seen();
+  await server.close();
+  process.stdout.write(JSON.stringify({ atListen, warmed, fakeAzureModules: fakeAzure() }));
+}
 `;
 
 interface ChildRun {
   atListen: Loaded;
   warmed: Loaded;
   fakeAzureModules: number;
+}
+
+interface MainRun {
+  health: number;
+  atProbe: Loaded;
+  warmed: Loaded;
 }
 
 const DEMO = { GPUOPS_DEMO: "true" };
@@ -56,7 +75,7 @@ const DEPLOYED = {
   GPUOPS_MONITOR_METRICS: "false",
 };
 
-function runChild(mode: Record<string, string>): Promise<ChildRun> {
+function runChild<T = ChildRun>(mode: Record<string, string>): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
       cwd: ROOT,
@@ -80,7 +99,7 @@ function runChild(mode: Record<string, string>): Promise<ChildRun> {
     });
     child.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`child exited ${code}: ${err.slice(-2000)}`));
-      resolve(JSON.parse(out) as ChildRun);
+      resolve(JSON.parse(out) as T);
     });
   });
 }
@@ -96,6 +115,13 @@ describe("start-up order", () => {
     expect(atListen).toEqual({ compute: false, openai: false, resourceGraph: false, monitor: false, azureCore: false, certificates: false, postgres: false, yaml: false });
     expect(warmed).toEqual({ compute: true, openai: true, resourceGraph: true, monitor: true, azureCore: true, certificates: false, postgres: false, yaml: false });
     expect(fakeAzureModules).toBeGreaterThan(0);
+  });
+
+  it("answers the first health probe before the warm-up holds the event loop, then warms up without being asked", async () => {
+    const { health, atProbe, warmed } = await runChild<MainRun>({ ...DEMO, AS_MAIN: "1" });
+    expect(health).toBe(200);
+    expect(atProbe).toMatchObject({ compute: false, resourceGraph: false, azureCore: false });
+    expect(warmed).toMatchObject({ compute: true, resourceGraph: true, azureCore: true });
   });
 
   it("never loads the demo's fake Azure when gpuops runs against a real Azure", async () => {
