@@ -6,11 +6,14 @@
  * `node --cpu-prof`: the report lists where start-up CPU went, by module. gpuops is measured with
  * Node's compile cache as `npm start` sets it (NODE_COMPILE_CACHE), and without; the profiled
  * start uses the compile cache too, as `npm start` runs. gpuops as deployed (Azure in its own
- * process) is measured from the production bundle as the container image runs it, and from source.
+ * process) is measured from the production bundle as the container image runs it (with the compile
+ * cache the image fills at build time), the bundle without that cache, and from source. The goals
+ * (start ≤ 600 ms, idle RSS ≤ 120 MB) are for the image's figure.
  *
  * What `npm start` adds on top is not measured: npm itself and scripts/node24.sh's check that
  * better-sqlite3 loads (one short `node -e` before the server).
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,17 +61,22 @@ export function cpuByModule(profile: CpuProfile, top = 10): Array<[string, numbe
   return [...byModule].sort((a, b) => b[1] - a[1]).slice(0, top);
 }
 
-type Measured = { start: number; cpu: number; rss: number };
+type Measured = { start: number; cpu: number; rss: number; starts: number[] };
 type Measure = (name: string, args: string[], e: Record<string, string>) => Promise<Measured>;
 
 /**
  * gpuops as it runs in production: Azure is another process (here the fake Azure, started in the
  * bench process, reached through GPUOPS_AZURE_URL as an Azure Stack endpoint would be), so what is
  * measured is gpuops alone, without the demo tenant the embedded default serves from inside. Run
- * twice: from the bundle as the container image runs it (`node dist/gpuops.js`, no compile cache),
- * and from source as `npm start` runs it (compile cache).
+ * three ways: from the bundle as the container image runs it (`node dist/gpuops.js` with the
+ * compile cache the image fills at build time, scripts/compile-cache.ts), the same bundle without
+ * that cache, and from source as `npm start` runs it (compile cache).
  */
-async function measureDeployed(slack: { botToken: string; apiUrl: string }, cacheDir: string, measure: Measure): Promise<{ bundle: Measured; source: Measured }> {
+async function measureDeployed(
+  slack: { botToken: string; apiUrl: string },
+  cacheDir: string,
+  measure: Measure,
+): Promise<{ bundle: Measured; bundleNoCache: Measured; source: Measured }> {
   const azure = await startFakeAzure();
   const dir = mkdtempSync(join(tmpdir(), "gpuops-deployed-"));
   // Inside the checkout, as dist/ is in the image: packages left out of the bundle come from node_modules above it.
@@ -86,14 +94,25 @@ async function measureDeployed(slack: { botToken: string; apiUrl: string }, cach
       SLACK_API_URL: slack.apiUrl,
     };
     const entry = await buildBundle(join(out, "dist"));
-    const bundle = await measure("gpuops (deployed, bundle)", [entry], env);
+    const imageCache = join(out, "compile-cache");
+    await fillImageCache(entry, imageCache);
+    const bundle = await measure("gpuops (deployed, bundle)", [entry], { ...env, NODE_COMPILE_CACHE: imageCache });
+    const bundleNoCache = await measure("gpuops (deployed, bundle, no compile cache)", [entry], env);
     const source = await measure("gpuops (deployed, source)", ["src/server.ts"], { ...env, NODE_COMPILE_CACHE: cacheDir });
-    return { bundle, source };
+    return { bundle, bundleNoCache, source };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
     await azure.close();
   }
+}
+
+/** What the image's build does after `USER node`: compiles the bundle's chunks into `cache`. */
+function fillImageCache(entry: string, cache: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["scripts/compile-cache.ts", entry], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: cache }, stdio: "ignore" });
+    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`scripts/compile-cache.ts exited ${code}`))));
+  });
 }
 
 export const startupScenario: BenchScenario = {
@@ -157,21 +176,21 @@ export const startupScenario: BenchScenario = {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+      const b = deployed.bundle;
       const figures: Record<string, string | number> = {
         rounds,
         "machine load at start (1, 5, 15 min)": load,
-        [`gpuops start to /healthz (ms, goal ≤ ${GOAL_START_MS})`]: `${g.start} ${g.start <= GOAL_START_MS ? "ok" : "MISS"} (rounds: ${g.starts.join(", ")})`,
-        "gpuops start without compile cache (ms)": `${plain.start} (rounds: ${plain.starts.join(", ")})`,
-        "gpuops first start, filling the compile cache (ms)": coldMs,
-        "no-op Bolt start to /healthz (ms)": `${n.start} (rounds: ${n.starts.join(", ")})`,
-        "gpuops CPU used by the first /healthz (ms, all threads)": g.cpu,
-        "no-op Bolt CPU used by the first /healthz (ms, all threads)": n.cpu,
-        // The goal is gpuops' own footprint: the demo also holds a whole fake Azure (its tenant, its HTTPS server).
-        "gpuops demo RSS idle (MB; `npm start`, the fake Azure in-process)": g.rss,
-        "no-op Bolt RSS idle (MB)": n.rss,
-        // Azure in its own process, not the demo's in-process fake.
-        [`as deployed, from the bundle as the image runs it: start (ms), CPU by /healthz (ms), RSS idle (MB, goal ≤ ${GOAL_RSS_MB})`]: `${deployed.bundle.start}, ${deployed.bundle.cpu}, ${deployed.bundle.rss} ${deployed.bundle.rss <= GOAL_RSS_MB ? "ok" : "MISS"}`,
+        // The goals are gpuops as production runs it: the image's bundle, Azure in its own process.
+        [`as deployed (the image: bundle, its compile cache): start to /healthz (ms, goal ≤ ${GOAL_START_MS})`]: `${b.start} ${b.start <= GOAL_START_MS ? "ok" : "MISS"} (rounds: ${b.starts.join(", ")})`,
+        [`as deployed (the image): CPU by /healthz (ms, all threads), RSS idle (MB, goal ≤ ${GOAL_RSS_MB})`]: `${b.cpu}, ${b.rss} ${b.rss <= GOAL_RSS_MB ? "ok" : "MISS"}`,
+        "as deployed, the bundle without its compile cache: start (ms), RSS idle (MB)": `${deployed.bundleNoCache.start} (rounds: ${deployed.bundleNoCache.starts.join(", ")}), ${deployed.bundleNoCache.rss}`,
         "as deployed, from source (compile cache): start (ms), CPU by /healthz (ms), RSS idle (MB)": `${deployed.source.start}, ${deployed.source.cpu}, ${deployed.source.rss}`,
+        "no-op Bolt start to /healthz (ms)": `${n.start} (rounds: ${n.starts.join(", ")})`,
+        "no-op Bolt CPU used by the first /healthz (ms, all threads), RSS idle (MB)": `${n.cpu}, ${n.rss}`,
+        // `npm start`: from source, and the demo holds a whole fake Azure (its tenant, its HTTPS server).
+        "demo (`npm start`, from source, compile cache): start to /healthz (ms)": `${g.start} (rounds: ${g.starts.join(", ")})`,
+        "demo: CPU used by the first /healthz (ms, all threads), RSS idle (MB)": `${g.cpu}, ${g.rss}`,
+        "demo without compile cache; first start, filling it (ms)": `${plain.start} (rounds: ${plain.starts.join(", ")}); ${coldMs}`,
         "profiled start + 2 s (compile cache): CPU sampled, busy (ms)": sampled,
       };
       for (const [m, ms] of profile) figures[`  cpu: ${m} (ms)`] = Math.round(ms);

@@ -109,8 +109,11 @@ export async function buildBundle(outdir: string): Promise<string> {
   rmSync(out, { recursive: true, force: true });
   await build({
     // The entry runs main() itself: server.ts's own "am I the main module" check compares its
-    // (rewritten) source URL with argv[1], which is the bundle's entry, so it stays quiet.
-    stdin: { contents: 'import { main } from "./src/server.ts";\nawait main();\n', resolveDir: ROOT, sourcefile: "gpuops-entry.ts", loader: "ts" },
+    // (rewritten) source URL with argv[1], which is the bundle's entry, so it stays quiet. It
+    // imports the server dynamically, so the server's code sits in a chunk like the rest and the
+    // entry is two lines: scripts/compile-cache.ts compiles every chunk but the entry, which would
+    // start the server.
+    stdin: { contents: 'const { main } = await import("./src/server.ts");\nawait main();\n', resolveDir: ROOT, sourcefile: "gpuops-entry.ts", loader: "ts" },
     entryNames: ENTRY,
     bundle: true,
     platform: "node",

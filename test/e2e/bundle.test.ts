@@ -5,10 +5,11 @@
  * door's lazily loaded Bolt, the Azure SDK chunks); in demo mode it serves the console page and
  * answers a console command from the demo tenant's seed data (files found beside the sources)
  * and a Teams message (the Agents SDK chunk, loaded on first use). The Dockerfile runs this
- * entry, and the source maps lead back to the sources.
+ * entry with a compile cache filled at build time that holds what a start compiles, and the
+ * source maps lead back to the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,11 +118,64 @@ describe("the image runs this bundle", () => {
   });
 });
 
+describe("the image's compile cache", () => {
+  it("deploy/Dockerfile fills it for the CMD's entry, as the user that runs it, in the folder it runs with", () => {
+    const dockerfile = readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8");
+    const final = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    const cache = /^ENV NODE_COMPILE_CACHE=(\S+)$/m.exec(final)?.[1];
+    expect(cache).toBeDefined();
+    // Node keeps a cache per uid: filled as root, it would serve no start as "node".
+    const user = final.search(/^USER node$/m);
+    const fill = final.search(new RegExp(`^RUN node scripts/compile-cache\\.ts dist/${basename(entry)}$`, "m"));
+    expect(user).toBeGreaterThan(0);
+    expect(fill).toBeGreaterThan(user);
+    expect(final.search(/^ENV NODE_COMPILE_CACHE=/m)).toBeLessThan(fill);
+    expect(final).toMatch(new RegExp(`^RUN mkdir -p .*${cache}.* && chown node:node .*${cache}`, "m"));
+    expect(final).toMatch(/^COPY scripts\/compile-cache\.ts \.\/scripts\/compile-cache\.ts$/m);
+  });
+
+  it("holds what a start compiles: a start with it writes almost nothing more, one without writes the whole bundle", async () => {
+    const fill = (cache: string) =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ["scripts/compile-cache.ts", entry], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cache } });
+        let out = "";
+        p.stdout.on("data", (d) => {
+          out += d;
+        });
+        p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`compile-cache exited ${code}`))));
+      });
+    const bytes = (cache: string) =>
+      readdirSync(cache, { recursive: true, withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
+    const startAndStop = async (cache: string) => {
+      const run = await runBundle({ GPUOPS_DEMO: "true", NODE_COMPILE_CACHE: cache });
+      expect((await fetch(`${run.url}/healthz`)).status).toBe(200);
+      expect(await run.stop()).toBe(0);
+    };
+    const filled = join(dir, "compile-cache-filled");
+    const empty = join(dir, "compile-cache-empty");
+    const chunks = readdirSync(dirname(entry)).filter((f) => f.endsWith(".js")).length;
+    expect(await fill(filled)).toContain(`${chunks - 1} chunks compiled`);
+    const before = bytes(filled);
+    await startAndStop(filled);
+    // The entry itself (two lines) is the one file the fill leaves out.
+    expect(bytes(filled) - before).toBeLessThan(4_000);
+    mkdirSync(empty);
+    await startAndStop(empty);
+    expect(bytes(empty)).toBeGreaterThan(500_000);
+  });
+});
+
 describe("the bundle's source maps", () => {
   it("lead from the minified code back to our sources, for `node --enable-source-maps`", () => {
-    const code = readFileSync(entry, "utf8");
-    expect(code.trimEnd().endsWith("//# sourceMappingURL=gpuops.js.map")).toBe(true);
-    const map = new SourceMap(JSON.parse(readFileSync(`${entry}.map`, "utf8")));
+    expect(readFileSync(entry, "utf8").trimEnd().endsWith("//# sourceMappingURL=gpuops.js.map")).toBe(true);
+    // The chunk that holds the server's code (the entry imports it).
+    const chunk = readdirSync(dirname(entry))
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => join(dirname(entry), f))
+      .find((f) => readFileSync(f, "utf8").includes("gpuops could not start: ")) as string;
+    const code = readFileSync(chunk, "utf8");
+    expect(code.trimEnd().endsWith(`//# sourceMappingURL=${basename(chunk)}.map`)).toBe(true);
+    const map = new SourceMap(JSON.parse(readFileSync(`${chunk}.map`, "utf8")));
     // Where server.ts words its start-up failure, located in the bundle and mapped back.
     const at = code.indexOf("gpuops could not start: ");
     const before = code.slice(0, at).split("\n");
