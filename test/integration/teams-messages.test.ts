@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectorClient } from "@microsoft/agents-hosting";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
@@ -105,6 +106,23 @@ describe("Teams door in local mode", () => {
     expect(all.some((t) => /^\d+ × NC4as_T4_v3 \(\d+ GPUs?\)/.test(t))).toBe(true);
     expect(all).toContain("Demo data: a fake Azure tenant, not your subscriptions.");
     expect(server.app.fake?.requests.some((r) => r.path.includes("/locations/westus/usages"))).toBe(true);
+  });
+
+  it("posts a card answer itself, as the SDK would put it on the wire, without the SDK's copy of it", async () => {
+    const viaSdk = vi.spyOn(ConnectorClient.prototype, "replyToActivity");
+    try {
+      const activity = personalMessage(connector.url, "skus swedencentral");
+      await postActivity(server.url, activity);
+      await connector.waitFor((calls) => calls.some((c) => c.activityId === activity.id));
+      const call = connector.calls.find((c) => c.activityId === activity.id);
+      expect(call?.kind).toBe("reply");
+      expect(call?.activity).toMatchObject({ type: "message", channelId: "msteams", replyToId: activity.id, conversation: { id: PERSONAL_CONVERSATION } });
+      expect(call?.activity).not.toHaveProperty("_channelId");
+      expect(texts(cardOf(call))[0]).toBe("GPU sizes in swedencentral (Sweden Central)");
+      expect(viaSdk).not.toHaveBeenCalled();
+    } finally {
+      viaSdk.mockRestore();
+    }
   });
 
   it("strips the @mention in a channel and answers in the same thread", async () => {

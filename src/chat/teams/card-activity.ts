@@ -8,6 +8,7 @@ import { buttonsStillKept, longListOptions } from "../../commands/show-rows.ts";
 import { renderedOnce } from "../../render/rendered-once.ts";
 import { type AdaptiveCardJson, notificationText, renderAdaptiveCard, renderNoticeCard } from "../../render/teams.ts";
 import type { Reply } from "../../reply/reply.ts";
+import { sendUnchanged } from "./lean-sends.ts";
 
 /** A message activity carrying `card`; `id` set when it replaces an existing message. */
 export function cardActivity(card: AdaptiveCardJson, summary: string, id?: string): Activity {
@@ -28,11 +29,14 @@ export function cardActivity(card: AdaptiveCardJson, summary: string, id?: strin
  * again), again only when the answer behind its button is no longer kept.
  */
 export function answerCard(reply: Reply): AdaptiveCardJson {
-  return renderedOnce(
-    reply,
-    "teams-card",
-    () => renderAdaptiveCard(reply, longListOptions(reply)),
-    () => buttonsStillKept(reply),
+  // Never changed once rendered: the Teams door sends its JSON text, made once (lean-sends.ts).
+  return sendUnchanged(
+    renderedOnce(
+      reply,
+      "teams-card",
+      () => renderAdaptiveCard(reply, longListOptions(reply)),
+      () => buttonsStillKept(reply),
+    ),
   );
 }
 

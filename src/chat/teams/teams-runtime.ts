@@ -4,13 +4,14 @@
  * Teams activity or proactive post, not at start-up: the SDK and its token libraries are about
  * 500 modules and 40 MB that a server nobody talks to through Teams never needs.
  */
-import { CloudAdapter, type TurnContext } from "@microsoft/agents-hosting";
+import type { CloudAdapter, TurnContext } from "@microsoft/agents-hosting";
 import type { Router } from "../../commands/router.ts";
 import type { CommandContext } from "../../commands/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ConversationRefsPort, PostingPort } from "../../services/ports.ts";
 import { type TeamsSettings, teamsAuthConfig } from "./auth-config.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./connector-retry.ts";
+import { LeanCloudAdapter } from "./lean-sends.ts";
 import { createTeamsPostingPort } from "./posting-port.ts";
 import { TeamsAgent } from "./teams-agent.ts";
 
@@ -35,7 +36,8 @@ export interface TeamsRuntime {
 export function createTeamsRuntime(deps: TeamsRuntimeDeps, local: boolean, log: Logger): TeamsRuntime {
   // With real tokens, also insist that the activity's serviceUrl is the one the token was issued for
   // (off by default in the SDK): a stolen token cannot point the bot at another host.
-  const adapter = new CloudAdapter(teamsAuthConfig(deps.teams), undefined, undefined, { validateServiceUrl: !local });
+  // The SDK's adapter, sending plain messages without its per-message copy of the card (lean-sends.ts).
+  const adapter = new LeanCloudAdapter(teamsAuthConfig(deps.teams), undefined, undefined, { validateServiceUrl: !local });
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
   const now = deps.now ?? (() => new Date());
   // Anonymous identity in local mode: the SDK then calls the connector without a token.
