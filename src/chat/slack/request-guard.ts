@@ -74,7 +74,7 @@ export function memorySeenRequests(max = 50_000): SeenRequests {
 }
 
 /** The request's body as Bolt will see it (form fields, an interaction's payload, an event), for its key only. */
-function parseBody(body: string, contentType: string | undefined): unknown {
+export function parseBody(body: string, contentType: string | undefined): unknown {
   try {
     if (contentType?.includes("application/json")) return JSON.parse(body);
     const form = new URLSearchParams(body);
@@ -83,6 +83,43 @@ function parseBody(body: string, contentType: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The form fields requestKey reads. */
+const KEY_FIELDS = new Set(["event_id", "trigger_id", "type", "command"]);
+
+/** A form name or value as URLSearchParams decodes it; undefined when it is not valid percent-encoding (left to URLSearchParams). */
+function formDecode(s: string): string | undefined {
+  if (!s.includes("%") && !s.includes("+")) return s;
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The request's key, decoding only the form fields it is made of: a slash command's body is a
+ * dozen fields, and Bolt parses them all again after this. The same key as
+ * `requestKey(parseBody(body, contentType))` for any body (test/unit/request-key.test.ts).
+ */
+export function requestKeyOf(body: string, contentType: string | undefined): string | undefined {
+  if (contentType?.includes("application/json")) return requestKey(parseBody(body, contentType));
+  const fields: Record<string, string> = {};
+  for (const pair of body.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const name = formDecode(eq < 0 ? pair : pair.slice(0, eq));
+    if (name === undefined) return requestKey(parseBody(body, contentType));
+    // An interaction: the first payload field, as URLSearchParams.get reads it.
+    if (name === "payload") return requestKey(parseBody(body, contentType));
+    if (!KEY_FIELDS.has(name)) continue;
+    const value = formDecode(eq < 0 ? "" : pair.slice(eq + 1));
+    if (value === undefined) return requestKey(parseBody(body, contentType));
+    // The last one wins, as in Object.fromEntries.
+    fields[name] = value;
+  }
+  return requestKey(fields);
 }
 
 /** The raw body, read once and left on `req.rawBody` where Bolt's receiver reads it instead of the stream. */
@@ -139,7 +176,7 @@ export function createRequestGuard(opts: RequestGuardOptions = {}): RequestGuard
       res.status(200).send();
       return;
     }
-    const key = requestKey(parseBody(body, req.headers["content-type"]));
+    const key = requestKeyOf(body, req.headers["content-type"]);
     const [newSignature, newRequest] = await seen.firstSights(key === undefined ? [`sig:${sig}`] : [`sig:${sig}`, key], new Date(now()));
     if (!newSignature) {
       counts.replays += 1;
