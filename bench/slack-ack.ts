@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { startFakeSlack } from "../test/support/fake-slack.ts";
 import { type BenchScenario, quick } from "./harness.ts";
 import type { LoadResult } from "./load.ts";
-import { load, median, startTarget, type Target } from "./processes.ts";
+import { cpuMsOf, load, median, startTarget, type Target } from "./processes.ts";
 
 const SECRET = "bench-signing-secret";
 const REGION = process.env.BENCH_SKUS_REGION ?? "swedencentral";
@@ -77,14 +77,14 @@ export const slackAckScenario: BenchScenario = {
 
       const responseUrl = fake.responseUrl("bench");
       const paths = [
-        { key: "slack help", url: gpuops.url, kind: "slack" as const, text: "help", concurrency: 200, expect: '"blocks"' },
-        { key: "slack no-op", url: bolt.url, kind: "slack" as const, text: "help", concurrency: 200, expect: "" },
-        { key: "slack skus", url: gpuops.url, kind: "slack" as const, text: `skus ${REGION}`, concurrency: 200, expect: '"type":"table"' },
-        { key: "teams skus", url: gpuops.url, kind: "teams" as const, text: `skus ${REGION}`, concurrency: 100, expect: "" },
-        { key: "teams no-op", url: agents.url, kind: "teams" as const, text: "skus", concurrency: 100, expect: "" },
+        { key: "slack help", target: gpuops, kind: "slack" as const, text: "help", concurrency: 200, expect: '"blocks"' },
+        { key: "slack no-op", target: bolt, kind: "slack" as const, text: "help", concurrency: 200, expect: "" },
+        { key: "slack skus", target: gpuops, kind: "slack" as const, text: `skus ${REGION}`, concurrency: 200, expect: '"type":"table"' },
+        { key: "teams skus", target: gpuops, kind: "teams" as const, text: `skus ${REGION}`, concurrency: 100, expect: "" },
+        { key: "teams no-op", target: agents, kind: "teams" as const, text: "skus", concurrency: 100, expect: "" },
       ];
       const plan = (p: (typeof paths)[number], n: number) => ({
-        url: p.url,
+        url: p.target.url,
         kind: p.kind,
         text: p.text,
         requests: n,
@@ -96,14 +96,20 @@ export const slackAckScenario: BenchScenario = {
       // Warm JIT, sockets and caches (the first skus answer fetches the region's SKUs from the fake Azure).
       for (const p of paths) await load(plan(p, 300));
       const results = new Map<string, LoadResult[]>(paths.map((p) => [p.key, []]));
+      // The server's CPU per request over each load (all its threads, from /proc): what a request
+      // costs, less moved than req/s by how the 2 cores are shared with the load generator.
+      const cpuPerRequest = new Map<string, number[]>(paths.map((p) => [p.key, []]));
       const postsBefore = connector.posts();
       for (let r = 0; r < rounds; r++) {
         for (const p of paths) {
+          const cpuBefore = cpuMsOf(p.target.pid);
           const res = await load(plan(p, requests));
+          cpuPerRequest.get(p.key)?.push(((cpuMsOf(p.target.pid) - cpuBefore) * 1000) / requests);
           if (res.failed > 0) throw new Error(`${p.key}: ${res.failed} of ${res.requests} failed, first: ${res.firstFailure}`);
           results.get(p.key)?.push(res);
         }
       }
+      const cpu = (key: string) => Math.round(median(cpuPerRequest.get(key) ?? []));
       const teamsRequests = rounds * requests * 2;
       const teamsReplies = connector.posts() - postsBefore;
       const med = (key: string, f: "rps" | "p99" | "p50") => Math.round(median((results.get(key) ?? []).map((x) => x[f])));
@@ -134,6 +140,9 @@ export const slackAckScenario: BenchScenario = {
       figures["no-op Agents: req/s, p50, p99 (ms)"] = `${med("teams no-op", "rps")}, ${med("teams no-op", "p50")}, ${med("teams no-op", "p99")}`;
       compare(`Teams skus ${REGION} (warm)`, "teams skus", "teams no-op", GOALS.teams);
       figures["Teams replies at the connector / messages sent"] = `${teamsReplies} / ${teamsRequests}`;
+      figures["CPU per request (µs, all threads): Slack help, skus / no-op Bolt"] =
+        `${cpu("slack help")}, ${cpu("slack skus")} / ${cpu("slack no-op")} (${ratio(cpu("slack help"), cpu("slack no-op"))}×, ${ratio(cpu("slack skus"), cpu("slack no-op"))}×)`;
+      figures["CPU per request (µs, all threads): Teams skus / no-op Agents"] = `${cpu("teams skus")} / ${cpu("teams no-op")} (${ratio(cpu("teams skus"), cpu("teams no-op"))}×)`;
       figures[`burst ${burstSize} fresh connections × 500: gpuops acks over 3 s (goal 0)`] =
         `${gBurst.over3s} ${verdict(gBurst.over3s === 0)} (p99 ${gBurst.p99} ms, max ${gBurst.max} ms, failed ${gBurst.failed})`;
       figures[`burst: no-op Bolt acks over 3 s`] = `${nBurst.over3s} (p99 ${nBurst.p99} ms, max ${nBurst.max} ms, failed ${nBurst.failed})`;

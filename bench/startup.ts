@@ -23,20 +23,11 @@ import { startFakeAzure } from "../src/fake-azure/server.ts";
 import { startFakeSlack } from "../test/support/fake-slack.ts";
 import { remoteAzureEnv } from "../test/support/remote-azure-env.ts";
 import { type BenchScenario, quick } from "./harness.ts";
-import { median, startTarget } from "./processes.ts";
+import { cpuMsOf, median, startTarget } from "./processes.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SECRET = "bench-signing-secret";
 
-/** CPU time (user + system, all threads) a process has used so far, from /proc (ms). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
 const GOAL_START_MS = 600;
 const GOAL_RSS_MB = 120;
 
