@@ -1,7 +1,7 @@
 /**
  * Fills Node's compile cache (NODE_COMPILE_CACHE) for the production bundle, so a start reads
  * V8's compiled code for its ~2 MB of chunks instead of parsing them: on a 2-core host, start to
- * first /healthz fell from ~500–650 to ~400 ms. The image runs this once at build time, as the
+ * first /healthz fell from ~440–650 to ~380–450 ms. The image runs this once at build time, as the
  * user that runs gpuops (Node keeps one cache per uid and Node build; a start that finds none for
  * itself compiles as before, and a read-only cache is used as it is).
  *
