@@ -19,7 +19,13 @@ import { pathToFileURL } from "node:url";
 
 const cache = getCompileCacheDir();
 if (!cache) {
-  process.stderr.write("compile-cache: set NODE_COMPILE_CACHE to the folder the cache goes in (and that gpuops runs with)\n");
+  // Node turns the cache off silently when it cannot make its folder: say which of the two it was.
+  const asked = process.env.NODE_COMPILE_CACHE;
+  process.stderr.write(
+    asked
+      ? `compile-cache: Node could not use NODE_COMPILE_CACHE=${asked}: it must be a folder this user (uid ${process.getuid?.() ?? "?"}) can write\n`
+      : "compile-cache: set NODE_COMPILE_CACHE to the folder the cache goes in (and that gpuops runs with)\n",
+  );
   process.exit(2);
 }
 const entry = resolve(process.argv[2] ?? "dist/gpuops.js");
