@@ -6,6 +6,7 @@
 import { type App, createApp } from "../../src/app.ts";
 import type { CommandRequest } from "../../src/commands/types.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
+import { createDemoFleet } from "../../src/fake-azure/demo-fleet.ts";
 import { type FakeAzure, type FakeAzureOptions, startFakeAzure } from "../../src/fake-azure/server.ts";
 
 export interface DemoHarness {
@@ -15,8 +16,14 @@ export interface DemoHarness {
   close(): Promise<void>;
 }
 
+/**
+ * `now` is the clock of both sides: the app's, and the fake tenant's (its VMs' histories and
+ * telemetry are laid out back from it) unless the test brings a fleet of its own. A fake left on
+ * the wall clock would make a test with a fixed `now` depend on the hour it runs at.
+ */
 export async function startDemoApp(opts: { env?: Record<string, string>; fake?: FakeAzureOptions; withStore?: boolean; now?: () => Date } = {}): Promise<DemoHarness> {
-  const fake = await startFakeAzure(opts.fake);
+  const now = opts.now;
+  const fake = await startFakeAzure(now && !opts.fake?.fleet ? { ...opts.fake, fleet: createDemoFleet({ now }) } : opts.fake);
   const config = loadConfig({ GPUOPS_DEMO: "true", GPUOPS_DATA_DIR: ":memory:", GPUOPS_AZURE_MAX_RETRY_WAIT: "5", ...opts.env });
   const app = await createApp(config, { fake, withStore: opts.withStore ?? false, ...(opts.now ? { now: opts.now } : {}) });
   return {
